@@ -1,0 +1,98 @@
+//! Field errors: what is wrong with one input, said in the person's language.
+//!
+//! The same values produce the same messages on the phone and on the server, because both
+//! run the validation in this crate.
+
+use crate::lang::Lang;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldErrorKind {
+    Required,
+    TooLong { max: usize, actual: usize },
+    /// A value outside a fixed list (an unknown category code, say).
+    Unknown,
+    /// A value of the wrong shape (a phone number that is not 11 digits, say).
+    Invalid,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name on the wire (`title`, `description`, …).
+    pub field: &'static str,
+    pub kind: FieldErrorKind,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, kind: FieldErrorKind) -> Self {
+        FieldError { field, kind }
+    }
+
+    /// A short machine-readable code: `required`, `too_long`, `unknown`, `invalid`.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            FieldErrorKind::Required => "required",
+            FieldErrorKind::TooLong { .. } => "too_long",
+            FieldErrorKind::Unknown => "unknown",
+            FieldErrorKind::Invalid => "invalid",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let label = field_label(self.field, lang);
+        match (&self.kind, lang) {
+            (FieldErrorKind::Required, Lang::Zh) => format!("请填写{label}"),
+            (FieldErrorKind::Required, Lang::En) => format!("Please fill in the {label}"),
+            (FieldErrorKind::TooLong { max, actual }, Lang::Zh) => {
+                format!("{label}最多{max}个字，现在有{actual}个字")
+            }
+            (FieldErrorKind::TooLong { max, actual }, Lang::En) => {
+                format!("The {label} can have at most {max} characters; it has {actual}")
+            }
+            (FieldErrorKind::Unknown, Lang::Zh) => format!("请从列表中选择{label}"),
+            (FieldErrorKind::Unknown, Lang::En) => format!("Please choose the {label} from the list"),
+            (FieldErrorKind::Invalid, Lang::Zh) => format!("{label}的格式不对"),
+            (FieldErrorKind::Invalid, Lang::En) => format!("The {label} is not in the right format"),
+        }
+    }
+}
+
+/// The name of a field as a person reads it.
+pub fn field_label(field: &str, lang: Lang) -> &'static str {
+    match (field, lang) {
+        ("title", Lang::Zh) => "标题",
+        ("title", Lang::En) => "title",
+        ("description", Lang::Zh) => "详细说明",
+        ("description", Lang::En) => "description",
+        ("category", Lang::Zh) => "类别",
+        ("category", Lang::En) => "category",
+        ("place", Lang::Zh) => "地点",
+        ("place", Lang::En) => "place",
+        ("phone", Lang::Zh) => "手机号",
+        ("phone", Lang::En) => "phone number",
+        ("password", Lang::Zh) => "密码",
+        ("password", Lang::En) => "password",
+        ("id", Lang::Zh) => "编号",
+        ("id", Lang::En) => "identifier",
+        (_, Lang::Zh) => "内容",
+        (_, Lang::En) => "value",
+    }
+}
+
+/// Counts characters the way a person does: one per Chinese character or letter.
+pub fn char_count(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// Trims the text and removes control characters; keeps line breaks only when asked.
+pub fn clean_text(text: &str, keep_newlines: bool) -> String {
+    let cleaned: String = text
+        .chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            '\n' if !keep_newlines => ' ',
+            other => other,
+        })
+        .filter(|c| !c.is_control() || (keep_newlines && *c == '\n'))
+        .collect();
+    cleaned.trim().to_string()
+}
