@@ -8,7 +8,10 @@ use crate::lang::Lang;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldErrorKind {
     Required,
-    TooLong { max: usize, actual: usize },
+    TooLong {
+        max: usize,
+        actual: usize,
+    },
     /// A value outside a fixed list (an unknown category code, say).
     Unknown,
     /// A value of the wrong shape (a phone number that is not 11 digits, say).
@@ -49,9 +52,13 @@ impl FieldError {
                 format!("The {label} can have at most {max} characters; it has {actual}")
             }
             (FieldErrorKind::Unknown, Lang::Zh) => format!("请从列表中选择{label}"),
-            (FieldErrorKind::Unknown, Lang::En) => format!("Please choose the {label} from the list"),
+            (FieldErrorKind::Unknown, Lang::En) => {
+                format!("Please choose the {label} from the list")
+            }
             (FieldErrorKind::Invalid, Lang::Zh) => format!("{label}的格式不对"),
-            (FieldErrorKind::Invalid, Lang::En) => format!("The {label} is not in the right format"),
+            (FieldErrorKind::Invalid, Lang::En) => {
+                format!("The {label} is not in the right format")
+            }
         }
     }
 }

@@ -232,8 +232,13 @@ mod tests {
 
     #[test]
     fn a_complete_issue_is_accepted_and_trimmed() {
-        let issue = NewIssue::parse(&args("  楼道灯坏了 ", "3栋2单元\n晚上很黑", "repairs", Some(" 3栋 ")))
-            .expect("valid");
+        let issue = NewIssue::parse(&args(
+            "  楼道灯坏了 ",
+            "3栋2单元\n晚上很黑",
+            "repairs",
+            Some(" 3栋 "),
+        ))
+        .expect("valid");
         assert_eq!(issue.title, "楼道灯坏了");
         assert_eq!(issue.description, "3栋2单元\n晚上很黑");
         assert_eq!(issue.category, Category::Repairs);
@@ -247,7 +252,13 @@ mod tests {
         let errors = NewIssue::parse(&args(&"灯".repeat(41), "", "other", None)).unwrap_err();
         assert_eq!(
             errors,
-            vec![FieldError::new("title", FieldErrorKind::TooLong { max: 40, actual: 41 })]
+            vec![FieldError::new(
+                "title",
+                FieldErrorKind::TooLong {
+                    max: 40,
+                    actual: 41
+                }
+            )]
         );
         assert_eq!(errors[0].message(Lang::Zh), "标题最多40个字，现在有41个字");
     }
@@ -255,7 +266,10 @@ mod tests {
     #[test]
     fn a_blank_title_is_required_even_when_it_is_only_spaces_and_newlines() {
         let errors = NewIssue::parse(&args(" \n\t ", "", "other", None)).unwrap_err();
-        assert_eq!(errors, vec![FieldError::new("title", FieldErrorKind::Required)]);
+        assert_eq!(
+            errors,
+            vec![FieldError::new("title", FieldErrorKind::Required)]
+        );
         assert_eq!(errors[0].message(Lang::Zh), "请填写标题");
         assert_eq!(errors[0].message(Lang::En), "Please fill in the title");
     }
@@ -288,14 +302,20 @@ mod tests {
     fn a_blank_place_counts_as_no_place_and_a_long_one_is_refused() {
         let issue = NewIssue::parse(&args("标题", "", "other", Some("   "))).unwrap();
         assert_eq!(issue.place, None);
-        let errors = NewIssue::parse(&args("标题", "", "other", Some(&"栋".repeat(31)))).unwrap_err();
+        let errors =
+            NewIssue::parse(&args("标题", "", "other", Some(&"栋".repeat(31)))).unwrap_err();
         assert_eq!(errors[0].field, "place");
     }
 
     #[test]
     fn every_problem_is_reported_at_once_in_field_order() {
-        let errors =
-            NewIssue::parse(&args("", &"字".repeat(1001), "nope", Some(&"栋".repeat(31)))).unwrap_err();
+        let errors = NewIssue::parse(&args(
+            "",
+            &"字".repeat(1001),
+            "nope",
+            Some(&"栋".repeat(31)),
+        ))
+        .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["title", "description", "category", "place"]);
     }

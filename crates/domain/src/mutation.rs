@@ -48,7 +48,11 @@ pub enum Mutation {
 }
 
 impl Mutation {
-    pub fn parse(name: &str, version: u32, args: &serde_json::Value) -> Result<Mutation, Rejection> {
+    pub fn parse(
+        name: &str,
+        version: u32,
+        args: &serde_json::Value,
+    ) -> Result<Mutation, Rejection> {
         let known = KNOWN
             .iter()
             .any(|(known_name, versions)| *known_name == name && versions.contains(&version));
@@ -113,11 +117,12 @@ impl RejectCode {
     /// What happened, in plain words.
     pub fn message(self, lang: Lang) -> &'static str {
         match self {
-            RejectCode::Invalid => lang.pick("填写的内容有问题", "Something in the form is not right"),
-            RejectCode::Forbidden => lang.pick(
-                "您没有权限做这件事",
-                "You are not allowed to do this",
-            ),
+            RejectCode::Invalid => {
+                lang.pick("填写的内容有问题", "Something in the form is not right")
+            }
+            RejectCode::Forbidden => {
+                lang.pick("您没有权限做这件事", "You are not allowed to do this")
+            }
             RejectCode::UpdateRequired => lang.pick(
                 "这个版本太旧，服务器不再接受这项操作",
                 "This version of the app is too old for the server",
@@ -126,7 +131,10 @@ impl RejectCode {
                 "这项操作和已有的记录冲突",
                 "This clashes with a record the server already has",
             ),
-            RejectCode::NotFound => lang.pick("要办理的事项已不存在", "What this refers to no longer exists"),
+            RejectCode::NotFound => lang.pick(
+                "要办理的事项已不存在",
+                "What this refers to no longer exists",
+            ),
         }
     }
 
@@ -145,10 +153,9 @@ impl RejectCode {
                 "请更新应用后重新提交，您填写的内容还在",
                 "Update the app, then submit again; what you wrote is kept",
             ),
-            RejectCode::Conflict | RejectCode::NotFound => lang.pick(
-                "请刷新后查看最新情况",
-                "Refresh to see the latest state",
-            ),
+            RejectCode::Conflict | RejectCode::NotFound => {
+                lang.pick("请刷新后查看最新情况", "Refresh to see the latest state")
+            }
         }
     }
 }
@@ -202,7 +209,11 @@ impl Rejection {
             code: Some(self.code.code().to_string()),
             message: Some(self.message(Lang::Zh)),
             expected_seq: None,
-            fields: self.fields.iter().map(WireFieldError::from_field_error).collect(),
+            fields: self
+                .fields
+                .iter()
+                .map(WireFieldError::from_field_error)
+                .collect(),
         }
     }
 }
@@ -230,15 +241,25 @@ mod tests {
     fn an_unknown_name_or_version_asks_for_an_update_instead_of_dropping_it() {
         for (name, version) in [("raise_issue", 2), ("book_slot", 1), ("", 0)] {
             let rejection = Mutation::parse(name, version, &raise_args("t")).unwrap_err();
-            assert_eq!(rejection.code, RejectCode::UpdateRequired, "{name} v{version}");
-            assert_eq!(rejection.to_result(9).code.as_deref(), Some("update_required"));
+            assert_eq!(
+                rejection.code,
+                RejectCode::UpdateRequired,
+                "{name} v{version}"
+            );
+            assert_eq!(
+                rejection.to_result(9).code.as_deref(),
+                Some("update_required")
+            );
         }
     }
 
     #[test]
     fn invalid_arguments_are_rejected_with_the_field_messages_in_chinese() {
         let rejection = Mutation::parse("raise_issue", 1, &raise_args("")).unwrap_err();
-        assert_eq!(rejection.fields, vec![FieldError::new("title", FieldErrorKind::Required)]);
+        assert_eq!(
+            rejection.fields,
+            vec![FieldError::new("title", FieldErrorKind::Required)]
+        );
         let result = rejection.to_result(4);
         assert_eq!(result.status, ResultStatus::Rejected);
         assert_eq!(result.code.as_deref(), Some("invalid"));
@@ -263,7 +284,10 @@ mod tests {
             place: None,
         };
         let envelope = args.envelope(7, Uuid::nil(), DateTime::UNIX_EPOCH);
-        assert_eq!((envelope.seq, envelope.name.as_str(), envelope.version), (7, "raise_issue", 1));
+        assert_eq!(
+            (envelope.seq, envelope.name.as_str(), envelope.version),
+            (7, "raise_issue", 1)
+        );
         assert!(Mutation::parse_envelope(&envelope).is_ok());
     }
 

@@ -112,11 +112,21 @@ mod tests {
 
     #[test]
     fn phones_are_eleven_digits_starting_with_one() {
-        assert_eq!(Phone::parse("139 0000 0001").unwrap().as_str(), "13900000001");
-        assert_eq!(Phone::parse("139-0000-0001").unwrap().as_str(), "13900000001");
+        assert_eq!(
+            Phone::parse("139 0000 0001").unwrap().as_str(),
+            "13900000001"
+        );
+        assert_eq!(
+            Phone::parse("139-0000-0001").unwrap().as_str(),
+            "13900000001"
+        );
         assert_eq!(Phone::parse("").unwrap_err().kind, FieldErrorKind::Required);
         for bad in ["1390000000", "23900000001", "1390000000a", "139000000012"] {
-            assert_eq!(Phone::parse(bad).unwrap_err().kind, FieldErrorKind::Invalid, "{bad}");
+            assert_eq!(
+                Phone::parse(bad).unwrap_err().kind,
+                FieldErrorKind::Invalid,
+                "{bad}"
+            );
         }
     }
 

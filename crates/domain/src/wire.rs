@@ -279,13 +279,19 @@ mod tests {
         });
         let push: PushRequest = serde_json::from_value(body).unwrap();
         assert_eq!(push.mutations[0].seq, 1);
-        assert_eq!(push.mutations[0].device_time.to_rfc3339(), "2026-11-28T00:00:00+00:00");
+        assert_eq!(
+            push.mutations[0].device_time.to_rfc3339(),
+            "2026-11-28T00:00:00+00:00"
+        );
     }
 
     #[test]
     fn results_carry_status_code_and_message_even_when_empty() {
         let text = serde_json::to_value(MutationResult::applied(3)).unwrap();
-        assert_eq!(text, json!({"seq": 3, "status": "applied", "code": null, "message": null}));
+        assert_eq!(
+            text,
+            json!({"seq": 3, "status": "applied", "code": null, "message": null})
+        );
         let ooo = serde_json::to_value(MutationResult::out_of_order(5, 2)).unwrap();
         assert_eq!(ooo["status"], "out_of_order");
         assert_eq!(ooo["expected_seq"], 2);

@@ -1,0 +1,178 @@
+//! Passwords (argon2), session tokens and the `Principal` extractor: who is asking.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::header::COOKIE;
+use axum::http::request::Parts;
+use axum::http::HeaderValue;
+use chrono::{Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::store::people::Membership;
+use crate::store::{self};
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "ywt_session";
+/// Sessions last 30 days from their last use.
+pub const SESSION_DAYS: i64 = 30;
+/// A session's expiry is slid forward at most once an hour, not on every request.
+const TOUCH_EVERY_MINUTES: i64 = 60;
+
+pub fn session_lifetime() -> Duration {
+    Duration::days(SESSION_DAYS)
+}
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash of a password nobody has, verified when the phone is unknown so that a wrong
+/// phone and a wrong password take the same time.
+pub fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("not-a-password").expect("argon2 hashes"))
+}
+
+/// A new random session token (256 bits, hex) and the hash stored for it.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+    let max_age = SESSION_DAYS * 24 * 3600;
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .expect("cookie is ASCII")
+}
+
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
+    ))
+    .expect("cookie is ASCII")
+}
+
+/// The session token from the request's cookies, if any.
+pub fn token_from_parts(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|value| !value.is_empty())
+}
+
+/// The signed-in person making the request. Extracting it refuses the request with 401
+/// when there is no live session, or the person was deactivated.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub phone: String,
+    pub memberships: Vec<Membership>,
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = token_from_parts(parts).ok_or(AppError::Unauthenticated)?;
+        let hash = token_hash(&token);
+        let now = Utc::now();
+        let mut conn = state.db.pool().acquire().await?;
+        let session = store::sessions::find_live(&mut conn, &hash, now)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let user = store::people::user_by_id(&mut conn, session.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if user.deactivated_at.is_some() {
+            return Err(AppError::Unauthenticated);
+        }
+        if now - session.last_seen_at > Duration::minutes(TOUCH_EVERY_MINUTES) {
+            store::sessions::touch(&mut conn, &hash, now, session_lifetime()).await?;
+        }
+        let memberships = store::people::memberships(&mut conn, user.id).await?;
+        Ok(Principal {
+            user_id: user.id,
+            display_name: user.display_name,
+            phone: user.phone,
+            memberships,
+            token_hash: hash,
+        })
+    }
+}
+
+/// `Option<Principal>`: `None` when nobody is signed in; database failures still fail.
+impl axum::extract::OptionalFromRequestParts<AppState> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        match <Principal as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(principal) => Ok(Some(principal)),
+            Err(AppError::Unauthenticated) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("yiwantang-demo").unwrap();
+        assert!(verify_password("yiwantang-demo", &hash));
+        assert!(!verify_password("yiwantang-dem0", &hash));
+        assert!(!verify_password("yiwantang-demo", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (a, hash_a) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(token_hash(&a), hash_a);
+        assert_ne!(a, hash_a);
+    }
+}

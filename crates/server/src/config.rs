@@ -1,0 +1,55 @@
+//! Configuration by flags and environment variables, with defaults that run on a laptop.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::builder::BoolishValueParser;
+use clap::Parser;
+
+#[derive(Parser, Clone, Debug)]
+#[command(
+    name = "yiwantang-server",
+    version,
+    about = "一碗汤: API, sync and the built app"
+)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "YWT_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Database URL. SQLite (`sqlite://path/to/file.db`) today; the storage layer keeps its
+    /// SQL portable so PostgreSQL can follow.
+    #[arg(
+        long,
+        env = "YWT_DATABASE_URL",
+        default_value = "sqlite://data/yiwantang.db"
+    )]
+    pub database_url: String,
+
+    /// The built app (Trunk's `dist/`), served from the same origin as the API.
+    #[arg(long, env = "YWT_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+
+    /// Load the demo township (idempotent: nothing is added twice).
+    #[arg(long, env = "YWT_DEMO", value_parser = BoolishValueParser::new(),
+          default_value = "false", num_args = 0..=1, default_missing_value = "true")]
+    pub demo: bool,
+
+    /// Mark the session cookie `Secure` (set it when served over HTTPS).
+    #[arg(long, env = "YWT_SECURE_COOKIES", value_parser = BoolishValueParser::new(),
+          default_value = "false", num_args = 0..=1, default_missing_value = "true")]
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    /// A configuration for tests: a database file of their own and no static files.
+    pub fn for_tests(database_url: String) -> Config {
+        Config {
+            addr: "127.0.0.1:0".parse().expect("loopback address"),
+            database_url,
+            static_dir: PathBuf::from("/nonexistent"),
+            demo: true,
+            secure_cookies: false,
+        }
+    }
+}

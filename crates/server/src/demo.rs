@@ -1,0 +1,163 @@
+//! The demo township, built from the article: four communities of 汤汪乡, the people of
+//! every role, and a few open issues at 杉湾花园. All names are fictional.
+//!
+//! Loading is idempotent: if the township exists, nothing is added.
+
+use chrono::{Duration, Utc};
+use domain::issue::IssueStatus;
+use domain::person::Role;
+use domain::{Category, NewIssue};
+use uuid::Uuid;
+
+use crate::auth::hash_password;
+use crate::store::{self, Db};
+
+pub const DEMO_PASSWORD: &str = "yiwantang-demo";
+pub const TOWNSHIP: (&str, &str) = ("tangwang", "汤汪乡");
+
+pub const COMMUNITIES: [(&str, &str); 4] = [
+    ("shanwan", "杉湾花园"),
+    ("dongsheng", "东昇花园"),
+    ("tangwang-garden", "汤汪花园"),
+    ("jiulong", "九龙花园"),
+];
+
+/// (phone, name, role, community; None for the township)
+pub const DEMO_ACCOUNTS: [(&str, &str, Role, Option<&str>); 10] = [
+    ("13900000001", "王秀兰", Role::Resident, Some("shanwan")),
+    ("13900000002", "李建国", Role::Resident, Some("shanwan")),
+    (
+        "13900000003",
+        "陈美华",
+        Role::Resident,
+        Some("tangwang-garden"),
+    ),
+    ("13900000004", "赵玉珍", Role::Resident, Some("jiulong")),
+    ("13900000101", "周德明", Role::Volunteer, Some("jiulong")),
+    ("13900000201", "刘志强", Role::Property, Some("shanwan")),
+    ("13900000301", "孙丽", Role::CommunityStaff, Some("shanwan")),
+    ("13900000302", "吴芳", Role::CommunityStaff, Some("jiulong")),
+    ("13900000401", "郑大勇", Role::Guard, Some("shanwan")),
+    ("13900000501", "钱海燕", Role::TownshipStaff, None),
+];
+
+/// Residents without a demo login who raised the open issues below.
+const NEIGHBOURS: [(&str, &str, &str); 3] = [
+    ("13900009001", "何桂芳", "shanwan"),
+    ("13900009002", "马振华", "shanwan"),
+    ("13900009003", "冯淑珍", "tangwang-garden"),
+];
+
+/// (raiser phone, title, description, category, place, days ago)
+const OPEN_ISSUES: [(&str, &str, &str, Category, Option<&str>, i64); 5] = [
+    (
+        "13900009001",
+        "5栋楼道灯坏了一个月",
+        "晚上下楼看不见台阶，老人容易摔倒。",
+        Category::Repairs,
+        Some("5栋2单元"),
+        6,
+    ),
+    (
+        "13900009002",
+        "小区东门垃圾桶经常满出来",
+        "周末尤其严重，气味很大。",
+        Category::Sanitation,
+        Some("东门"),
+        4,
+    ),
+    (
+        "13900009001",
+        "电动车在楼道里充电",
+        "有安全隐患，希望物业管一管。",
+        Category::Safety,
+        Some("8栋"),
+        3,
+    ),
+    (
+        "13900009002",
+        "健身器材旁的树枝太低",
+        "散步时容易碰到头。",
+        Category::Greenery,
+        None,
+        2,
+    ),
+    (
+        "13900009003",
+        "外来车辆占用消防通道",
+        "晚上经常停满。",
+        Category::Parking,
+        Some("南门"),
+        1,
+    ),
+];
+
+pub async fn load(db: &Db) -> anyhow::Result<()> {
+    let mut tx = db.begin_write().await?;
+    if !store::people::insert_township(&mut tx, TOWNSHIP.0, TOWNSHIP.1).await? {
+        return Ok(());
+    }
+    for (id, name) in COMMUNITIES {
+        store::people::insert_community(&mut tx, id, TOWNSHIP.0, name).await?;
+    }
+    let password = hash_password(DEMO_PASSWORD)?;
+    let now = Utc::now();
+    let mut people = Vec::new();
+    for (phone, name, role, community) in DEMO_ACCOUNTS {
+        people.push((phone, name, role, community));
+    }
+    for (phone, name, community) in NEIGHBOURS {
+        people.push((phone, name, Role::Resident, Some(community)));
+    }
+    for (phone, name, role, community) in &people {
+        let id = Uuid::new_v4();
+        store::people::insert_user(&mut tx, id, phone, name, &password, now).await?;
+        store::people::insert_membership(&mut tx, id, *role, TOWNSHIP.0, *community).await?;
+    }
+    for (phone, title, description, category, place, days_ago) in OPEN_ISSUES {
+        let raiser = store::people::user_by_phone(&mut tx, phone)
+            .await?
+            .expect("demo neighbour exists");
+        let community = NEIGHBOURS
+            .iter()
+            .find(|(p, _, _)| *p == phone)
+            .map(|(_, _, c)| *c)
+            .expect("demo neighbour has a community");
+        let issue = NewIssue {
+            id: Uuid::new_v4(),
+            title: title.to_string(),
+            description: description.to_string(),
+            category,
+            place: place.map(str::to_string),
+        };
+        let version = store::next_version(&mut tx).await?;
+        let raised_at = now - Duration::days(days_ago);
+        store::issues::insert(
+            &mut tx,
+            &issue,
+            community,
+            raiser.id,
+            raised_at,
+            IssueStatus::Raised,
+            version,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    tracing::info!("loaded the demo township 汤汪乡");
+    Ok(())
+}
+
+/// The demo accounts as lines to print: phone, role, community.
+pub fn account_lines() -> Vec<String> {
+    DEMO_ACCOUNTS
+        .iter()
+        .map(|(phone, name, role, community)| {
+            let place = community
+                .and_then(|id| COMMUNITIES.iter().find(|(c, _)| *c == id))
+                .map(|(_, name)| *name)
+                .unwrap_or(TOWNSHIP.1);
+            format!("{phone}  {name}  {}  {place}", role.label(domain::Lang::Zh))
+        })
+        .collect()
+}

@@ -1,0 +1,111 @@
+//! The one error type at the HTTP boundary.
+//!
+//! Validation problems become 422 with per-field messages, missing sessions 401, refusals
+//! 403, bad JSON 400; anything unexpected becomes an opaque 500 whose cause is logged (and
+//! never shown). Every body is a `domain::wire::ApiError`, in Chinese.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::FromRequest;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use domain::wire::{ApiError, WireFieldError};
+use domain::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("wrong phone or password")]
+    BadCredentials,
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("not found")]
+    NotFound,
+    #[error("internal: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::Internal(error.into())
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        AppError::BadRequest(rejection.body_text())
+    }
+}
+
+impl AppError {
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            AppError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "请先登录".to_string(),
+            ),
+            AppError::BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "手机号或密码不对，请再试一次".to_string(),
+            ),
+            AppError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", why.to_string()),
+            AppError::Invalid(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "填写的内容有问题".to_string(),
+            ),
+            AppError::BadRequest(_) => (
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "请求的格式不对".to_string(),
+            ),
+            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "找不到".to_string()),
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "服务器出了点问题，请稍后再试".to_string(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.parts();
+        match &self {
+            AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            AppError::BadRequest(detail) => tracing::debug!(%detail, "bad request"),
+            _ => {}
+        }
+        let fields = match &self {
+            AppError::Invalid(fields) => fields
+                .iter()
+                .map(WireFieldError::from_field_error)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let body = ApiError {
+            code: code.to_string(),
+            message,
+            fields,
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// A JSON body extractor whose rejections use the API's own error shape.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}

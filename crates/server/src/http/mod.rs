@@ -1,0 +1,86 @@
+//! The router: the API under `/api`, the built app everywhere else.
+
+pub(crate) mod session;
+mod static_files;
+pub(crate) mod sync;
+
+use axum::extract::{Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+use crate::error::{AppError, Json};
+use crate::{openapi, store, AppState};
+
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route(
+            "/session",
+            get(session::current)
+                .post(session::sign_in)
+                .delete(session::sign_out),
+        )
+        .route("/sync/push", post(sync::push))
+        .route("/sync/pull", post(sync::pull))
+        .route("/communities", get(communities))
+        .route("/openapi.json", get(openapi::document))
+        .fallback(api_not_found)
+        .layer(middleware::from_fn(check_origin));
+    Router::new()
+        .nest("/api", api)
+        .fallback(static_files::serve)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn api_not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// The communities of the township (public: names only).
+#[utoipa::path(get, path = "/api/communities", tag = "places",
+    responses((status = 200, body = [domain::wire::CommunityView])))]
+pub async fn communities(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<domain::wire::CommunityView>>, AppError> {
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(Json(store::people::communities(&mut conn).await?))
+}
+
+/// State-changing requests must come from our own pages: the SameSite=Strict cookie
+/// already stops other sites; this refuses a foreign `Origin` as well.
+async fn check_origin(request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe && !same_origin(&request) {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(domain::wire::ApiError {
+                code: "bad_origin".into(),
+                message: "请求来自其他网站，已拒绝".into(),
+                fields: Vec::new(),
+            }),
+        )
+            .into_response();
+    }
+    next.run(request).await
+}
+
+fn same_origin(request: &Request) -> bool {
+    let headers = request.headers();
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        return false;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        // Not sent by a browser page (a test client, curl): the cookie rules still apply.
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    matches!((origin_host, host), (Some(o), Some(h)) if o == h)
+}

@@ -1,0 +1,125 @@
+//! Signing in and out.
+
+use axum::extract::State;
+use axum::http::header::{SET_COOKIE, USER_AGENT};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse};
+use chrono::Utc;
+use domain::person::Phone;
+use domain::wire::{MembershipView, SessionView, SignInRequest};
+use domain::{FieldError, FieldErrorKind};
+
+use crate::auth::{self, Principal};
+use crate::error::{AppError, Json};
+use crate::{store, AppState};
+
+fn session_view(principal: &Principal) -> SessionView {
+    SessionView {
+        user_id: principal.user_id,
+        display_name: principal.display_name.clone(),
+        phone: principal.phone.clone(),
+        memberships: principal
+            .memberships
+            .iter()
+            .filter_map(|m| {
+                Some(MembershipView {
+                    community_id: m
+                        .community_id
+                        .clone()
+                        .unwrap_or_else(|| m.township_id.clone()),
+                    community_name: m
+                        .community_name
+                        .clone()
+                        .unwrap_or_else(|| "汤汪乡".to_string()),
+                    role: m.role,
+                })
+            })
+            .collect(),
+    }
+}
+
+/// Who is signed in.
+#[utoipa::path(get, path = "/api/session", tag = "session",
+    responses((status = 200, body = SessionView), (status = 401, body = domain::wire::ApiError)))]
+pub async fn current(principal: Principal) -> Json<SessionView> {
+    Json(session_view(&principal))
+}
+
+/// Signs in with phone and password; sets the session cookie.
+#[utoipa::path(post, path = "/api/session", tag = "session", request_body = SignInRequest,
+    responses((status = 200, body = SessionView), (status = 401, body = domain::wire::ApiError),
+              (status = 422, body = domain::wire::ApiError)))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(request): Json<SignInRequest>,
+) -> Result<impl IntoResponse, AppError> {
+    let mut problems = Vec::new();
+    let phone = Phone::parse(&request.phone)
+        .map_err(|e| problems.push(e))
+        .ok();
+    if request.password.is_empty() {
+        problems.push(FieldError::new("password", FieldErrorKind::Required));
+    }
+    let Some(phone) = phone.filter(|_| problems.is_empty()) else {
+        return Err(AppError::Invalid(problems));
+    };
+    let mut conn = state.db.pool().acquire().await?;
+    let user = store::people::user_by_phone(&mut conn, phone.as_str()).await?;
+    let password = request.password.clone();
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| auth::dummy_hash().to_string());
+    // argon2 is deliberately slow: keep it off the async workers.
+    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let user = match user {
+        Some(user) if verified && user.deactivated_at.is_none() => user,
+        _ => return Err(AppError::BadCredentials),
+    };
+    let (token, token_hash) = auth::new_token();
+    let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
+    store::sessions::insert(
+        &mut conn,
+        &token_hash,
+        user.id,
+        Utc::now(),
+        auth::session_lifetime(),
+        user_agent,
+    )
+    .await?;
+    let memberships = store::people::memberships(&mut conn, user.id).await?;
+    let principal = Principal {
+        user_id: user.id,
+        display_name: user.display_name,
+        phone: user.phone,
+        memberships,
+        token_hash,
+    };
+    tracing::info!(user = %principal.user_id, "signed in");
+    Ok((
+        AppendHeaders([(
+            SET_COOKIE,
+            auth::session_cookie(&token, state.config.secure_cookies),
+        )]),
+        Json(session_view(&principal)),
+    ))
+}
+
+/// Signs out: ends this session and clears the cookie.
+#[utoipa::path(delete, path = "/api/session", tag = "session", responses((status = 204)))]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    principal: Option<Principal>,
+) -> Result<impl IntoResponse, AppError> {
+    if let Some(principal) = principal {
+        let mut conn = state.db.pool().acquire().await?;
+        store::sessions::delete(&mut conn, &principal.token_hash).await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        AppendHeaders([(SET_COOKIE, auth::clear_cookie(state.config.secure_cookies))]),
+    ))
+}

@@ -1,0 +1,91 @@
+//! The 一碗汤 server: sign-in, the sync endpoints (push and pull), the OpenAPI document and
+//! the built app, all from one origin.
+//!
+//! `app(state)` builds the router apart from `main`, so tests drive the real thing on a
+//! port of their own with a database of their own.
+
+mod auth;
+mod config;
+mod demo;
+mod error;
+mod http;
+mod mutators;
+mod openapi;
+mod policy;
+pub mod store;
+mod sync;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+pub use auth::hash_password;
+pub use config::Config;
+pub use demo::{account_lines as demo_account_lines, DEMO_ACCOUNTS, DEMO_PASSWORD};
+pub use http::app;
+
+/// Everything a request handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: store::Db,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Opens the database, runs the migrations and loads the demo township when asked.
+    pub async fn new(config: Config) -> anyhow::Result<AppState> {
+        let db = store::Db::connect(&config.database_url)
+            .await
+            .with_context(|| format!("opening the database {}", config.database_url))?;
+        if config.demo {
+            demo::load(&db).await.context("loading the demo township")?;
+        }
+        Ok(AppState {
+            db,
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// Binds the configured address and serves until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let state = AppState::new(config).await?;
+    let listener = TcpListener::bind(state.config.addr)
+        .await
+        .with_context(|| format!("binding {}", state.config.addr))?;
+    let local = listener.local_addr()?;
+    tracing::info!("一碗汤 is listening on http://{local}");
+    if state.config.demo {
+        println!("\n一碗汤 demo township is running at http://{local}\n");
+        println!("Demo accounts (password: {DEMO_PASSWORD}):");
+        for line in demo::account_lines() {
+            println!("  {line}");
+        }
+        println!();
+    }
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

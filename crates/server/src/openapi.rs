@@ -1,0 +1,38 @@
+//! The OpenAPI document, generated from the handlers' annotations and the wire types.
+
+use utoipa::OpenApi;
+
+use crate::error::Json;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "一碗汤 API",
+        description = "Sign-in, the sync protocol (see docs/PROTOCOL.md) and places."
+    ),
+    paths(
+        crate::http::session::current,
+        crate::http::session::sign_in,
+        crate::http::session::sign_out,
+        crate::http::sync::push,
+        crate::http::sync::pull,
+        crate::http::communities,
+        document,
+    ),
+    components(schemas(
+        domain::wire::MutationEnvelope,
+        domain::wire::MutationResult,
+        domain::wire::ResultStatus,
+        domain::wire::Change,
+        domain::wire::Op,
+        domain::wire::IssueView,
+        domain::wire::WireFieldError,
+        domain::RaiseIssueArgs,
+    ))
+)]
+pub struct ApiDoc;
+
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "This document")))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,101 @@
+//! The storage layer: the only module that speaks SQL.
+//!
+//! Architecture Invariant: handlers, the policy and the mutators never build SQL; they call
+//! the functions here, which take a pool or a transaction. The SQL is plain enough to move
+//! to PostgreSQL (the version counter and `BEGIN IMMEDIATE` are the SQLite-specific parts).
+
+pub mod issues;
+pub mod people;
+pub mod sessions;
+pub mod sync;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+pub type Tx = Transaction<'static, Sqlite>;
+pub type Conn = SqliteConnection;
+
+#[derive(Clone)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a mutation acknowledged to a phone survives a power cut, not just a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(parent) = options.get_filename().parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Db { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// A transaction that holds the write lock from its first statement, so two writers
+    /// never deadlock upgrading a read lock; SQLite then runs writers one after another.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// A read transaction: every read inside sees one snapshot.
+    pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin().await
+    }
+}
+
+/// Times are stored as RFC 3339 text in UTC with milliseconds, which sorts correctly.
+pub fn time_text(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Reads a UUID stored as text (ids are stored hyphenated, readable in any SQL shell).
+pub fn uuid_col(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<uuid::Uuid, sqlx::Error> {
+    use sqlx::Row;
+    let text: String = row.try_get(column)?;
+    uuid::Uuid::parse_str(&text).map_err(|e| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: Box::new(e),
+    })
+}
+
+pub fn parse_time(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+/// Increases the server version and returns the new value. Call it inside the write
+/// transaction whose changes the version stands for.
+pub async fn next_version(conn: &mut Conn) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE server_version SET version = version + 1 WHERE id = 1 RETURNING version",
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn current_version(conn: &mut Conn) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM server_version WHERE id = 1")
+        .fetch_one(conn)
+        .await
+}

@@ -1,0 +1,84 @@
+//! Sessions: a random token in an HttpOnly cookie, stored here only as its SHA-256 hash.
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{parse_time, time_text, uuid_col, Conn};
+
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    pub user_id: Uuid,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    token_hash: &str,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    lifetime: Duration,
+    user_agent: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(token_hash)
+    .bind(user_id.to_string())
+    .bind(time_text(now))
+    .bind(time_text(now))
+    .bind(time_text(now + lifetime))
+    .bind(user_agent)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The session with this token hash, if it exists and has not expired by `now`.
+pub async fn find_live(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<SessionRow>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?",
+    )
+    .bind(token_hash)
+    .bind(time_text(now))
+    .fetch_optional(conn)
+    .await?;
+    row.map(|row| {
+        Ok(SessionRow {
+            user_id: uuid_col(&row, "user_id")?,
+            last_seen_at: parse_time(row.try_get("last_seen_at")?),
+            expires_at: parse_time(row.try_get("expires_at")?),
+        })
+    })
+    .transpose()
+}
+
+/// Slides the expiry: a session used today lasts `lifetime` from today.
+pub async fn touch(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    lifetime: Duration,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?")
+        .bind(time_text(now))
+        .bind(time_text(now + lifetime))
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

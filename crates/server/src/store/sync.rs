@@ -1,0 +1,168 @@
+//! Sync bookkeeping: which installation belongs to whom, the last seq processed for each,
+//! and the stored outcome of every processed mutation.
+
+use chrono::{DateTime, Utc};
+use domain::wire::{MutationEnvelope, MutationResult, ResultStatus, WireFieldError};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{time_text, uuid_col, Conn};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientRow {
+    pub user_id: Uuid,
+    pub last_seq: u64,
+}
+
+pub async fn client(conn: &mut Conn, client_id: Uuid) -> Result<Option<ClientRow>, sqlx::Error> {
+    let row = sqlx::query("SELECT user_id, last_seq FROM clients WHERE client_id = ?")
+        .bind(client_id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.map(|row| {
+        let last_seq: i64 = row.try_get("last_seq")?;
+        Ok(ClientRow {
+            user_id: uuid_col(&row, "user_id")?,
+            last_seq: last_seq as u64,
+        })
+    })
+    .transpose()
+}
+
+pub async fn insert_client(
+    conn: &mut Conn,
+    client_id: Uuid,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO clients (client_id, user_id, last_seq, created_at, last_seen_at) VALUES (?, ?, 0, ?, ?)",
+    )
+    .bind(client_id.to_string())
+    .bind(user_id.to_string())
+    .bind(time_text(now))
+    .bind(time_text(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_last_seq(
+    conn: &mut Conn,
+    client_id: Uuid,
+    seq: u64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE clients SET last_seq = ?, last_seen_at = ? WHERE client_id = ?")
+        .bind(seq as i64)
+        .bind(time_text(now))
+        .bind(client_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn status_code(status: ResultStatus) -> &'static str {
+    match status {
+        ResultStatus::Applied => "applied",
+        ResultStatus::Rejected => "rejected",
+        ResultStatus::Retry => "retry",
+        ResultStatus::OutOfOrder => "out_of_order",
+    }
+}
+
+fn status_from_code(code: &str) -> ResultStatus {
+    match code {
+        "rejected" => ResultStatus::Rejected,
+        "retry" => ResultStatus::Retry,
+        "out_of_order" => ResultStatus::OutOfOrder,
+        _ => ResultStatus::Applied,
+    }
+}
+
+fn result_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<MutationResult, sqlx::Error> {
+    let seq: i64 = row.try_get("seq")?;
+    let status: String = row.try_get("status")?;
+    let fields: String = row.try_get("fields")?;
+    Ok(MutationResult {
+        seq: seq as u64,
+        status: status_from_code(&status),
+        code: row.try_get("code")?,
+        message: row.try_get("message")?,
+        expected_seq: None,
+        fields: serde_json::from_str::<Vec<WireFieldError>>(&fields).unwrap_or_default(),
+    })
+}
+
+/// Records the outcome of a processed mutation (applied or rejected) at `version`.
+pub async fn insert_result(
+    conn: &mut Conn,
+    client_id: Uuid,
+    envelope: &MutationEnvelope,
+    result: &MutationResult,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let fields = serde_json::to_string(&result.fields).expect("field errors serialise");
+    sqlx::query(
+        "INSERT INTO mutation_results
+           (client_id, seq, mutation_id, name, status, code, message, fields, device_time, processed_at, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(client_id.to_string())
+    .bind(envelope.seq as i64)
+    .bind(envelope.id.to_string())
+    .bind(&envelope.name)
+    .bind(status_code(result.status))
+    .bind(&result.code)
+    .bind(&result.message)
+    .bind(fields)
+    .bind(time_text(envelope.device_time))
+    .bind(time_text(now))
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The stored outcome of this client's mutation `seq`.
+pub async fn result_for_seq(
+    conn: &mut Conn,
+    client_id: Uuid,
+    seq: u64,
+) -> Result<Option<MutationResult>, sqlx::Error> {
+    let row = sqlx::query("SELECT * FROM mutation_results WHERE client_id = ? AND seq = ?")
+        .bind(client_id.to_string())
+        .bind(seq as i64)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(result_from_row).transpose()
+}
+
+/// The stored outcome of the mutation with this id, whichever client pushed it.
+pub async fn result_for_mutation_id(
+    conn: &mut Conn,
+    mutation_id: Uuid,
+) -> Result<Option<MutationResult>, sqlx::Error> {
+    let row = sqlx::query("SELECT * FROM mutation_results WHERE mutation_id = ?")
+        .bind(mutation_id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(result_from_row).transpose()
+}
+
+/// The outcomes of this client's mutations processed after `cursor`, in seq order.
+pub async fn results_since(
+    conn: &mut Conn,
+    client_id: Uuid,
+    cursor: i64,
+) -> Result<Vec<MutationResult>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT * FROM mutation_results WHERE client_id = ? AND version > ? ORDER BY seq",
+    )
+    .bind(client_id.to_string())
+    .bind(cursor)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(result_from_row).collect()
+}

@@ -1,0 +1,147 @@
+//! The sync engine: exactly-once processing of pushed mutations, and pulls.
+//!
+//! Each mutation runs in its own write transaction together with the client's last seq:
+//! a replay (`seq ≤ last`) returns the stored result with no second effect, the next seq
+//! runs the mutator, a gap answers `out_of_order`. A refusal is committed as processed, so
+//! it never blocks the queue; a database failure rolls back and answers `retry`.
+
+use chrono::Utc;
+use domain::wire::{
+    entity, Change, MutationEnvelope, MutationResult, Op, PullRequest, PullResponse,
+};
+use domain::Mutation;
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::mutators::{self, ApplyError};
+use crate::policy;
+use crate::store::{self, Db};
+
+/// Makes sure the installation `client_id` belongs to this person (registering it on
+/// first use). Another person's installation id is refused.
+pub async fn claim_client(db: &Db, principal: &Principal, client_id: Uuid) -> Result<(), AppError> {
+    let mut conn = db.pool().acquire().await?;
+    match store::sync::client(&mut conn, client_id).await? {
+        Some(client) if client.user_id == principal.user_id => Ok(()),
+        Some(_) => Err(AppError::Forbidden("这台设备的同步编号属于另一个账号")),
+        None => {
+            let mut tx = db.begin_write().await?;
+            if store::sync::client(&mut tx, client_id).await?.is_none() {
+                store::sync::insert_client(&mut tx, client_id, principal.user_id, Utc::now())
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+    }
+}
+
+/// Processes one mutation. `Err` means a transient failure: nothing was committed.
+pub async fn process(
+    db: &Db,
+    principal: &Principal,
+    client_id: Uuid,
+    envelope: &MutationEnvelope,
+) -> Result<MutationResult, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let client = store::sync::client(&mut tx, client_id)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let seq = envelope.seq;
+    if seq <= client.last_seq {
+        // Already processed: answer as the first time, change nothing.
+        let stored = match store::sync::result_for_seq(&mut tx, client_id, seq).await? {
+            Some(result) => Some(result),
+            None => store::sync::result_for_mutation_id(&mut tx, envelope.id).await?,
+        };
+        tx.rollback().await?;
+        let mut result = stored.unwrap_or_else(|| MutationResult::applied(seq));
+        result.seq = seq;
+        return Ok(result);
+    }
+    if seq != client.last_seq + 1 {
+        tx.rollback().await?;
+        return Ok(MutationResult::out_of_order(seq, client.last_seq + 1));
+    }
+    let now = Utc::now();
+    // The same mutation pushed before under another installation id: no second effect.
+    if let Some(mut earlier) = store::sync::result_for_mutation_id(&mut tx, envelope.id).await? {
+        store::sync::set_last_seq(&mut tx, client_id, seq, now).await?;
+        tx.commit().await?;
+        earlier.seq = seq;
+        return Ok(earlier);
+    }
+    let version = store::next_version(&mut tx).await?;
+    let outcome = match Mutation::parse_envelope(envelope) {
+        Err(rejection) => Err(ApplyError::Rejected(rejection)),
+        Ok(mutation) => {
+            // A savepoint, so a refusal found halfway leaves no partial effect behind.
+            let mut savepoint = sqlx::Connection::begin(&mut *tx).await?;
+            match mutators::apply(&mut savepoint, principal, &mutation, version, now).await {
+                Ok(()) => savepoint.commit().await.map(|_| Ok(()))?,
+                Err(error) => {
+                    savepoint.rollback().await?;
+                    Err(error)
+                }
+            }
+        }
+    };
+    let result = match outcome {
+        Ok(()) => MutationResult::applied(seq),
+        Err(ApplyError::Rejected(rejection)) => rejection.to_result(seq),
+        Err(ApplyError::Store(error)) => return Err(error),
+    };
+    store::sync::insert_result(&mut tx, client_id, envelope, &result, version, now).await?;
+    store::sync::set_last_seq(&mut tx, client_id, seq, now).await?;
+    tx.commit().await?;
+    Ok(result)
+}
+
+/// The changes since the cursor that this person may see, and this client's results.
+pub async fn pull(
+    db: &Db,
+    principal: &Principal,
+    request: &PullRequest,
+) -> Result<PullResponse, AppError> {
+    let cursor = request.cursor.unwrap_or(0) as i64;
+    let scope = policy::pull_scope(principal);
+    let mut tx = db.begin_read().await?;
+    // Read the version first: everything read below is at least as new, so nothing
+    // committed after this snapshot can slip under the returned cursor.
+    let version = store::current_version(&mut tx).await?;
+    let mut communities = scope.communities.clone();
+    for id in store::people::communities_of_townships(&mut tx, &scope.townships).await? {
+        if !communities.contains(&id) {
+            communities.push(id);
+        }
+    }
+    let issues = store::issues::changed_since(&mut tx, &communities, cursor).await?;
+    let client = store::sync::client(&mut tx, request.client_id).await?;
+    let (last_seq, results) = match client {
+        Some(client) if client.user_id == principal.user_id => (
+            client.last_seq,
+            store::sync::results_since(&mut tx, request.client_id, cursor).await?,
+        ),
+        Some(_) => return Err(AppError::Forbidden("这台设备的同步编号属于另一个账号")),
+        None => (0, Vec::new()),
+    };
+    tx.commit().await?;
+    let changes = issues
+        .iter()
+        .map(|row| Change {
+            entity: entity::ISSUE.to_string(),
+            id: row.id.to_string(),
+            op: Op::Put,
+            data: Some(
+                serde_json::to_value(policy::issue_view(principal, row)).expect("views serialise"),
+            ),
+        })
+        .collect();
+    Ok(PullResponse {
+        cursor: version as u64,
+        last_seq,
+        changes,
+        results,
+    })
+}
