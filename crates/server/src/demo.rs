@@ -49,7 +49,16 @@ const NEIGHBOURS: [(&str, &str, &str); 3] = [
 ];
 
 /// (raiser phone, title, description, category, place, days ago)
-const OPEN_ISSUES: [(&str, &str, &str, Category, Option<&str>, i64); 5] = [
+type DemoIssue = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Category,
+    Option<&'static str>,
+    i64,
+);
+
+const OPEN_ISSUES: [DemoIssue; 5] = [
     (
         "13900009001",
         "5栋楼道灯坏了一个月",

@@ -105,6 +105,7 @@ mod tests {
                     township_id: "tangwang".into(),
                     community_id: community.map(Into::into),
                     community_name: None,
+                    township_name: "汤汪乡".into(),
                 })
                 .collect(),
             token_hash: String::new(),

@@ -21,18 +21,16 @@ fn session_view(principal: &Principal) -> SessionView {
         memberships: principal
             .memberships
             .iter()
-            .filter_map(|m| {
-                Some(MembershipView {
-                    community_id: m
-                        .community_id
-                        .clone()
-                        .unwrap_or_else(|| m.township_id.clone()),
-                    community_name: m
-                        .community_name
-                        .clone()
-                        .unwrap_or_else(|| "汤汪乡".to_string()),
-                    role: m.role,
-                })
+            .map(|m| MembershipView {
+                community_id: m
+                    .community_id
+                    .clone()
+                    .unwrap_or_else(|| m.township_id.clone()),
+                community_name: m
+                    .community_name
+                    .clone()
+                    .unwrap_or_else(|| m.township_name.clone()),
+                role: m.role,
             })
             .collect(),
     }

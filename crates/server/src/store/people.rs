@@ -15,6 +15,7 @@ pub struct Membership {
     pub township_id: String,
     pub community_id: Option<String>,
     pub community_name: Option<String>,
+    pub township_name: String,
 }
 
 #[derive(Clone, Debug)]
@@ -55,8 +56,9 @@ pub async fn user_by_id(conn: &mut Conn, id: Uuid) -> Result<Option<User>, sqlx:
 
 pub async fn memberships(conn: &mut Conn, user_id: Uuid) -> Result<Vec<Membership>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT m.role, m.township_id, m.community_id, c.name AS community_name
-         FROM memberships m LEFT JOIN communities c ON c.id = m.community_id
+        "SELECT m.role, m.township_id, m.community_id, c.name AS community_name, t.name AS township_name
+         FROM memberships m JOIN townships t ON t.id = m.township_id
+         LEFT JOIN communities c ON c.id = m.community_id
          WHERE m.user_id = ? ORDER BY m.rowid",
     )
     .bind(user_id.to_string())
@@ -70,6 +72,7 @@ pub async fn memberships(conn: &mut Conn, user_id: Uuid) -> Result<Vec<Membershi
                 township_id: row.try_get("township_id").ok()?,
                 community_id: row.try_get("community_id").ok()?,
                 community_name: row.try_get("community_name").ok()?,
+                township_name: row.try_get("township_name").ok()?,
             }))
         })
         .collect()

@@ -1,0 +1,156 @@
+//! Spawns the real server on 127.0.0.1:0 with a fresh database and the demo township,
+//! and speaks the sync protocol to it like a phone would.
+
+use std::net::SocketAddr;
+
+use chrono::Utc;
+use domain::mutation::MutationArgs;
+use domain::wire::{MutationEnvelope, PullResponse, PushResponse};
+use domain::RaiseIssueArgs;
+use reqwest::StatusCode;
+use server::store::Db;
+use server::{AppState, Config};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = server::DEMO_PASSWORD;
+pub const RESIDENT_SHANWAN: &str = "13900000001";
+pub const RESIDENT_SHANWAN_2: &str = "13900000002";
+pub const RESIDENT_TANGWANG: &str = "13900000003";
+pub const GUARD_SHANWAN: &str = "13900000401";
+pub const TOWNSHIP_STAFF: &str = "13900000501";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: Db,
+    _dir: TempDir,
+}
+
+pub async fn spawn() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let mut config = Config::for_tests(url);
+    adjust(&mut config);
+    let state = AppState::new(config).await.expect("state");
+    let db = state.db.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        axum::serve(listener, server::app(state))
+            .await
+            .expect("serve");
+    });
+    TestApp {
+        addr,
+        db,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A phone with no session yet.
+    pub fn phone(&self) -> Phone {
+        Phone {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .expect("client"),
+            base: self.url(""),
+            client_id: Uuid::new_v4(),
+        }
+    }
+
+    pub async fn signed_in(&self, phone_number: &str) -> Phone {
+        let phone = self.phone();
+        let response = phone.sign_in(phone_number, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "sign in {phone_number}");
+        phone
+    }
+
+    pub async fn count_issues_titled(&self, title: &str) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM issues WHERE title = ?")
+            .bind(title)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("count")
+    }
+}
+
+/// One installation of the app: a cookie jar and a client id.
+pub struct Phone {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub client_id: Uuid,
+}
+
+impl Phone {
+    pub async fn sign_in(&self, phone: &str, password: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/session", self.base))
+            .json(&serde_json::json!({"phone": phone, "password": password}))
+            .send()
+            .await
+            .expect("sign in request")
+    }
+
+    pub async fn push_raw(&self, mutations: &[MutationEnvelope]) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/sync/push", self.base))
+            .json(&serde_json::json!({"client_id": self.client_id, "mutations": mutations}))
+            .send()
+            .await
+            .expect("push request")
+    }
+
+    pub async fn push(&self, mutations: &[MutationEnvelope]) -> PushResponse {
+        let response = self.push_raw(mutations).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("push response")
+    }
+
+    pub async fn pull_raw(&self, cursor: Option<u64>) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/sync/pull", self.base))
+            .json(&serde_json::json!({"client_id": self.client_id, "cursor": cursor}))
+            .send()
+            .await
+            .expect("pull request")
+    }
+
+    pub async fn pull(&self, cursor: Option<u64>) -> PullResponse {
+        let response = self.pull_raw(cursor).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("pull response")
+    }
+}
+
+/// A `raise_issue` mutation with this seq and title.
+pub fn raise(seq: u64, title: &str) -> MutationEnvelope {
+    RaiseIssueArgs {
+        id: Uuid::new_v4(),
+        title: title.to_string(),
+        description: "测试用的说明".to_string(),
+        category: "repairs".to_string(),
+        place: Some("3栋".to_string()),
+    }
+    .envelope(seq, Uuid::new_v4(), Utc::now())
+}
+
+/// Issue titles in a pull's changes.
+pub fn titles(pull: &PullResponse) -> Vec<String> {
+    pull.changes
+        .iter()
+        .filter_map(|c| c.data.as_ref())
+        .filter_map(|d| d["title"].as_str().map(str::to_string))
+        .collect()
+}

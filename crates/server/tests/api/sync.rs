@@ -1,0 +1,280 @@
+//! The sync protocol against the real server and database: exactly once, in order,
+//! rejections that never block, and pulls that show only what a person may see.
+
+use std::time::Duration;
+
+use domain::wire::ResultStatus;
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn replaying_the_same_push_gives_the_same_results_and_one_effect() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    let batch = vec![raise(1, "楼道灯坏了"), raise(2, ""), raise(3, "垃圾桶满了")];
+    let first = phone.push(&batch).await;
+    let second = phone.push(&batch).await;
+    assert_eq!(first, second);
+    let statuses: Vec<_> = first.results.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            ResultStatus::Applied,
+            ResultStatus::Rejected,
+            ResultStatus::Applied
+        ]
+    );
+    assert_eq!(app.count_issues_titled("楼道灯坏了").await, 1);
+    assert_eq!(app.count_issues_titled("垃圾桶满了").await, 1);
+}
+
+#[tokio::test]
+async fn a_lost_response_followed_by_a_retry_gives_no_second_effect() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    let batch: Vec<_> = (1..=60)
+        .map(|seq| raise(seq, &format!("问题{seq}")))
+        .collect();
+    // The phone gives up waiting almost at once: the server may have processed none, some or
+    // all of the batch, and the phone cannot know which.
+    let impatient = phone
+        .http
+        .post(format!("{}/api/sync/push", phone.base))
+        .timeout(Duration::from_millis(15))
+        .json(&serde_json::json!({"client_id": phone.client_id, "mutations": batch}))
+        .send()
+        .await;
+    assert!(
+        impatient.is_err(),
+        "the first push should time out on the phone"
+    );
+    let retry = phone.push(&batch).await;
+    assert_eq!(retry.results.len(), 60);
+    assert!(retry
+        .results
+        .iter()
+        .all(|r| r.status == ResultStatus::Applied));
+    for seq in 1..=60 {
+        assert_eq!(
+            app.count_issues_titled(&format!("问题{seq}")).await,
+            1,
+            "问题{seq}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_gap_gives_out_of_order_with_the_expected_seq_and_changes_nothing() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    phone.push(&[raise(1, "第一条")]).await;
+    let response = phone.push(&[raise(3, "第三条"), raise(4, "第四条")]).await;
+    assert_eq!(response.results.len(), 1, "processing stops at the gap");
+    assert_eq!(response.results[0].status, ResultStatus::OutOfOrder);
+    assert_eq!(response.results[0].expected_seq, Some(2));
+    assert_eq!(app.count_issues_titled("第三条").await, 0);
+    assert_eq!(phone.pull(None).await.last_seq, 1);
+}
+
+#[tokio::test]
+async fn a_rejection_is_committed_and_does_not_block_later_mutations() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    let too_long = "长".repeat(41);
+    let first = phone.push(&[raise(1, &too_long)]).await;
+    assert_eq!(first.results[0].status, ResultStatus::Rejected);
+    assert_eq!(first.results[0].code.as_deref(), Some("invalid"));
+    assert_eq!(
+        first.results[0].message.as_deref(),
+        Some("标题最多40个字，现在有41个字")
+    );
+    assert_eq!(first.results[0].fields[0].field, "title");
+    let second = phone.push(&[raise(2, "之后的问题")]).await;
+    assert_eq!(second.results[0].status, ResultStatus::Applied);
+    let pull = phone.pull(None).await;
+    assert_eq!(pull.last_seq, 2);
+    assert_eq!(pull.results.len(), 2, "both outcomes travel with the pull");
+}
+
+#[tokio::test]
+async fn an_unknown_mutation_version_is_rejected_as_update_required_not_dropped() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    let mut future = raise(1, "新版本的操作");
+    future.version = 99;
+    let response = phone.push(&[future, raise(2, "旧版本的操作")]).await;
+    assert_eq!(response.results[0].status, ResultStatus::Rejected);
+    assert_eq!(response.results[0].code.as_deref(), Some("update_required"));
+    assert_eq!(response.results[1].status, ResultStatus::Applied);
+}
+
+#[tokio::test]
+async fn the_outcome_of_a_push_whose_response_was_lost_arrives_with_the_next_pull() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    let start = phone.pull(None).await;
+    phone.push(&[raise(1, ""), raise(2, "有效的问题")]).await; // response "lost"
+    let pull = phone.pull(Some(start.cursor)).await;
+    assert_eq!(pull.last_seq, 2);
+    let statuses: Vec<_> = pull.results.iter().map(|r| (r.seq, r.status)).collect();
+    assert_eq!(
+        statuses,
+        [(1, ResultStatus::Rejected), (2, ResultStatus::Applied)]
+    );
+    assert_eq!(pull.results[0].message.as_deref(), Some("请填写标题"));
+    assert_eq!(titles(&pull), ["有效的问题"]);
+    let again = phone.pull(Some(pull.cursor)).await;
+    assert!(again.changes.is_empty() && again.results.is_empty());
+}
+
+#[tokio::test]
+async fn two_clients_pushing_at_once_each_get_exactly_their_own_effects() {
+    let app = spawn().await;
+    let a = app.signed_in(RESIDENT_SHANWAN).await;
+    let b = app.signed_in(RESIDENT_SHANWAN_2).await;
+    let batch_a: Vec<_> = (1..=40).map(|s| raise(s, &format!("甲{s}"))).collect();
+    let batch_b: Vec<_> = (1..=40).map(|s| raise(s, &format!("乙{s}"))).collect();
+    let (ra, rb) = tokio::join!(a.push(&batch_a), b.push(&batch_b));
+    assert!(ra
+        .results
+        .iter()
+        .chain(&rb.results)
+        .all(|r| r.status == ResultStatus::Applied));
+    for s in 1..=40 {
+        assert_eq!(app.count_issues_titled(&format!("甲{s}")).await, 1);
+        assert_eq!(app.count_issues_titled(&format!("乙{s}")).await, 1);
+    }
+    assert_eq!(a.pull(None).await.last_seq, 40);
+    assert_eq!(b.pull(None).await.last_seq, 40);
+}
+
+#[tokio::test]
+async fn the_same_client_pushing_twice_at_once_applies_each_mutation_once() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    let batch: Vec<_> = (1..=30).map(|s| raise(s, &format!("并发{s}"))).collect();
+    let (first, second) = tokio::join!(phone.push(&batch), phone.push(&batch));
+    assert_eq!(first.results.len(), 30);
+    assert_eq!(second.results.len(), 30);
+    for s in 1..=30 {
+        assert_eq!(app.count_issues_titled(&format!("并发{s}")).await, 1);
+    }
+}
+
+#[tokio::test]
+async fn pull_returns_only_rows_of_the_persons_communities_with_names_masked() {
+    let app = spawn().await;
+    let raiser = app.signed_in(RESIDENT_SHANWAN).await;
+    raiser.push(&[raise(1, "杉湾的问题")]).await;
+
+    let own = raiser.pull(None).await;
+    let mine = own
+        .changes
+        .iter()
+        .find(|c| c.data.as_ref().unwrap()["title"] == "杉湾的问题")
+        .unwrap();
+    let data = mine.data.as_ref().unwrap();
+    assert_eq!(data["raised_by"], "王秀兰");
+    assert_eq!(data["mine"], true);
+
+    let neighbour = app.signed_in(RESIDENT_SHANWAN_2).await.pull(None).await;
+    let seen = neighbour
+        .changes
+        .iter()
+        .find(|c| c.data.as_ref().unwrap()["title"] == "杉湾的问题")
+        .unwrap();
+    assert_eq!(seen.data.as_ref().unwrap()["raised_by"], "王*兰");
+    assert_eq!(seen.data.as_ref().unwrap()["mine"], false);
+    let text = serde_json::to_string(&neighbour).unwrap();
+    assert!(
+        !text.contains("13900000001"),
+        "phones never travel in shared views"
+    );
+
+    let elsewhere = app.signed_in(RESIDENT_TANGWANG).await.pull(None).await;
+    assert!(!titles(&elsewhere).contains(&"杉湾的问题".to_string()));
+    assert!(elsewhere
+        .changes
+        .iter()
+        .all(|c| c.data.as_ref().unwrap()["community_id"] == "tangwang-garden"));
+
+    let township = app.signed_in(TOWNSHIP_STAFF).await.pull(None).await;
+    assert!(titles(&township).contains(&"杉湾的问题".to_string()));
+}
+
+#[tokio::test]
+async fn a_pull_with_a_cursor_returns_only_what_changed_since() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    let first = phone.pull(None).await;
+    assert!(
+        !first.changes.is_empty(),
+        "the demo issues arrive on the first pull"
+    );
+    let other = app.signed_in(RESIDENT_SHANWAN_2).await;
+    other.push(&[raise(1, "邻居新提的问题")]).await;
+    let next = phone.pull(Some(first.cursor)).await;
+    assert_eq!(titles(&next), ["邻居新提的问题"]);
+    assert!(next.cursor > first.cursor);
+}
+
+#[tokio::test]
+async fn push_and_pull_without_a_session_are_refused() {
+    let app = spawn().await;
+    let phone = app.phone();
+    let push = phone.push_raw(&[raise(1, "没登录")]).await;
+    assert_eq!(push.status(), StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = push.json().await.unwrap();
+    assert_eq!(body["code"], "unauthenticated");
+    assert_eq!(
+        phone.pull_raw(None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.count_issues_titled("没登录").await, 0);
+}
+
+#[tokio::test]
+async fn a_person_without_a_resident_role_is_refused_and_the_refusal_is_kept() {
+    let app = spawn().await;
+    let guard = app.signed_in(GUARD_SHANWAN).await;
+    let response = guard
+        .push(&[raise(1, "保安提的问题"), raise(2, "再提一个")])
+        .await;
+    assert!(response
+        .results
+        .iter()
+        .all(|r| r.status == ResultStatus::Rejected));
+    assert_eq!(response.results[0].code.as_deref(), Some("forbidden"));
+    assert_eq!(app.count_issues_titled("保安提的问题").await, 0);
+    assert_eq!(guard.pull(None).await.last_seq, 2);
+}
+
+#[tokio::test]
+async fn an_installation_id_belongs_to_one_person() {
+    let app = spawn().await;
+    let owner = app.signed_in(RESIDENT_SHANWAN).await;
+    owner.push(&[raise(1, "我的问题")]).await;
+    let mut intruder = app.signed_in(RESIDENT_SHANWAN_2).await;
+    intruder.client_id = owner.client_id;
+    assert_eq!(
+        intruder.push_raw(&[raise(2, "冒用")]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        intruder.pull_raw(None).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.count_issues_titled("冒用").await, 0);
+}
+
+#[tokio::test]
+async fn a_push_longer_than_a_batch_is_refused_with_a_field_error() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    let batch: Vec<_> = (1..=101).map(|s| raise(s, "批量")).collect();
+    let response = phone.push_raw(&batch).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["fields"][0]["field"], "mutations");
+}
