@@ -42,7 +42,10 @@ impl FieldError {
 
     pub fn message(&self, lang: Lang) -> String {
         let label = field_label(self.field, lang);
+        let is_choice = self.field == "category";
         match (&self.kind, lang) {
+            (FieldErrorKind::Required, Lang::Zh) if is_choice => format!("请选择{label}"),
+            (FieldErrorKind::Required, Lang::En) if is_choice => format!("Please choose a {label}"),
             (FieldErrorKind::Required, Lang::Zh) => format!("请填写{label}"),
             (FieldErrorKind::Required, Lang::En) => format!("Please fill in the {label}"),
             (FieldErrorKind::TooLong { max, actual }, Lang::Zh) => {

@@ -184,6 +184,30 @@ pub struct IssueView {
     pub updated_at: DateTime<Utc>,
 }
 
+impl IssueView {
+    /// How a newly raised issue looks on the raiser's phone before the server has it.
+    pub fn optimistic(
+        issue: &crate::NewIssue,
+        community_id: &str,
+        raiser_name: &str,
+        now: DateTime<Utc>,
+    ) -> IssueView {
+        IssueView {
+            id: issue.id,
+            community_id: community_id.to_string(),
+            title: issue.title.clone(),
+            description: issue.description.clone(),
+            category: issue.category.code().to_string(),
+            place: issue.place.clone(),
+            status: crate::IssueStatus::Raised.code().to_string(),
+            raised_by: raiser_name.to_string(),
+            mine: true,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// `POST /api/session`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

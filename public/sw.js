@@ -1,0 +1,102 @@
+// 一碗汤 service worker: keeps the app shell on the phone so the app opens with no signal,
+// and (where the browser has Background Sync) pushes the queued actions after the tab closed.
+//
+// The build writes the list of files and a content hash below (scripts/sw-precache.mjs).
+// A new version installs in the background and waits: it takes over only when the person
+// taps 更新 in the app, so an open tab never loses the files it is running.
+const VERSION = "__YWT_VERSION__";
+const PRECACHE = __YWT_PRECACHE__;
+const CACHE = `ywt-shell-${VERSION}`;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)));
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "skip-waiting") self.skipWaiting();
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) =>
+        Promise.all(
+          keys.filter((key) => key.startsWith("ywt-shell-") && key !== CACHE).map((key) => caches.delete(key)),
+        ),
+      )
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  // The API always goes to the network: the app's own outbox handles being offline.
+  if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
+  if (request.mode === "navigate") {
+    // Every route of the app is the same shell.
+    event.respondWith(
+      caches.match("/index.html", { cacheName: CACHE }).then((cached) => cached || fetch(request)),
+    );
+    return;
+  }
+  event.respondWith(caches.match(request, { cacheName: CACHE }).then((cached) => cached || fetch(request)));
+});
+
+// Background Sync: push the queue once the network is back, even with every tab closed.
+// The worker only reads the outbox; the server keeps each result, and the app settles the
+// queue from the next pull, so nothing is written here and nothing can be lost here.
+self.addEventListener("sync", (event) => {
+  if (event.tag === "ywt-push") event.waitUntil(pushQueue());
+});
+
+function request(idbRequest) {
+  return new Promise((resolve, reject) => {
+    idbRequest.onsuccess = () => resolve(idbRequest.result);
+    idbRequest.onerror = () => reject(idbRequest.error);
+  });
+}
+
+function openDatabase() {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open("yiwantang");
+    // The app creates the database; never create an empty one here.
+    open.onupgradeneeded = () => open.transaction.abort();
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+}
+
+async function pushQueue() {
+  let db;
+  try {
+    db = await openDatabase();
+  } catch {
+    return;
+  }
+  try {
+    const tx = db.transaction(["meta", "outbox"], "readonly");
+    const session = await request(tx.objectStore("meta").get("session"));
+    if (!session) return;
+    const client = await request(tx.objectStore("meta").get(`client:${session.user_id}`));
+    if (!client) return;
+    const entries = await request(tx.objectStore("outbox").getAll());
+    const mutations = entries
+      .filter((entry) => entry.client_id === client.client_id && !entry.submitted)
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, 100)
+      .map((entry) => entry.mutation);
+    if (mutations.length === 0) return;
+    const response = await fetch("/api/sync/push", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ client_id: client.client_id, mutations }),
+    });
+    // A server error: reject, so the browser tries again later with its own backoff.
+    if (response.status >= 500) throw new Error(`push answered ${response.status}`);
+  } finally {
+    db.close();
+  }
+}

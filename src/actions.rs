@@ -1,0 +1,200 @@
+//! What a person does: start the app, sign in and out, raise an issue, deal with a refusal.
+//! Each action goes through the phone's storage first and then asks for a sync.
+
+use chrono::Utc;
+use domain::wire::{IssueView, SessionView};
+use domain::{FieldError, NewIssue, RaiseIssueArgs};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+
+use crate::api::{self, ApiFailure};
+use crate::state::AppState;
+use crate::store::{self, StoreError};
+use crate::sync;
+
+const SESSION_KEY: &str = "session";
+
+/// Reads the phone's storage, shows what it has, and starts syncing. Works offline.
+pub async fn boot(app: AppState) {
+    match store::app_db().await {
+        Ok(db) => {
+            if let Ok(Some(session)) = db.get_meta::<SessionView>(SESSION_KEY).await {
+                app.session.set(Some(session));
+                sync::refresh(app).await;
+            }
+        }
+        Err(error) => {
+            web_sys::console::error_1(&error.to_string().into());
+            app.storage_error.set(true);
+        }
+    }
+    app.booted.set(true);
+    request_persistent_storage(app);
+    sync::start(app);
+}
+
+/// Asks the browser not to evict this app's storage (it holds unsent actions).
+fn request_persistent_storage(app: AppState) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let storage = window.navigator().storage();
+    let Ok(promise) = storage.persist() else {
+        return;
+    };
+    spawn_local(async move {
+        let granted = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|v| v.as_bool());
+        app.persisted.set(granted);
+    });
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SignInError {
+    Offline,
+    /// The server's message (wrong credentials, invalid phone…), already in Chinese.
+    Refused(String, Vec<domain::wire::WireFieldError>),
+    Server,
+}
+
+pub async fn sign_in(app: AppState, phone: &str, password: &str) -> Result<(), SignInError> {
+    let session = api::sign_in(phone, password).await.map_err(|failure| match failure {
+        ApiFailure::Offline => SignInError::Offline,
+        ApiFailure::Refused { error, .. } => SignInError::Refused(error.message, error.fields),
+        ApiFailure::Unauthenticated => SignInError::Refused("手机号或密码不对，请再试一次".into(), Vec::new()),
+        ApiFailure::Server(_) => SignInError::Server,
+    })?;
+    if let Ok(db) = store::app_db().await {
+        let _ = db.set_meta(SESSION_KEY, &session).await;
+    }
+    app.session.set(Some(session));
+    app.sync.update(|s| s.needs_sign_in = false);
+    sync::refresh(app).await;
+    sync::request_sync(app);
+    Ok(())
+}
+
+/// Signs out: ends the session on the server when online, forgets the server's rows on
+/// this phone. Unsent actions stay, to be sent at the next sign-in.
+pub async fn sign_out(app: AppState) {
+    let _ = api::sign_out().await;
+    if let (Some(user_id), Ok(db)) = (app.user_id(), store::app_db().await) {
+        let _ = db.forget_rows(user_id).await;
+        let _ = db.delete_meta(SESSION_KEY).await;
+    }
+    app.session.set(None);
+    app.issues.set(Vec::new());
+    app.pending.set(Vec::new());
+    app.failed.set(Vec::new());
+    sync::announce_change();
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionError {
+    Invalid(Vec<FieldError>),
+    NotSignedIn,
+    Storage(StoreError),
+}
+
+/// Raises an issue: validated on the phone with the server's own rules, queued with its
+/// optimistic row in one transaction, then synced when possible. Returns the issue's id.
+pub async fn raise_issue(app: AppState, args: RaiseIssueArgs) -> Result<Uuid, ActionError> {
+    let issue = NewIssue::parse(&args).map_err(ActionError::Invalid)?;
+    let session = app.session.get_untracked().ok_or(ActionError::NotSignedIn)?;
+    let community_id = session
+        .home_community()
+        .map(|m| m.community_id.clone())
+        .unwrap_or_default();
+    let view = IssueView::optimistic(&issue, &community_id, &session.display_name, Utc::now());
+    let data = serde_json::to_value(&view).expect("views serialise");
+    let db = store::app_db().await.map_err(ActionError::Storage)?;
+    db.enqueue(session.user_id, &args, &[(domain::wire::entity::ISSUE, issue.id.to_string(), data)])
+        .await
+        .map_err(ActionError::Storage)?;
+    sync::refresh(app).await;
+    sync::announce_change();
+    if sync::is_online() {
+        sync::request_sync(app);
+    } else {
+        sync::register_background_sync();
+    }
+    Ok(issue.id)
+}
+
+/// Forgets a refused action.
+pub async fn discard_failed(app: AppState, key: String) {
+    if let Ok(db) = store::app_db().await {
+        let _ = db.discard_failed(&key).await;
+    }
+    sync::refresh(app).await;
+    sync::announce_change();
+}
+
+/// Registers the service worker and shows the update prompt when a new version waits.
+/// The new version takes over only when the person says so, then the page reloads.
+pub fn register_service_worker(app: AppState) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let container = window.navigator().service_worker();
+    let promise = container.register("/sw.js");
+    spawn_local(async move {
+        let Ok(registration) = wasm_bindgen_futures::JsFuture::from(promise).await else {
+            return;
+        };
+        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        if registration.waiting().is_some() && registration.active().is_some() {
+            app.update_ready.set(true);
+        }
+        let watched = registration.clone();
+        let on_update = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            if let Some(installing) = watched.installing() {
+                let waiting_registration = watched.clone();
+                let on_state = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+                    let has_controller = web_sys::window()
+                        .map(|w| w.navigator().service_worker().controller().is_some())
+                        .unwrap_or(false);
+                    if waiting_registration.waiting().is_some() && has_controller {
+                        app.update_ready.set(true);
+                    }
+                });
+                installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
+                on_state.forget();
+            }
+        });
+        registration.set_onupdatefound(Some(on_update.as_ref().unchecked_ref()));
+        on_update.forget();
+    });
+    let on_controller = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        if app.update_ready.get_untracked() {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        }
+    });
+    container.set_oncontrollerchange(Some(on_controller.as_ref().unchecked_ref()));
+    on_controller.forget();
+}
+
+/// The person accepted the update: the waiting service worker takes over (the page reloads
+/// on `controllerchange`).
+pub fn apply_update() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let container = window.navigator().service_worker();
+    spawn_local(async move {
+        let Ok(registration) = wasm_bindgen_futures::JsFuture::from(container.get_registration()).await else {
+            return;
+        };
+        if let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() {
+            if let Some(waiting) = registration.waiting() {
+                let _ = waiting.post_message(&"skip-waiting".into());
+            }
+        }
+    });
+}

@@ -1,0 +1,243 @@
+//! Pieces shared by the screens: the tab bar, page headers with the sync indicator, the
+//! banners, state badges and issue cards. States are always words plus an icon, never a
+//! colour alone.
+
+use domain::issue::IssueStatus;
+use domain::Category;
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_location;
+
+use crate::i18n::{self, t, use_i18n, K};
+use crate::state::{use_app, IssueItem, SyncState};
+
+/// Icons drawn inline (no icon font, no request): 24×24, stroked with the text colour.
+#[component]
+pub fn Icon(name: &'static str) -> impl IntoView {
+    let path = match name {
+        "home" => "M3 11l9-8 9 8M5 10v10h5v-6h4v6h5V10",
+        "dialogue" => "M4 5h16v10H9l-5 4V5zM8 9h8M8 12h5",
+        "market" => "M4 9h16l-1.5 11h-13L4 9zM8 9l4-5 4 5",
+        "parking" => "M5 4h14v16H5zM10 16V8h3a2.5 2.5 0 010 5h-3",
+        "me" => "M12 12a4 4 0 100-8 4 4 0 000 8zM4 21c1-4 4-6 8-6s7 2 8 6",
+        "clock" => "M12 21a9 9 0 100-18 9 9 0 000 18zM12 7v5l3 2",
+        "check" => "M4 12l5 5L20 6",
+        "alert" => "M12 3l10 18H2L12 3zM12 10v5M12 18v.5",
+        "plus" => "M12 5v14M5 12h14",
+        "back" => "M15 5l-7 7 7 7",
+        "sync" => "M4 12a8 8 0 0114-5l2 2M20 12a8 8 0 01-14 5l-2-2M18 4v5h-5M6 20v-5h5",
+        "cloud-off" => "M3 3l18 18M7 18h10a4 4 0 001-7.9A6 6 0 008 7",
+        "list" => "M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01",
+        _ => "M12 12h.01",
+    };
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"
+            fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d=path/>
+        </svg>
+    }
+}
+
+/// Shows its children only to a signed-in person; sends everyone else to the sign-in page.
+#[component]
+pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
+    let app = use_app();
+    view! {
+        <Show when=move || app.session.with(|s| s.is_some()) fallback=|| view! { <Redirect path="/login"/> }>
+            {children()}
+        </Show>
+    }
+}
+
+/// The sync indicator in every header: online or offline, and how much is waiting.
+#[component]
+pub fn SyncChip() -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let label = move || {
+        let lang = i18n.lang();
+        let status = app.sync.get();
+        let pending = app.pending.with(Vec::len);
+        let failed = app.failed.with(Vec::len);
+        let connection = i18n::text(lang, if status.online { K::Online } else { K::Offline });
+        let detail = if status.syncing {
+            i18n::text(lang, K::Syncing).to_string()
+        } else if pending > 0 {
+            i18n::pending_count(lang, pending)
+        } else if failed > 0 {
+            i18n::failed_count(lang, failed)
+        } else {
+            i18n::text(lang, K::AllSynced).to_string()
+        };
+        format!("{connection} · {detail}")
+    };
+    let icon = move || {
+        let status = app.sync.get();
+        if !status.online {
+            "cloud-off"
+        } else if app.pending.with(|p| !p.is_empty()) {
+            "clock"
+        } else {
+            "check"
+        }
+    };
+    view! {
+        <A href="/sync" attr:class=move || {
+            let status = app.sync.get();
+            let waiting = app.pending.with(|p| !p.is_empty()) || app.failed.with(|f| !f.is_empty());
+            format!("sync-chip {} {}", if status.online { "online" } else { "offline" }, if waiting { "waiting" } else { "" })
+        } attr:data-testid="sync-chip">
+            {move || view! { <Icon name=icon()/> }}
+            <span>{label}</span>
+        </A>
+    }
+}
+
+/// A page title with an optional back link, and the sync indicator.
+#[component]
+pub fn PageHeader(title: K, #[prop(optional)] back: Option<&'static str>) -> impl IntoView {
+    view! {
+        <header class="page-header">
+            {back.map(|href| view! {
+                <A href=href attr:class="back" attr:aria-label=move || t(K::Back)>
+                    <Icon name="back"/>
+                    <span>{move || t(K::Back)}</span>
+                </A>
+            })}
+            <h1>{move || t(title)}</h1>
+            <SyncChip/>
+        </header>
+    }
+}
+
+/// Banners that concern every screen: a new version, an expired sign-in, a storage failure.
+#[component]
+pub fn Banners() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <Show when=move || app.update_ready.get()>
+            <div class="banner info" role="status">
+                <span>{move || t(K::UpdateAvailable)}</span>
+                <button class="button small" on:click=|_| crate::actions::apply_update()>
+                    {move || t(K::UpdateNow)}
+                </button>
+            </div>
+        </Show>
+        <Show when=move || app.sync.get().needs_sign_in && app.session.with(|s| s.is_some())>
+            <div class="banner warn" role="alert" data-testid="needs-sign-in">
+                <Icon name="alert"/>
+                <span>{move || t(K::NeedsSignIn)}</span>
+                <A href="/login" attr:class="button small">{move || t(K::SignInAgain)}</A>
+            </div>
+        </Show>
+        <Show when=move || app.storage_error.get()>
+            <div class="banner error" role="alert">
+                <Icon name="alert"/>
+                <span>{move || t(K::ErrorStorage)}</span>
+            </div>
+        </Show>
+    }
+}
+
+/// The bottom tabs, shown once someone is signed in.
+#[component]
+pub fn TabBar() -> impl IntoView {
+    let app = use_app();
+    let location = use_location();
+    let on_login = move || location.pathname.get() == "/login";
+    let tabs: [(&'static str, &'static str, K); 5] = [
+        ("/", "home", K::TabHome),
+        ("/issues", "dialogue", K::TabDialogue),
+        ("/market", "market", K::TabMarket),
+        ("/parking", "parking", K::TabParking),
+        ("/me", "me", K::TabMe),
+    ];
+    view! {
+        <Show when=move || app.session.with(|s| s.is_some()) && !on_login()>
+            <nav class="tabbar" aria-label=move || t(K::AppName)>
+                {tabs.into_iter().map(|(href, icon, label)| {
+                    let badge = move || {
+                        if href == "/me" { app.failed.with(Vec::len) } else { 0 }
+                    };
+                    view! {
+                        <A href=href attr:class="tab" exact=href == "/">
+                            <Icon name=icon/>
+                            <span class="tab-label">{move || t(label)}</span>
+                            <Show when=move || { badge() > 0 }>
+                                <span class="tab-badge" aria-label=move || i18n::failed_count(use_i18n().lang(), badge())>
+                                    {badge}
+                                </span>
+                            </Show>
+                        </A>
+                    }
+                }).collect_view()}
+            </nav>
+        </Show>
+    }
+}
+
+/// 待同步 / 已提交, with an icon and a class for the colour.
+#[component]
+pub fn SyncBadge(state: SyncState) -> impl IntoView {
+    let (icon, key, class) = match state {
+        SyncState::Pending => ("clock", K::StatePending, "badge pending"),
+        SyncState::Submitted => ("check", K::StateSubmitted, "badge submitted"),
+    };
+    view! {
+        <span class=class data-testid="sync-state">
+            <Icon name=icon/>
+            <span>{move || t(key)}</span>
+        </span>
+    }
+}
+
+/// An issue's place in the dialogue loop (待受理, 已答复…).
+#[component]
+pub fn StatusBadge(status: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let label = move || {
+        IssueStatus::from_code(&status)
+            .map(|s| s.label(i18n.lang()).to_string())
+            .unwrap_or_else(|| status.clone())
+    };
+    view! { <span class="badge status">{label}</span> }
+}
+
+pub fn category_label(code: &str, lang: domain::Lang) -> String {
+    Category::from_code(code)
+        .map(|c| c.label(lang).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// One issue in a list: title, category and place, who raised it, when, and its state.
+#[component]
+pub fn IssueCard(item: IssueItem) -> impl IntoView {
+    let i18n = use_i18n();
+    let view_data = item.view.clone();
+    let href = format!("/issues/{}", view_data.id);
+    let category = view_data.category.clone();
+    let place = view_data.place.clone();
+    let created = view_data.created_at;
+    let status = view_data.status.clone();
+    let synced = item.sync;
+    view! {
+        <A href=href attr:class="card issue-card" attr:data-testid="issue-card">
+            <div class="issue-card-top">
+                <h3 class="issue-title">{view_data.title.clone()}</h3>
+            </div>
+            <p class="meta">
+                <span class="chip">{move || category_label(&category, i18n.lang())}</span>
+                {place.map(|p| view! { <span class="place">{p}</span> })}
+            </p>
+            <p class="meta">
+                <span>{view_data.raised_by.clone()}</span>
+                " · "
+                <span>{move || i18n::when(i18n.lang(), created, chrono::Utc::now())}</span>
+            </p>
+            <div class="badges">
+                <SyncBadge state=synced/>
+                {(synced == SyncState::Submitted).then(|| view! { <StatusBadge status=status.clone()/> })}
+            </div>
+        </A>
+    }
+}

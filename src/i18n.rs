@@ -1,0 +1,307 @@
+//! The one i18n layer: every text on screen comes from here (or, for what the domain
+//! names — categories, statuses, field errors — from the domain in the same language).
+//!
+//! Texts are keys of one enum, so a missing translation is a compile error, not a blank.
+
+use domain::Lang;
+use leptos::prelude::*;
+
+/// The person's language, provided at the root of the app.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    pub lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    /// The text of `key` in the current language (reactive when read inside a closure).
+    pub fn t(&self, key: K) -> &'static str {
+        text(self.lang.get(), key)
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang.get()
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// Shorthand for views: `t(K::Submit)` inside a `move ||`.
+pub fn t(key: K) -> &'static str {
+    use_i18n().t(key)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum K {
+    AppName,
+    TabHome,
+    TabDialogue,
+    TabMarket,
+    TabParking,
+    TabMe,
+    ComingSoon,
+    ComingSoonMarket,
+    ComingSoonParking,
+    Online,
+    Offline,
+    Syncing,
+    AllSynced,
+    SyncNow,
+    SyncStatus,
+    LastSync,
+    NeverSynced,
+    PendingActions,
+    NoPending,
+    FailedActions,
+    NoFailed,
+    NeedsSignIn,
+    SignInAgain,
+    SignIn,
+    SignInTitle,
+    SignInIntro,
+    Phone,
+    PhonePlaceholder,
+    Password,
+    SigningIn,
+    SignInNeedsNetwork,
+    SignOut,
+    SignOutConfirm,
+    Cancel,
+    Hello,
+    RaiseIssue,
+    RaiseIssueIntro,
+    MyIssues,
+    CommunityIssues,
+    NoIssues,
+    NoMyIssues,
+    ElderMode,
+    ElderModeHint,
+    On,
+    Off,
+    Language,
+    Title,
+    TitleHint,
+    Description,
+    DescriptionHint,
+    Category,
+    ChooseCategory,
+    Place,
+    PlaceHint,
+    Optional,
+    Required,
+    Submit,
+    SavedOnPhone,
+    SavedOnPhoneHint,
+    StatePending,
+    StateSubmitted,
+    StateFailed,
+    StatePendingHint,
+    StateSubmittedHint,
+    RaisedBy,
+    RaisedAt,
+    Status,
+    Back,
+    NotFound,
+    FixAndResubmit,
+    Discard,
+    DiscardConfirm,
+    WhatToDo,
+    UpdateAvailable,
+    UpdateNow,
+    MyCommunity,
+    Role,
+    DataSafety,
+    DataSafetyOn,
+    DataSafetyOff,
+    ViewAll,
+    Loading,
+    ErrorStorage,
+    SyncedAt,
+    Mine,
+}
+
+pub fn text(lang: Lang, key: K) -> &'static str {
+    use K::*;
+    let (zh, en) = match key {
+        AppName => ("一碗汤", "Yiwantang"),
+        TabHome => ("首页", "Home"),
+        TabDialogue => ("议事", "Dialogue"),
+        TabMarket => ("集市", "Market"),
+        TabParking => ("车位", "Parking"),
+        TabMe => ("我的", "Me"),
+        ComingSoon => ("即将开放", "Coming soon"),
+        ComingSoonMarket => (
+            "公益集市预约（理发、缝补、跑买办、水电维修）即将开放。",
+            "Booking the public-welfare market (haircuts, sewing, errands, repairs) is coming soon.",
+        ),
+        ComingSoonParking => (
+            "孝心车位预约即将开放：为来看望您的亲人预约免费停车。",
+            "Filial-piety parking is coming soon: book free parking for relatives who visit you.",
+        ),
+        Online => ("在线", "Online"),
+        Offline => ("离线", "Offline"),
+        Syncing => ("正在同步…", "Syncing…"),
+        AllSynced => ("都已同步", "All synced"),
+        SyncNow => ("立即同步", "Sync now"),
+        SyncStatus => ("同步状态", "Sync status"),
+        LastSync => ("上次同步", "Last synced"),
+        NeverSynced => ("还没有同步过", "Not synced yet"),
+        PendingActions => ("待同步的操作", "Actions waiting to sync"),
+        NoPending => ("没有待同步的操作", "Nothing waiting to sync"),
+        FailedActions => ("未成功的操作", "Actions that did not go through"),
+        NoFailed => ("没有未成功的操作", "No failed actions"),
+        NeedsSignIn => (
+            "登录已过期，请重新登录。您的操作都保存在手机上，登录后会自动发送。",
+            "Your sign-in has expired. Please sign in again: your actions are kept on this phone and will be sent after you sign in.",
+        ),
+        SignInAgain => ("重新登录", "Sign in again"),
+        SignIn => ("登录", "Sign in"),
+        SignInTitle => ("登录一碗汤", "Sign in to Yiwantang"),
+        SignInIntro => (
+            "用社区登记的手机号登录。",
+            "Sign in with the phone number your community registered.",
+        ),
+        Phone => ("手机号", "Phone number"),
+        PhonePlaceholder => ("11位手机号", "11-digit mobile number"),
+        Password => ("密码", "Password"),
+        SigningIn => ("正在登录…", "Signing in…"),
+        SignInNeedsNetwork => (
+            "现在没有网络。登录需要联网，请连上网络后再试。",
+            "There is no network now. Signing in needs a connection; please try again when online.",
+        ),
+        SignOut => ("退出登录", "Sign out"),
+        SignOutConfirm => ("确定退出", "Sign out"),
+        Cancel => ("取消", "Cancel"),
+        Hello => ("您好", "Hello"),
+        RaiseIssue => ("提问题", "Raise an issue"),
+        RaiseIssueIntro => (
+            "小区里有什么问题？写下来，社区会在双月对话时和物业一起答复、整改。",
+            "Something wrong in the compound? Write it down: the community takes it to the bimonthly dialogue with the property company.",
+        ),
+        MyIssues => ("我的问题", "My issues"),
+        CommunityIssues => ("社区问题", "Community issues"),
+        NoIssues => ("社区还没有人提问题。", "Nobody in the community has raised an issue yet."),
+        NoMyIssues => ("您还没有提过问题。", "You have not raised an issue yet."),
+        ElderMode => ("长辈版", "Elder mode"),
+        ElderModeHint => ("字更大，按钮更大", "Larger text and buttons"),
+        On => ("已开启", "On"),
+        Off => ("已关闭", "Off"),
+        Language => ("语言", "Language"),
+        Title => ("标题", "Title"),
+        TitleHint => ("一句话说清楚，例如：5栋楼道灯坏了", "One line, e.g. The stair light in building 5 is broken"),
+        Description => ("详细说明", "Description"),
+        DescriptionHint => ("什么时候、什么情况、影响了谁", "When, what happened, who is affected"),
+        Category => ("类别", "Category"),
+        ChooseCategory => ("请选择类别", "Choose a category"),
+        Place => ("地点", "Place"),
+        PlaceHint => ("楼栋或单元，例如：5栋2单元", "Building or unit, e.g. Building 5, unit 2"),
+        Optional => ("选填", "optional"),
+        Required => ("必填", "required"),
+        Submit => ("提交", "Submit"),
+        SavedOnPhone => ("已保存在手机上", "Saved on this phone"),
+        SavedOnPhoneHint => (
+            "联网后会自动提交，不用再操作。",
+            "It will be submitted automatically when you are online.",
+        ),
+        StatePending => ("待同步", "Waiting to sync"),
+        StateSubmitted => ("已提交", "Submitted"),
+        StateFailed => ("未成功", "Not accepted"),
+        StatePendingHint => (
+            "保存在手机上，还没有发送到社区。联网后自动发送。",
+            "Saved on this phone, not yet sent. It is sent automatically when online.",
+        ),
+        StateSubmittedHint => ("社区已经收到。", "The community has received it."),
+        RaisedBy => ("提出人", "Raised by"),
+        RaisedAt => ("提出时间", "Raised on"),
+        Status => ("进度", "Progress"),
+        Back => ("返回", "Back"),
+        NotFound => ("没有找到这个问题。", "This issue was not found."),
+        FixAndResubmit => ("修改后重新提交", "Fix and submit again"),
+        Discard => ("不要了，删除", "Discard it"),
+        DiscardConfirm => ("确定删除", "Delete"),
+        WhatToDo => ("怎么办", "What to do"),
+        UpdateAvailable => ("一碗汤有新版本。", "A new version of Yiwantang is ready."),
+        UpdateNow => ("现在更新", "Update now"),
+        MyCommunity => ("我的社区", "My community"),
+        Role => ("身份", "Role"),
+        DataSafety => ("数据保护", "Data protection"),
+        DataSafetyOn => (
+            "已开启：浏览器不会自动清除手机上保存的操作。",
+            "On: the browser will not clear the actions saved on this phone.",
+        ),
+        DataSafetyOff => (
+            "未开启：手机空间不足时，浏览器可能清除保存的数据。建议添加到主屏幕。",
+            "Off: the browser may clear saved data when space runs low. Adding the app to the home screen helps.",
+        ),
+        ViewAll => ("查看全部", "View all"),
+        Loading => ("正在加载…", "Loading…"),
+        ErrorStorage => (
+            "手机存储出了问题，操作没有保存。请重试；如果一直不行，请联系社区。",
+            "The phone's storage failed and the action was not saved. Please try again, or contact the community.",
+        ),
+        SyncedAt => ("同步于", "Synced at"),
+        Mine => ("我提的", "Mine"),
+    };
+    lang.pick(zh, en)
+}
+
+/// "3条待同步" / "3 waiting to sync".
+pub fn pending_count(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{count}条待同步"),
+        Lang::En if count == 1 => "1 waiting to sync".to_string(),
+        Lang::En => format!("{count} waiting to sync"),
+    }
+}
+
+/// The warning before signing out with actions still waiting.
+pub fn sign_out_warning(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::Zh => format!("还有{count}条操作没有发送。退出后它们仍保存在这部手机上，下次登录后会自动发送。"),
+        Lang::En => format!("{count} actions have not been sent yet. They stay on this phone and are sent when you sign in again."),
+    }
+}
+
+/// "2条未成功" / "2 not accepted".
+pub fn failed_count(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{count}条未成功"),
+        Lang::En => format!("{count} not accepted"),
+    }
+}
+
+/// "还能写12个字" / "12 characters left"; negative when over.
+pub fn chars_left(lang: Lang, left: i64) -> String {
+    match (lang, left >= 0) {
+        (Lang::Zh, true) => format!("还能写{left}个字"),
+        (Lang::Zh, false) => format!("超出{}个字", -left),
+        (Lang::En, true) => format!("{left} characters left"),
+        (Lang::En, false) => format!("{} characters too many", -left),
+    }
+}
+
+/// A time shown the way people say it: 刚刚, 5分钟前, 今天 14:05, 11月3日.
+pub fn when(lang: Lang, time: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike, FixedOffset, Timelike};
+    // People read times in Beijing time.
+    let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    let local = time.with_timezone(&china);
+    let today = now.with_timezone(&china);
+    let minutes = (now - time).num_minutes();
+    match lang {
+        Lang::Zh if minutes < 1 => "刚刚".into(),
+        Lang::En if minutes < 1 => "just now".into(),
+        Lang::Zh if minutes < 60 => format!("{minutes}分钟前"),
+        Lang::En if minutes < 60 => format!("{minutes} min ago"),
+        Lang::Zh if local.date_naive() == today.date_naive() => {
+            format!("今天 {:02}:{:02}", local.hour(), local.minute())
+        }
+        Lang::En if local.date_naive() == today.date_naive() => {
+            format!("today {:02}:{:02}", local.hour(), local.minute())
+        }
+        Lang::Zh if local.year() == today.year() => format!("{}月{}日", local.month(), local.day()),
+        Lang::Zh => format!("{}年{}月{}日", local.year(), local.month(), local.day()),
+        Lang::En => local.format("%-d %b %Y").to_string(),
+    }
+}

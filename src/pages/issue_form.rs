@@ -1,0 +1,164 @@
+//! 提问题: the form. Validation is the domain's, so the phone says exactly what the server
+//! would; a valid issue is saved on the phone first and synced when possible.
+
+use domain::issue::{DESCRIPTION_MAX, PLACE_MAX, TITLE_MAX};
+use domain::{Category, FieldError, NewIssue, RaiseIssueArgs};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use uuid::Uuid;
+
+use crate::actions::{self, ActionError};
+use crate::components::{Icon, PageHeader, RequireSession};
+use crate::i18n::{self, t, use_i18n, K};
+use crate::state::use_app;
+
+#[component]
+pub fn IssueForm() -> impl IntoView {
+    view! {
+        <RequireSession>
+            <FormContent/>
+        </RequireSession>
+    }
+}
+
+#[component]
+fn FormContent() -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let query = use_query_map();
+
+    // "Fix and submit again" opens the form with what the refused action said.
+    let redo_key = query.with_untracked(|q| q.get("from"));
+    let redo: Option<RaiseIssueArgs> = redo_key.as_ref().and_then(|key| {
+        app.failed.with_untracked(|failed| {
+            failed
+                .iter()
+                .find(|f| &f.key == key)
+                .and_then(|f| serde_json::from_value(f.mutation.args.clone()).ok())
+        })
+    });
+    let title = RwSignal::new(redo.as_ref().map(|a| a.title.clone()).unwrap_or_default());
+    let description = RwSignal::new(redo.as_ref().map(|a| a.description.clone()).unwrap_or_default());
+    let category = RwSignal::new(redo.as_ref().map(|a| a.category.clone()).unwrap_or_default());
+    let place = RwSignal::new(redo.as_ref().and_then(|a| a.place.clone()).unwrap_or_default());
+    let tried = RwSignal::new(redo.is_some());
+    let busy = RwSignal::new(false);
+    let storage_failed = RwSignal::new(false);
+
+    let args = move || RaiseIssueArgs {
+        id: Uuid::nil(),
+        title: title.get(),
+        description: description.get(),
+        category: category.get(),
+        place: Some(place.get()),
+    };
+    let errors = move || -> Vec<FieldError> {
+        if !tried.get() {
+            return Vec::new();
+        }
+        NewIssue::parse(&args()).err().unwrap_or_default()
+    };
+    let error_for = move |field: &'static str| {
+        errors()
+            .into_iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message(i18n.lang()))
+    };
+    let left = move |text: String, max: usize| i18n::chars_left(i18n.lang(), max as i64 - text.chars().count() as i64);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tried.set(true);
+        if busy.get_untracked() || !errors().is_empty() {
+            return;
+        }
+        busy.set(true);
+        let mut args = args();
+        args.id = Uuid::new_v4();
+        let navigate = navigate.clone();
+        let redo_key = redo_key.clone();
+        spawn_local(async move {
+            match actions::raise_issue(app, args).await {
+                Ok(id) => {
+                    if let Some(key) = redo_key {
+                        actions::discard_failed(app, key).await;
+                    }
+                    navigate(&format!("/issues/{id}?saved=1"), Default::default());
+                }
+                Err(ActionError::Storage(_)) => storage_failed.set(true),
+                Err(_) => {}
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <PageHeader title=K::RaiseIssue back="/issues"/>
+        <p class="intro">{move || t(K::RaiseIssueIntro)}</p>
+        <form class="form" on:submit=submit novalidate=true data-testid="issue-form">
+            <Show when=move || storage_failed.get()>
+                <p class="form-error" role="alert"><Icon name="alert"/>{move || t(K::ErrorStorage)}</p>
+            </Show>
+            <label class="field">
+                <span class="label">{move || t(K::Title)}<span class="required">" *"{move || t(K::Required)}</span></span>
+                <input
+                    type="text"
+                    name="title"
+                    placeholder=move || t(K::TitleHint)
+                    prop:value=move || title.get()
+                    on:input=move |ev| title.set(event_target_value(&ev))
+                    aria-invalid=move || error_for("title").is_some().to_string()
+                />
+                <span class="counter">{move || left(title.get(), TITLE_MAX)}</span>
+                {move || error_for("title").map(|m| view! { <span class="field-error" data-testid="error-title"><Icon name="alert"/>{m}</span> })}
+            </label>
+            <fieldset class="field">
+                <legend class="label">{move || t(K::Category)}<span class="required">" *"{move || t(K::Required)}</span></legend>
+                <div class="choices">
+                    {Category::ALL.into_iter().map(|c| view! {
+                        <label class="choice">
+                            <input
+                                type="radio"
+                                name="category"
+                                value=c.code()
+                                prop:checked=move || category.get() == c.code()
+                                on:change=move |_| category.set(c.code().to_string())
+                            />
+                            <span>{move || c.label(i18n.lang())}</span>
+                        </label>
+                    }).collect_view()}
+                </div>
+                {move || error_for("category").map(|m| view! { <span class="field-error" data-testid="error-category"><Icon name="alert"/>{m}</span> })}
+            </fieldset>
+            <label class="field">
+                <span class="label">{move || t(K::Place)}<span class="optional">" ("{move || t(K::Optional)}")"</span></span>
+                <input
+                    type="text"
+                    name="place"
+                    placeholder=move || t(K::PlaceHint)
+                    prop:value=move || place.get()
+                    on:input=move |ev| place.set(event_target_value(&ev))
+                />
+                <span class="counter">{move || left(place.get(), PLACE_MAX)}</span>
+                {move || error_for("place").map(|m| view! { <span class="field-error"><Icon name="alert"/>{m}</span> })}
+            </label>
+            <label class="field">
+                <span class="label">{move || t(K::Description)}<span class="optional">" ("{move || t(K::Optional)}")"</span></span>
+                <textarea
+                    name="description"
+                    rows="5"
+                    placeholder=move || t(K::DescriptionHint)
+                    prop:value=move || description.get()
+                    on:input=move |ev| description.set(event_target_value(&ev))
+                ></textarea>
+                <span class="counter">{move || left(description.get(), DESCRIPTION_MAX)}</span>
+                {move || error_for("description").map(|m| view! { <span class="field-error"><Icon name="alert"/>{m}</span> })}
+            </label>
+            <button type="submit" class="button primary big" disabled=move || busy.get() data-testid="submit-issue">
+                {move || t(K::Submit)}
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,51 @@
+//! 议事: the community's issues, and 我的问题 (the person's own, with their sync state).
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::{Icon, IssueCard, PageHeader, RequireSession};
+use crate::i18n::{t, K};
+use crate::state::{use_app, IssueItem};
+
+#[component]
+pub fn CommunityIssues() -> impl IntoView {
+    view! { <IssueList mine_only=false/> }
+}
+
+#[component]
+pub fn MyIssues() -> impl IntoView {
+    view! { <IssueList mine_only=true/> }
+}
+
+#[component]
+fn IssueList(mine_only: bool) -> impl IntoView {
+    let app = use_app();
+    let items = move || {
+        app.issues.with(|issues| {
+            issues
+                .iter()
+                .filter(|i| !mine_only || i.view.mine)
+                .cloned()
+                .collect::<Vec<IssueItem>>()
+        })
+    };
+    let empty = if mine_only { K::NoMyIssues } else { K::NoIssues };
+    view! {
+        <RequireSession>
+            <PageHeader title=if mine_only { K::MyIssues } else { K::TabDialogue }/>
+            <div class="segmented" role="tablist">
+                <A href="/issues" attr:class="segment" exact=true attr:role="tab">{move || t(K::CommunityIssues)}</A>
+                <A href="/issues/mine" attr:class="segment" attr:role="tab">{move || t(K::MyIssues)}</A>
+            </div>
+            <A href="/issues/new" attr:class="button primary big" attr:data-testid="raise-issue">
+                <Icon name="plus"/>
+                <span>{move || t(K::RaiseIssue)}</span>
+            </A>
+            <Show when=move || !items().is_empty() fallback=move || view! { <p class="empty">{move || t(empty)}</p> }>
+                <div class="list" data-testid="issue-list">
+                    <For each=items key=|item| (item.view.id, item.sync, item.view.updated_at) children=|item| view! { <IssueCard item=item/> }/>
+                </div>
+            </Show>
+        </RequireSession>
+    }
+}

@@ -1,0 +1,11 @@
+//! The screens, one module each.
+
+pub mod home;
+pub mod issue_detail;
+pub mod issue_form;
+pub mod issues;
+pub mod login;
+pub mod me;
+pub mod not_found;
+pub mod soon;
+pub mod sync_page;

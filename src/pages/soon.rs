@@ -1,0 +1,30 @@
+//! The tabs of features still to come say so plainly.
+
+use leptos::prelude::*;
+
+use crate::components::{Icon, PageHeader, RequireSession};
+use crate::i18n::{t, K};
+
+#[component]
+fn Soon(title: K, icon: &'static str, text: K) -> impl IntoView {
+    view! {
+        <RequireSession>
+            <PageHeader title=title/>
+            <section class="card soon">
+                <Icon name=icon/>
+                <h2>{move || t(K::ComingSoon)}</h2>
+                <p>{move || t(text)}</p>
+            </section>
+        </RequireSession>
+    }
+}
+
+#[component]
+pub fn Market() -> impl IntoView {
+    view! { <Soon title=K::TabMarket icon="market" text=K::ComingSoonMarket/> }
+}
+
+#[component]
+pub fn Parking() -> impl IntoView {
+    view! { <Soon title=K::TabParking icon="parking" text=K::ComingSoonParking/> }
+}

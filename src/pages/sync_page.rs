@@ -1,0 +1,104 @@
+//! 同步状态: online or not, what waits on the phone, when the last sync was, and every
+//! action the server refused, with the reason and what to do about it.
+
+use domain::RejectCode;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+use crate::actions;
+use crate::components::{Icon, PageHeader, RequireSession};
+use crate::i18n::{self, t, use_i18n, K};
+use crate::state::use_app;
+use crate::store::FailedEntry;
+use crate::sync;
+
+/// The title a queued action shows in lists: the issue's title for `raise_issue`.
+fn action_title(mutation: &domain::wire::MutationEnvelope) -> String {
+    mutation.args["title"].as_str().map(str::to_string).filter(|t| !t.is_empty()).unwrap_or_else(|| "（无标题）".to_string())
+}
+
+#[component]
+pub fn SyncPage() -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let status = move || app.sync.get();
+    view! {
+        <RequireSession>
+            <PageHeader title=K::SyncStatus back="/me"/>
+            <section class="card status-card" data-testid="sync-status">
+                <p class="status-line">
+                    <Icon name=if status().online { "check" } else { "cloud-off" }/>
+                    <strong>{move || if status().online { t(K::Online) } else { t(K::Offline) }}</strong>
+                </p>
+                <p>
+                    {move || t(K::LastSync)}"："
+                    {move || status().last_sync.map(|time| i18n::when(i18n.lang(), time, chrono::Utc::now())).unwrap_or_else(|| t(K::NeverSynced).to_string())}
+                </p>
+                <button class="button big" on:click=move |_| sync::request_sync(app) disabled=move || status().syncing>
+                    <Icon name="sync"/>
+                    {move || if status().syncing { t(K::Syncing) } else { t(K::SyncNow) }}
+                </button>
+            </section>
+            <h2>{move || t(K::PendingActions)}</h2>
+            <Show when=move || !app.pending.with(Vec::is_empty) fallback=move || view! { <p class="empty">{move || t(K::NoPending)}</p> }>
+                <ul class="list plain" data-testid="pending-list">
+                    <For each=move || app.pending.get() key=|e| e.key.clone() children=move |entry| {
+                        let queued = entry.queued_at;
+                        view! {
+                            <li class="card row-card">
+                                <Icon name="clock"/>
+                                <span class="grow">{action_title(&entry.mutation)}</span>
+                                <span class="muted">{move || i18n::when(i18n.lang(), queued, chrono::Utc::now())}</span>
+                            </li>
+                        }
+                    }/>
+                </ul>
+            </Show>
+            <h2>{move || t(K::FailedActions)}</h2>
+            <Show when=move || !app.failed.with(Vec::is_empty) fallback=move || view! { <p class="empty">{move || t(K::NoFailed)}</p> }>
+                <ul class="list plain" data-testid="failed-list">
+                    <For each=move || app.failed.get() key=|f| f.key.clone() children=move |entry| view! { <FailedItem entry=entry/> }/>
+                </ul>
+            </Show>
+        </RequireSession>
+    }
+}
+
+#[component]
+fn FailedItem(entry: FailedEntry) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let confirming = RwSignal::new(false);
+    let code = RejectCode::from_code(&entry.code);
+    let server_message = entry.message.clone();
+    // The server's message is Chinese; in English, the domain explains the code.
+    let reason = move || match (i18n.lang(), code) {
+        (domain::Lang::En, Some(code)) => code.message(domain::Lang::En).to_string(),
+        _ => server_message.clone(),
+    };
+    let advice = move || code.map(|c| c.advice(i18n.lang())).unwrap_or("");
+    let key = entry.key.clone();
+    let redo_href = format!("/issues/new?from={}", entry.key);
+    let discard = move |_| {
+        if !confirming.get_untracked() {
+            confirming.set(true);
+            return;
+        }
+        spawn_local(actions::discard_failed(app, key.clone()));
+    };
+    view! {
+        <li class="card failed-card" data-testid="failed-item">
+            <p class="failed-title"><Icon name="alert"/><strong>{action_title(&entry.mutation)}</strong></p>
+            <p class="badge failed">{move || t(K::StateFailed)}</p>
+            <p class="reason" data-testid="failed-reason">{reason}</p>
+            <p class="advice">{advice}</p>
+            <div class="row">
+                <A href=redo_href attr:class="button primary">{move || t(K::FixAndResubmit)}</A>
+                <button class="button" on:click=discard>
+                    {move || if confirming.get() { t(K::DiscardConfirm) } else { t(K::Discard) }}
+                </button>
+            </div>
+        </li>
+    }
+}

@@ -1,0 +1,721 @@
+//! The phone's storage: the only module that touches IndexedDB (through rexie).
+//!
+//! Stores, all scoped by the signed-in person's user id:
+//! - `meta`: small values by key (the cached session, the installation's client id and next
+//!   seq, the pull cursor, preferences).
+//! - `outbox`: queued mutations, keyed `<client_id>:<seq>` so they sort in push order.
+//! - `overlay`: the optimistic rows of queued mutations, shown on top of `base`.
+//! - `base`: rows as the server last sent them.
+//! - `failed`: mutations the server refused for good, with the reason, kept until the person
+//!   fixes or discards them.
+//!
+//! Architecture Invariant: a queued mutation and its optimistic rows are written in one
+//! transaction with nothing but IndexedDB requests awaited inside it; callers show 待同步
+//! only after that transaction has committed. Every transaction is all-or-nothing, so an
+//! operation that fails (a lost connection, a WebKit bug) is retried once on a reopened
+//! connection without risk of doing it twice.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+use domain::mutation::MutationArgs;
+use domain::wire::{MutationEnvelope, MutationResult, Op, PullResponse, ResultStatus, WireFieldError};
+use rexie::{ObjectStore, Rexie, TransactionMode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use wasm_bindgen::JsValue;
+
+pub const DB_NAME: &str = "yiwantang";
+const DB_VERSION: u32 = 1;
+const META: &str = "meta";
+const OUTBOX: &str = "outbox";
+const OVERLAY: &str = "overlay";
+const BASE: &str = "base";
+const FAILED: &str = "failed";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IndexedDB: {}", self.0)
+    }
+}
+
+impl From<rexie::Error> for StoreError {
+    fn from(error: rexie::Error) -> Self {
+        StoreError(error.to_string())
+    }
+}
+
+impl From<serde_wasm_bindgen::Error> for StoreError {
+    fn from(error: serde_wasm_bindgen::Error) -> Self {
+        StoreError(error.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// This installation's identity for one person, and the seq its next mutation gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientState {
+    pub client_id: Uuid,
+    pub next_seq: u64,
+}
+
+/// A queued mutation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub key: String,
+    pub user_id: Uuid,
+    pub client_id: Uuid,
+    pub seq: u64,
+    pub mutation: MutationEnvelope,
+    pub queued_at: DateTime<Utc>,
+    /// The server answered `applied`; the entry waits for the pull that brings its rows.
+    pub submitted: bool,
+}
+
+/// A mutation the server refused for good.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FailedEntry {
+    pub key: String,
+    pub user_id: Uuid,
+    pub mutation: MutationEnvelope,
+    pub code: String,
+    pub message: String,
+    pub fields: Vec<WireFieldError>,
+    pub failed_at: DateTime<Utc>,
+}
+
+/// A row as the server sent it (`base`) or as a queued mutation expects it (`overlay`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub key: String,
+    pub user_id: Uuid,
+    pub entity: String,
+    pub id: String,
+    pub data: serde_json::Value,
+    /// For overlay rows: the outbox key of the mutation that made it.
+    #[serde(default)]
+    pub mutation_key: Option<String>,
+}
+
+impl Row {
+    pub fn key_for(user_id: Uuid, entity: &str, id: &str) -> String {
+        format!("{user_id}:{entity}:{id}")
+    }
+}
+
+/// Everything the screens show for one person, read in one transaction.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    pub base: Vec<Row>,
+    pub overlay: Vec<Row>,
+    pub outbox: Vec<OutboxEntry>,
+    pub failed: Vec<FailedEntry>,
+}
+
+fn outbox_key(client_id: Uuid, seq: u64) -> String {
+    format!("{client_id}:{seq:020}")
+}
+
+fn client_meta_key(user_id: Uuid) -> String {
+    format!("client:{user_id}")
+}
+
+pub fn cursor_meta_key(user_id: Uuid) -> String {
+    format!("cursor:{user_id}")
+}
+
+pub fn last_sync_meta_key(user_id: Uuid) -> String {
+    format!("last_sync:{user_id}")
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
+    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
+}
+
+fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T> {
+    Ok(serde_wasm_bindgen::from_value(value)?)
+}
+
+fn all_of<T: DeserializeOwned>(values: Vec<JsValue>) -> Result<Vec<T>> {
+    values.into_iter().map(from_js).collect()
+}
+
+/// A handle on the database; cheap to clone. Reopens itself when the connection is lost.
+#[derive(Clone)]
+pub struct Db {
+    name: Rc<str>,
+    connection: Rc<RefCell<Option<Rc<Rexie>>>>,
+}
+
+impl Db {
+    pub async fn open(name: &str) -> Result<Db> {
+        let db = Db {
+            name: name.into(),
+            connection: Rc::new(RefCell::new(None)),
+        };
+        db.connection().await?;
+        Ok(db)
+    }
+
+    async fn connection(&self) -> Result<Rc<Rexie>> {
+        if let Some(rexie) = self.connection.borrow().as_ref() {
+            return Ok(rexie.clone());
+        }
+        let rexie = Rexie::builder(&self.name)
+            .version(DB_VERSION)
+            .add_object_store(ObjectStore::new(META))
+            .add_object_store(ObjectStore::new(OUTBOX).key_path("key"))
+            .add_object_store(ObjectStore::new(OVERLAY).key_path("key"))
+            .add_object_store(ObjectStore::new(BASE).key_path("key"))
+            .add_object_store(ObjectStore::new(FAILED).key_path("key"))
+            .build()
+            .await?;
+        let rexie = Rc::new(rexie);
+        *self.connection.borrow_mut() = Some(rexie.clone());
+        Ok(rexie)
+    }
+
+    /// Closes the connection; the next operation opens a new one.
+    pub fn close(&self) {
+        if let Some(rexie) = self.connection.borrow_mut().take() {
+            if let Ok(rexie) = Rc::try_unwrap(rexie) {
+                rexie.close();
+            }
+        }
+    }
+
+    /// Runs `op` on the connection; if it fails, reopens and runs it once more. Safe because
+    /// a failed IndexedDB transaction commits nothing.
+    async fn run<T, F, Fut>(&self, op: F) -> Result<T>
+    where
+        F: Fn(Rc<Rexie>) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let rexie = self.connection().await?;
+        match op(rexie).await {
+            Ok(value) => Ok(value),
+            Err(first) => {
+                web_sys::console::warn_1(&format!("{first}; reopening IndexedDB and retrying").into());
+                self.close();
+                let rexie = self.connection().await?;
+                op(rexie).await
+            }
+        }
+    }
+
+    pub async fn get_meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        self.run(|rexie| async move {
+            let tx = rexie.transaction(&[META], TransactionMode::ReadOnly)?;
+            let value = tx.store(META)?.get(key.into()).await?;
+            tx.done().await?;
+            match value {
+                Some(value) if !value.is_undefined() => Ok(Some(from_js(value)?)),
+                _ => Ok(None),
+            }
+        })
+        .await
+    }
+
+    pub async fn set_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        let value = to_js(value)?;
+        self.run(|rexie| {
+            let value = value.clone();
+            async move {
+                let tx = rexie.transaction(&[META], TransactionMode::ReadWrite)?;
+                tx.store(META)?.put(&value, Some(&key.into())).await?;
+                tx.done().await?;
+                Ok(())
+            }
+        })
+        .await
+    }
+
+    pub async fn delete_meta(&self, key: &str) -> Result<()> {
+        self.run(|rexie| async move {
+            let tx = rexie.transaction(&[META], TransactionMode::ReadWrite)?;
+            tx.store(META)?.delete(key.into()).await?;
+            tx.done().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// This installation's client id and next seq for the person (created on first use).
+    pub async fn client_state(&self, user_id: Uuid) -> Result<Option<ClientState>> {
+        self.get_meta(&client_meta_key(user_id)).await
+    }
+
+    /// This installation's client id for the person, created (with next seq 1) if needed.
+    pub async fn ensure_client(&self, user_id: Uuid) -> Result<ClientState> {
+        self.run(|rexie| async move {
+            let tx = rexie.transaction(&[META], TransactionMode::ReadWrite)?;
+            let meta = tx.store(META)?;
+            let key: JsValue = client_meta_key(user_id).into();
+            let state = match meta.get(key.clone()).await? {
+                Some(value) if !value.is_undefined() => from_js::<ClientState>(value)?,
+                _ => {
+                    let state = ClientState {
+                        client_id: Uuid::new_v4(),
+                        next_seq: 1,
+                    };
+                    meta.put(&to_js(&state)?, Some(&key)).await?;
+                    state
+                }
+            };
+            tx.done().await?;
+            Ok(state)
+        })
+        .await
+    }
+
+    /// Queues a mutation and writes its optimistic rows, atomically. `overlay` gives the
+    /// rows as (entity, id, data). Returns the entry once the transaction has committed.
+    pub async fn enqueue<A: MutationArgs>(
+        &self,
+        user_id: Uuid,
+        args: &A,
+        overlay: &[(&str, String, serde_json::Value)],
+    ) -> Result<OutboxEntry> {
+        let mutation_id = Uuid::new_v4();
+        let now = Utc::now();
+        self.run(|rexie| async move {
+            let tx = rexie.transaction(&[META, OUTBOX, OVERLAY], TransactionMode::ReadWrite)?;
+            let meta = tx.store(META)?;
+            let meta_key: JsValue = client_meta_key(user_id).into();
+            let state = match meta.get(meta_key.clone()).await? {
+                Some(value) if !value.is_undefined() => from_js::<ClientState>(value)?,
+                _ => ClientState {
+                    client_id: Uuid::new_v4(),
+                    next_seq: 1,
+                },
+            };
+            let seq = state.next_seq;
+            let key = outbox_key(state.client_id, seq);
+            let entry = OutboxEntry {
+                key: key.clone(),
+                user_id,
+                client_id: state.client_id,
+                seq,
+                mutation: args.envelope(seq, mutation_id, now),
+                queued_at: now,
+                submitted: false,
+            };
+            tx.store(OUTBOX)?.put(&to_js(&entry)?, None).await?;
+            let overlay_store = tx.store(OVERLAY)?;
+            for (entity, id, data) in overlay {
+                let row = Row {
+                    key: Row::key_for(user_id, entity, id),
+                    user_id,
+                    entity: entity.to_string(),
+                    id: id.clone(),
+                    data: data.clone(),
+                    mutation_key: Some(key.clone()),
+                };
+                overlay_store.put(&to_js(&row)?, None).await?;
+            }
+            let next = ClientState {
+                next_seq: seq + 1,
+                ..state
+            };
+            meta.put(&to_js(&next)?, Some(&meta_key)).await?;
+            tx.done().await?;
+            Ok(entry)
+        })
+        .await
+    }
+
+    /// Everything shown for this person.
+    pub async fn snapshot(&self, user_id: Uuid) -> Result<Snapshot> {
+        self.run(|rexie| async move {
+            let tx = rexie.transaction(&[BASE, OVERLAY, OUTBOX, FAILED], TransactionMode::ReadOnly)?;
+            let mine = |rows: Vec<Row>| rows.into_iter().filter(|r| r.user_id == user_id).collect::<Vec<_>>();
+            let base = mine(all_of(tx.store(BASE)?.get_all(None, None).await?)?);
+            let overlay = mine(all_of(tx.store(OVERLAY)?.get_all(None, None).await?)?);
+            let mut outbox: Vec<OutboxEntry> = all_of(tx.store(OUTBOX)?.get_all(None, None).await?)?;
+            outbox.retain(|e| e.user_id == user_id);
+            let mut failed: Vec<FailedEntry> = all_of(tx.store(FAILED)?.get_all(None, None).await?)?;
+            failed.retain(|e| e.user_id == user_id);
+            failed.sort_by_key(|f| f.failed_at);
+            tx.done().await?;
+            Ok(Snapshot {
+                base,
+                overlay,
+                outbox,
+                failed,
+            })
+        })
+        .await
+    }
+
+    /// The queued mutations of this installation for the person, in seq order.
+    pub async fn pending(&self, user_id: Uuid) -> Result<Vec<OutboxEntry>> {
+        let Some(client) = self.client_state(user_id).await? else {
+            return Ok(Vec::new());
+        };
+        let mut entries = self.snapshot(user_id).await?.outbox;
+        entries.retain(|e| e.client_id == client.client_id);
+        entries.sort_by_key(|e| e.seq);
+        Ok(entries)
+    }
+
+    /// Applies a push response: `applied` entries are marked submitted, `rejected` ones move
+    /// to `failed` with their optimistic rows removed.
+    pub async fn apply_push_results(&self, user_id: Uuid, client_id: Uuid, results: &[MutationResult]) -> Result<()> {
+        self.run(|rexie| async move {
+            let tx = rexie.transaction(&[OUTBOX, OVERLAY, FAILED], TransactionMode::ReadWrite)?;
+            for result in results {
+                settle(&tx, user_id, client_id, result, false).await?;
+            }
+            tx.done().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Applies a pull in one transaction: the rows, the results, the acknowledged entries
+    /// (dropped with their optimistic rows) and the new cursor.
+    pub async fn apply_pull(&self, user_id: Uuid, client_id: Uuid, pull: &PullResponse) -> Result<()> {
+        let now = to_js(&Utc::now())?;
+        self.run(|rexie| {
+            let now = now.clone();
+            async move {
+                let tx = rexie.transaction(&[META, BASE, OUTBOX, OVERLAY, FAILED], TransactionMode::ReadWrite)?;
+                let base = tx.store(BASE)?;
+                for change in &pull.changes {
+                    let key = Row::key_for(user_id, &change.entity, &change.id);
+                    match (change.op, &change.data) {
+                        (Op::Put, Some(data)) => {
+                            let row = Row {
+                                key,
+                                user_id,
+                                entity: change.entity.clone(),
+                                id: change.id.clone(),
+                                data: data.clone(),
+                                mutation_key: None,
+                            };
+                            base.put(&to_js(&row)?, None).await?;
+                        }
+                        _ => base.delete(key.into()).await?,
+                    }
+                }
+                for result in &pull.results {
+                    settle(&tx, user_id, client_id, result, true).await?;
+                }
+                // Whatever the server has processed is no longer queued.
+                let outbox = tx.store(OUTBOX)?;
+                let overlay = tx.store(OVERLAY)?;
+                let entries: Vec<OutboxEntry> = all_of(outbox.get_all(None, None).await?)?;
+                let overlays: Vec<Row> = all_of(overlay.get_all(None, None).await?)?;
+                for entry in entries.iter().filter(|e| e.client_id == client_id && e.seq <= pull.last_seq) {
+                    outbox.delete(entry.key.clone().into()).await?;
+                    for row in overlays.iter().filter(|r| r.mutation_key.as_deref() == Some(entry.key.as_str())) {
+                        overlay.delete(row.key.clone().into()).await?;
+                    }
+                }
+                let meta = tx.store(META)?;
+                meta.put(&to_js(&pull.cursor)?, Some(&cursor_meta_key(user_id).into())).await?;
+                meta.put(&now, Some(&last_sync_meta_key(user_id).into())).await?;
+                tx.done().await?;
+                Ok(())
+            }
+        })
+        .await
+    }
+
+    /// Gives the queued mutations new seqs starting at `first_seq` (the server expects a
+    /// different next seq: it lost or never had what this phone thinks it sent). Only entries
+    /// the server has not processed are ever renumbered.
+    pub async fn renumber(&self, user_id: Uuid, client_id: Uuid, first_seq: u64) -> Result<()> {
+        self.run(|rexie| async move {
+            let tx = rexie.transaction(&[META, OUTBOX, OVERLAY], TransactionMode::ReadWrite)?;
+            let outbox = tx.store(OUTBOX)?;
+            let overlay = tx.store(OVERLAY)?;
+            let mut entries: Vec<OutboxEntry> = all_of(outbox.get_all(None, None).await?)?;
+            entries.retain(|e| e.client_id == client_id && !e.submitted);
+            entries.sort_by_key(|e| e.seq);
+            let overlays: Vec<Row> = all_of(overlay.get_all(None, None).await?)?;
+            let mut seq = first_seq;
+            for mut entry in entries {
+                let old_key = entry.key.clone();
+                outbox.delete(old_key.clone().into()).await?;
+                entry.seq = seq;
+                entry.mutation.seq = seq;
+                entry.key = outbox_key(client_id, seq);
+                outbox.put(&to_js(&entry)?, None).await?;
+                for row in overlays.iter().filter(|r| r.mutation_key.as_deref() == Some(old_key.as_str())) {
+                    let mut row = row.clone();
+                    row.mutation_key = Some(entry.key.clone());
+                    overlay.put(&to_js(&row)?, None).await?;
+                }
+                seq += 1;
+            }
+            let state = ClientState { client_id, next_seq: seq };
+            tx.store(META)?.put(&to_js(&state)?, Some(&client_meta_key(user_id).into())).await?;
+            tx.done().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Forgets a refused mutation (the person discarded it or redid it).
+    pub async fn discard_failed(&self, key: &str) -> Result<()> {
+        self.run(|rexie| async move {
+            let tx = rexie.transaction(&[FAILED], TransactionMode::ReadWrite)?;
+            tx.store(FAILED)?.delete(key.into()).await?;
+            tx.done().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Removes the person's copy of server rows (on signing out). Queued and refused
+    /// mutations stay: they are the person's own unsent work.
+    pub async fn forget_rows(&self, user_id: Uuid) -> Result<()> {
+        self.run(|rexie| async move {
+            let tx = rexie.transaction(&[META, BASE], TransactionMode::ReadWrite)?;
+            let base = tx.store(BASE)?;
+            let rows: Vec<Row> = all_of(base.get_all(None, None).await?)?;
+            for row in rows.iter().filter(|r| r.user_id == user_id) {
+                base.delete(row.key.clone().into()).await?;
+            }
+            tx.store(META)?.delete(cursor_meta_key(user_id).into()).await?;
+            tx.done().await?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+thread_local! {
+    static APP_DB: RefCell<Option<Db>> = const { RefCell::new(None) };
+}
+
+/// The app's database, opened on first use.
+pub async fn app_db() -> Result<Db> {
+    if let Some(db) = APP_DB.with(|cell| cell.borrow().clone()) {
+        return Ok(db);
+    }
+    let db = Db::open(DB_NAME).await?;
+    APP_DB.with(|cell| *cell.borrow_mut() = Some(db.clone()));
+    Ok(db)
+}
+
+/// Display preferences, kept in localStorage so the first paint already uses them.
+pub mod prefs {
+    use domain::Lang;
+    use serde::{Deserialize, Serialize};
+
+    const KEY: &str = "ywt.prefs";
+
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Prefs {
+        pub lang: Lang,
+        pub elder: bool,
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok()?
+    }
+
+    pub fn load() -> Prefs {
+        storage()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save(prefs: Prefs) {
+        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&prefs)) {
+            let _ = storage.set_item(KEY, &text);
+        }
+    }
+}
+
+/// Records one result inside a transaction over outbox, overlay and failed.
+async fn settle(
+    tx: &rexie::Transaction,
+    user_id: Uuid,
+    client_id: Uuid,
+    result: &MutationResult,
+    from_pull: bool,
+) -> Result<()> {
+    let outbox = tx.store(OUTBOX)?;
+    let key = outbox_key(client_id, result.seq);
+    let Some(value) = outbox.get(key.clone().into()).await?.filter(|v| !v.is_undefined()) else {
+        return Ok(());
+    };
+    let mut entry: OutboxEntry = from_js(value)?;
+    match result.status {
+        ResultStatus::Applied if !from_pull => {
+            entry.submitted = true;
+            outbox.put(&to_js(&entry)?, None).await?;
+        }
+        ResultStatus::Rejected => {
+            let failed = FailedEntry {
+                key: entry.mutation.id.to_string(),
+                user_id,
+                mutation: entry.mutation.clone(),
+                code: result.code.clone().unwrap_or_else(|| "rejected".into()),
+                message: result.message.clone().unwrap_or_default(),
+                fields: result.fields.clone(),
+                failed_at: Utc::now(),
+            };
+            tx.store(FAILED)?.put(&to_js(&failed)?, None).await?;
+            outbox.delete(key.clone().into()).await?;
+            let overlay = tx.store(OVERLAY)?;
+            let overlays: Vec<Row> = all_of(overlay.get_all(None, None).await?)?;
+            for row in overlays.iter().filter(|r| r.mutation_key.as_deref() == Some(key.as_str())) {
+                overlay.delete(row.key.clone().into()).await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use domain::wire::{Change, IssueView};
+    use domain::RaiseIssueArgs;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn args(title: &str) -> RaiseIssueArgs {
+        RaiseIssueArgs {
+            id: Uuid::new_v4(),
+            title: title.into(),
+            description: String::new(),
+            category: "repairs".into(),
+            place: None,
+        }
+    }
+
+    async fn fresh_db() -> Db {
+        let name = format!("test-{}", Uuid::new_v4());
+        Db::open(&name).await.expect("open")
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_enqueued_mutation_is_durable_across_closing_and_reopening_the_database() {
+        let name = format!("test-{}", Uuid::new_v4());
+        let user = Uuid::new_v4();
+        let db = Db::open(&name).await.unwrap();
+        let issue = args("楼道灯坏了");
+        let overlay = [("issue", issue.id.to_string(), serde_json::json!({"title": "楼道灯坏了"}))];
+        let entry = db.enqueue(user, &issue, &overlay).await.unwrap();
+        assert_eq!(entry.seq, 1);
+        db.close();
+
+        let reopened = Db::open(&name).await.unwrap();
+        let pending = reopened.pending(user).await.unwrap();
+        assert_eq!(pending, vec![entry.clone()]);
+        assert_eq!(pending[0].mutation.name, "raise_issue");
+        let snapshot = reopened.snapshot(user).await.unwrap();
+        assert_eq!(snapshot.overlay.len(), 1);
+        assert_eq!(snapshot.overlay[0].mutation_key.as_deref(), Some(entry.key.as_str()));
+        // The seq counter survived too: the next mutation continues the sequence.
+        let next = reopened.enqueue(user, &args("第二条"), &[]).await.unwrap();
+        assert_eq!((next.seq, next.client_id), (2, entry.client_id));
+    }
+
+    #[wasm_bindgen_test]
+    async fn mutations_get_consecutive_seqs_even_when_queued_at_once() {
+        let db = fresh_db().await;
+        let user = Uuid::new_v4();
+        let (a, b, c) = (args("一"), args("二"), args("三"));
+        let (ra, rb, rc) = futures_join3(db.enqueue(user, &a, &[]), db.enqueue(user, &b, &[]), db.enqueue(user, &c, &[])).await;
+        let mut seqs = vec![ra.unwrap().seq, rb.unwrap().seq, rc.unwrap().seq];
+        seqs.sort();
+        assert_eq!(seqs, [1, 2, 3]);
+    }
+
+    async fn futures_join3<A, B, C>(a: A, b: B, c: C) -> (A::Output, B::Output, C::Output)
+    where
+        A: std::future::Future,
+        B: std::future::Future,
+        C: std::future::Future,
+    {
+        futures::join!(a, b, c)
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_pull_drops_acknowledged_entries_and_their_overlay_and_moves_refusals_to_failed() {
+        let db = fresh_db().await;
+        let user = Uuid::new_v4();
+        let good = args("好的问题");
+        let bad = args("");
+        let first = db.enqueue(user, &good, &[("issue", good.id.to_string(), serde_json::json!({}))]).await.unwrap();
+        let second = db.enqueue(user, &bad, &[("issue", bad.id.to_string(), serde_json::json!({}))]).await.unwrap();
+        let view = IssueView {
+            id: good.id,
+            community_id: "shanwan".into(),
+            title: "好的问题".into(),
+            description: String::new(),
+            category: "repairs".into(),
+            place: None,
+            status: "raised".into(),
+            raised_by: "王秀兰".into(),
+            mine: true,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        let mut rejected = MutationResult::applied(2);
+        rejected.status = ResultStatus::Rejected;
+        rejected.code = Some("invalid".into());
+        rejected.message = Some("请填写标题".into());
+        let pull = PullResponse {
+            cursor: 9,
+            last_seq: 2,
+            changes: vec![Change {
+                entity: "issue".into(),
+                id: good.id.to_string(),
+                op: Op::Put,
+                data: Some(serde_json::to_value(&view).unwrap()),
+            }],
+            results: vec![MutationResult::applied(1), rejected],
+        };
+        db.apply_pull(user, first.client_id, &pull).await.unwrap();
+        let snapshot = db.snapshot(user).await.unwrap();
+        assert!(snapshot.outbox.is_empty());
+        assert!(snapshot.overlay.is_empty());
+        assert_eq!(snapshot.base.len(), 1);
+        assert_eq!(snapshot.failed.len(), 1);
+        assert_eq!(snapshot.failed[0].mutation, second.mutation);
+        assert_eq!(snapshot.failed[0].message, "请填写标题");
+        assert_eq!(db.get_meta::<u64>(&cursor_meta_key(user)).await.unwrap(), Some(9));
+    }
+
+    #[wasm_bindgen_test]
+    async fn renumbering_moves_the_queue_to_the_seq_the_server_expects() {
+        let db = fresh_db().await;
+        let user = Uuid::new_v4();
+        let a = args("甲");
+        let first = db.enqueue(user, &a, &[("issue", a.id.to_string(), serde_json::json!({}))]).await.unwrap();
+        db.enqueue(user, &args("乙"), &[]).await.unwrap();
+        db.renumber(user, first.client_id, 7).await.unwrap();
+        let pending = db.pending(user).await.unwrap();
+        let seqs: Vec<_> = pending.iter().map(|e| (e.seq, e.mutation.seq)).collect();
+        assert_eq!(seqs, [(7, 7), (8, 8)]);
+        let snapshot = db.snapshot(user).await.unwrap();
+        assert_eq!(snapshot.overlay[0].mutation_key.as_deref(), Some(pending[0].key.as_str()));
+        assert_eq!(db.enqueue(user, &args("丙"), &[]).await.unwrap().seq, 9);
+    }
+
+    #[wasm_bindgen_test]
+    async fn one_persons_queue_and_rows_are_not_shown_to_another() {
+        let db = fresh_db().await;
+        let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
+        db.enqueue(alice, &args("甲的问题"), &[]).await.unwrap();
+        assert!(db.snapshot(bob).await.unwrap().outbox.is_empty());
+        assert!(db.pending(bob).await.unwrap().is_empty());
+        assert_eq!(db.pending(alice).await.unwrap().len(), 1);
+    }
+}
