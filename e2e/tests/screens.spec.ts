@@ -1,0 +1,121 @@
+// Every screen at phone size (390×844), in both modes and both languages, saved to
+// e2e/screenshots/ to be looked at. Also: a refusal from the server stays visible with its
+// reason, and bad input is explained before anything is queued.
+import { AppPage, expect, GUARD, RESIDENT, test } from "./fixtures/app";
+
+test("the resident's screens", async ({ page, server }) => {
+  const app = new AppPage(page, server);
+  await app.open("/");
+  await expect(page.getByLabel("手机号")).toBeVisible();
+  await app.shot("screen-01-login");
+
+  await page.getByLabel("手机号").fill("123");
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByText("手机号的格式不对")).toBeVisible();
+  await page.getByLabel("手机号").fill(RESIDENT);
+  await page.getByLabel("密码").fill("wrong-password");
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByTestId("sign-in-error")).toHaveText("手机号或密码不对，请再试一次");
+  await app.shot("screen-02-login-error");
+
+  await app.signIn(RESIDENT);
+  await app.shot("screen-03-home");
+
+  await app.open("/issues");
+  await expect(page.getByTestId("issue-card").first()).toBeVisible();
+  await expect(page.getByText("何*芳").first()).toBeVisible();
+  await app.shot("screen-04-community-issues");
+
+  await page.getByTestId("raise-issue").first().click();
+  await page.getByTestId("submit-issue").click();
+  await expect(page.getByTestId("error-title")).toHaveText("请填写标题");
+  await expect(page.getByTestId("error-category")).toHaveText("请选择类别");
+  await page.getByLabel("标题").fill("灯".repeat(41));
+  await expect(page.getByTestId("error-title")).toHaveText("标题最多40个字，现在有41个字");
+  await app.shot("screen-05-form-errors");
+
+  await page.getByLabel("标题").fill("健身区的长椅坏了");
+  await page.getByRole("radio", { name: "设施维修" }).check();
+  await page.getByLabel("地点").fill("中心花园");
+  await page.getByLabel("详细说明").fill("长椅的一条腿断了，老人坐上去很危险。");
+  await app.shot("screen-06-form-filled");
+  await page.getByTestId("submit-issue").click();
+  await expect(app.syncState()).toHaveText("已提交");
+  await app.shot("screen-07-issue-detail");
+
+  await app.open("/issues/mine");
+  await expect(app.card("健身区的长椅坏了")).toBeVisible();
+  await app.shot("screen-08-my-issues");
+
+  await app.open("/market");
+  await expect(page.getByRole("heading", { name: "即将开放" })).toBeVisible();
+  await app.shot("screen-09-market-soon");
+  await app.open("/parking");
+  await app.shot("screen-10-parking-soon");
+
+  await app.open("/me");
+  await app.shot("screen-11-me");
+  await app.open("/sync");
+  await expect(page.getByTestId("sync-status")).toContainText("在线");
+  await app.shot("screen-12-sync-status");
+
+  // 长辈版: bigger text and targets everywhere (MIIT: ≥ 18 px body, ≥ 60 px targets).
+  await app.open("/");
+  await page.getByTestId("elder-switch").click();
+  await expect(page.getByTestId("elder-switch")).toHaveAttribute("aria-checked", "true");
+  const bodySize = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+  expect(bodySize).toBeGreaterThanOrEqual(18);
+  const smallest = await page.evaluate(() =>
+    Math.min(...[...document.querySelectorAll("a.button, button, .tab")].map((e) => e.getBoundingClientRect().height)),
+  );
+  expect(smallest).toBeGreaterThanOrEqual(60);
+  const largest = await page.evaluate(() =>
+    Math.max(...[...document.querySelectorAll("h1, .hello")].map((e) => parseFloat(getComputedStyle(e).fontSize))),
+  );
+  expect(largest).toBeGreaterThanOrEqual(30);
+  await app.shot("screen-13-home-elder");
+  await app.open("/issues");
+  await app.shot("screen-14-issues-elder");
+  await app.open("/issues/new");
+  await app.shot("screen-15-form-elder");
+  await app.open("/");
+  await page.getByTestId("elder-switch").click();
+
+  // English, through the same i18n layer.
+  await app.open("/me");
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("heading", { name: "Me" })).toBeVisible();
+  await app.open("/");
+  await expect(page.getByText("Raise an issue").first()).toBeVisible();
+  await app.shot("screen-16-home-english");
+  await app.open("/issues");
+  await expect(page.getByText("Repairs").first()).toBeVisible();
+  await app.shot("screen-17-issues-english");
+});
+
+test("a refusal from the server stays on the phone with its reason", async ({ page, server }) => {
+  const app = new AppPage(page, server);
+  // A guard holds no resident role, so the server refuses their issue for good.
+  await app.signIn(GUARD);
+  await app.open("/issues");
+  await app.raiseIssue({ title: "保安发现的问题", category: "其他" });
+  await app.open("/sync");
+  const failed = page.getByTestId("failed-item");
+  await expect(failed).toContainText("保安发现的问题");
+  await expect(page.getByTestId("failed-reason")).toHaveText("您没有权限做这件事");
+  await expect(failed).toContainText("未成功");
+  await expect(page.getByTestId("sync-chip")).toContainText("1条未成功");
+  await app.shot("screen-18-sync-failed");
+  await app.open("/");
+  await expect(page.getByTestId("failed-alert")).toContainText("1条未成功");
+  await app.shot("screen-19-home-failed-alert");
+
+  // "Fix and submit again" opens the form with what was written; discarding asks first.
+  await app.open("/sync");
+  await page.getByText("修改后重新提交").click();
+  await expect(page.getByLabel("标题")).toHaveValue("保安发现的问题");
+  await app.open("/sync");
+  await page.getByText("不要了，删除").click();
+  await page.getByText("确定删除").click();
+  await expect(page.getByTestId("failed-item")).toHaveCount(0);
+});

@@ -1,0 +1,126 @@
+//! The release build's first-load bytes, and the compressed copies the server sends.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::Result;
+
+/// The most brotli bytes the first load may take (HTML + CSS + JS + Wasm). A regression
+/// gate, printed with the numbers; the research goal (G5) is 200 KB.
+pub const FIRST_LOAD_BROTLI_BUDGET: usize = 320 * 1024;
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("gzip into memory");
+    encoder.finish().expect("gzip into memory")
+}
+
+fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("brotli into memory");
+    out
+}
+
+fn compressible(name: &str) -> bool {
+    [".html", ".css", ".js", ".wasm", ".webmanifest", ".svg"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+/// Writes `.br` and `.gz` next to every compressible file of `dist` (the server serves them).
+pub fn precompress(dist: &Path) -> Result {
+    for entry in walk(dist)? {
+        let name = entry.display().to_string();
+        if !compressible(&name) {
+            continue;
+        }
+        let bytes = std::fs::read(&entry).map_err(|e| format!("{name}: {e}"))?;
+        std::fs::write(format!("{name}.br"), brotli(&bytes)).map_err(|e| e.to_string())?;
+        std::fs::write(format!("{name}.gz"), gzip(&bytes)).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn walk(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            files.extend(walk(&path)?);
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+pub struct Report {
+    pub raw: usize,
+    pub gzip: usize,
+    pub brotli: usize,
+}
+
+impl Report {
+    pub fn check_budget(&self) -> Result {
+        if self.brotli <= FIRST_LOAD_BROTLI_BUDGET {
+            println!(
+                "    first load {} KB brotli, within the {} KB budget",
+                self.brotli / 1024,
+                FIRST_LOAD_BROTLI_BUDGET / 1024
+            );
+            Ok(())
+        } else {
+            Err(format!(
+                "the first load is {} KB brotli, over the {} KB budget",
+                self.brotli / 1024,
+                FIRST_LOAD_BROTLI_BUDGET / 1024
+            ))
+        }
+    }
+}
+
+/// Prints the first-load files (what index.html loads before the app runs) and totals.
+pub fn report(dist: &Path) -> Result<Report> {
+    println!("\n==> first-load bytes of the release build ({})", dist.display());
+    println!("    {:<44} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli 11");
+    let mut total = Report { raw: 0, gzip: 0, brotli: 0 };
+    for path in walk(dist)? {
+        let name = path.strip_prefix(dist).unwrap_or(&path).display().to_string();
+        let first_load = name == "index.html"
+            || (!name.contains('/') && (name.ends_with(".css") || name.ends_with(".wasm") || (name.ends_with(".js") && name != "sw.js")));
+        if !first_load {
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+        let (raw, gz, br) = (bytes.len(), gzip(&bytes).len(), brotli(&bytes).len());
+        println!("    {name:<44} {raw:>10} {gz:>10} {br:>10}");
+        total.raw += raw;
+        total.gzip += gz;
+        total.brotli += br;
+    }
+    println!("    {:<44} {:>10} {:>10} {:>10}", "total", total.raw, total.gzip, total.brotli);
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compressed_copies_decompress_to_the_original() {
+        let text = "一碗汤".repeat(500).into_bytes();
+        let mut out = Vec::new();
+        brotli::BrotliDecompress(&mut &brotli(&text)[..], &mut out).unwrap();
+        assert_eq!(out, text);
+        let mut decoder = flate2::read::GzDecoder::new(&gzip(&text)[..]);
+        let mut back = Vec::new();
+        std::io::Read::read_to_end(&mut decoder, &mut back).unwrap();
+        assert_eq!(back, text);
+    }
+}
