@@ -50,15 +50,22 @@ pub async fn process(
         .ok_or(sqlx::Error::RowNotFound)?;
     let seq = envelope.seq;
     if seq <= client.last_seq {
-        // Already processed: answer as the first time, change nothing.
+        // Already processed: answer as the first time, change nothing. If the phone sends a
+        // different mutation under a processed seq (its storage was restored from an older
+        // copy, say), its numbering is behind: tell it where the server is.
         let stored = match store::sync::result_for_seq(&mut tx, client_id, seq).await? {
-            Some(result) => Some(result),
+            Some((mutation_id, result)) if mutation_id == envelope.id => Some(result),
+            Some(_) => None,
             None => store::sync::result_for_mutation_id(&mut tx, envelope.id).await?,
         };
         tx.rollback().await?;
-        let mut result = stored.unwrap_or_else(|| MutationResult::applied(seq));
-        result.seq = seq;
-        return Ok(result);
+        return Ok(match stored {
+            Some(mut result) => {
+                result.seq = seq;
+                result
+            }
+            None => MutationResult::out_of_order(seq, client.last_seq + 1),
+        });
     }
     if seq != client.last_seq + 1 {
         tx.rollback().await?;

@@ -125,18 +125,20 @@ pub async fn insert_result(
     Ok(())
 }
 
-/// The stored outcome of this client's mutation `seq`.
+/// The stored outcome of this client's mutation `seq`, with the id of that mutation.
 pub async fn result_for_seq(
     conn: &mut Conn,
     client_id: Uuid,
     seq: u64,
-) -> Result<Option<MutationResult>, sqlx::Error> {
+) -> Result<Option<(Uuid, MutationResult)>, sqlx::Error> {
     let row = sqlx::query("SELECT * FROM mutation_results WHERE client_id = ? AND seq = ?")
         .bind(client_id.to_string())
         .bind(seq as i64)
         .fetch_optional(conn)
         .await?;
-    row.as_ref().map(result_from_row).transpose()
+    row.as_ref()
+        .map(|row| Ok((uuid_col(row, "mutation_id")?, result_from_row(row)?)))
+        .transpose()
 }
 
 /// The stored outcome of the mutation with this id, whichever client pushed it.

@@ -278,3 +278,19 @@ async fn a_push_longer_than_a_batch_is_refused_with_a_field_error() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["fields"][0]["field"], "mutations");
 }
+
+#[tokio::test]
+async fn a_different_mutation_under_a_processed_seq_is_told_the_next_seq_and_not_applied() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    phone.push(&[raise(1, "第一条"), raise(2, "第二条")]).await;
+    // The phone's storage went back in time: it numbers a new issue 2 again.
+    let response = phone.push(&[raise(2, "恢复后的新问题")]).await;
+    assert_eq!(response.results[0].status, ResultStatus::OutOfOrder);
+    assert_eq!(response.results[0].expected_seq, Some(3));
+    assert_eq!(app.count_issues_titled("恢复后的新问题").await, 0);
+    // Renumbered as the server asks, it goes through once.
+    let renumbered = phone.push(&[raise(3, "恢复后的新问题")]).await;
+    assert_eq!(renumbered.results[0].status, ResultStatus::Applied);
+    assert_eq!(app.count_issues_titled("恢复后的新问题").await, 1);
+}
