@@ -62,12 +62,16 @@ pub enum SignInError {
 }
 
 pub async fn sign_in(app: AppState, phone: &str, password: &str) -> Result<(), SignInError> {
-    let session = api::sign_in(phone, password).await.map_err(|failure| match failure {
-        ApiFailure::Offline => SignInError::Offline,
-        ApiFailure::Refused { error, .. } => SignInError::Refused(error.message, error.fields),
-        ApiFailure::Unauthenticated => SignInError::Refused("手机号或密码不对，请再试一次".into(), Vec::new()),
-        ApiFailure::Server(_) => SignInError::Server,
-    })?;
+    let session = api::sign_in(phone, password)
+        .await
+        .map_err(|failure| match failure {
+            ApiFailure::Offline => SignInError::Offline,
+            ApiFailure::Refused { error, .. } => SignInError::Refused(error.message, error.fields),
+            ApiFailure::Unauthenticated => {
+                SignInError::Refused("手机号或密码不对，请再试一次".into(), Vec::new())
+            }
+            ApiFailure::Server(_) => SignInError::Server,
+        })?;
     if let Ok(db) = store::app_db().await {
         let _ = db.set_meta(SESSION_KEY, &session).await;
     }
@@ -104,7 +108,10 @@ pub enum ActionError {
 /// optimistic row in one transaction, then synced when possible. Returns the issue's id.
 pub async fn raise_issue(app: AppState, args: RaiseIssueArgs) -> Result<Uuid, ActionError> {
     let issue = NewIssue::parse(&args).map_err(ActionError::Invalid)?;
-    let session = app.session.get_untracked().ok_or(ActionError::NotSignedIn)?;
+    let session = app
+        .session
+        .get_untracked()
+        .ok_or(ActionError::NotSignedIn)?;
     let community_id = session
         .home_community()
         .map(|m| m.community_id.clone())
@@ -112,9 +119,13 @@ pub async fn raise_issue(app: AppState, args: RaiseIssueArgs) -> Result<Uuid, Ac
     let view = IssueView::optimistic(&issue, &community_id, &session.display_name, Utc::now());
     let data = serde_json::to_value(&view).expect("views serialise");
     let db = store::app_db().await.map_err(ActionError::Storage)?;
-    db.enqueue(session.user_id, &args, &[(domain::wire::entity::ISSUE, issue.id.to_string(), data)])
-        .await
-        .map_err(ActionError::Storage)?;
+    db.enqueue(
+        session.user_id,
+        &args,
+        &[(domain::wire::entity::ISSUE, issue.id.to_string(), data)],
+    )
+    .await
+    .map_err(ActionError::Storage)?;
     sync::refresh(app).await;
     sync::announce_change();
     if sync::is_online() {
@@ -188,7 +199,9 @@ pub fn apply_update() {
     };
     let container = window.navigator().service_worker();
     spawn_local(async move {
-        let Ok(registration) = wasm_bindgen_futures::JsFuture::from(container.get_registration()).await else {
+        let Ok(registration) =
+            wasm_bindgen_futures::JsFuture::from(container.get_registration()).await
+        else {
             return;
         };
         if let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() {

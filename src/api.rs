@@ -1,7 +1,9 @@
 //! The HTTP calls the app makes. Every failure is sorted into what the caller must do:
 //! sign in again, fix the input, or try later.
 
-use domain::wire::{ApiError, PullRequest, PullResponse, PushRequest, PushResponse, SessionView, SignInRequest};
+use domain::wire::{
+    ApiError, PullRequest, PullResponse, PushRequest, PushResponse, SessionView, SignInRequest,
+};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -28,7 +30,10 @@ impl ApiFailure {
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
     let status = response.status();
     if (200..300).contains(&status) {
-        return response.json::<T>().await.map_err(|_| ApiFailure::Server(status));
+        return response
+            .json::<T>()
+            .await
+            .map_err(|_| ApiFailure::Server(status));
     }
     if status == 401 {
         return Err(ApiFailure::Unauthenticated);
@@ -45,7 +50,9 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> 
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
-    let request = Request::post(path).json(body).map_err(|_| ApiFailure::Offline)?;
+    let request = Request::post(path)
+        .json(body)
+        .map_err(|_| ApiFailure::Offline)?;
     let response = request.send().await.map_err(|_| ApiFailure::Offline)?;
     read(response).await
 }
@@ -62,12 +69,18 @@ pub async fn sign_in(phone: &str, password: &str) -> Result<SessionView, ApiFail
 }
 
 pub async fn current_session() -> Result<SessionView, ApiFailure> {
-    let response = Request::get("/api/session").send().await.map_err(|_| ApiFailure::Offline)?;
+    let response = Request::get("/api/session")
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Offline)?;
     read(response).await
 }
 
 pub async fn sign_out() -> Result<(), ApiFailure> {
-    let response = Request::delete("/api/session").send().await.map_err(|_| ApiFailure::Offline)?;
+    let response = Request::delete("/api/session")
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Offline)?;
     if response.ok() || response.status() == 401 {
         Ok(())
     } else {

@@ -77,6 +77,8 @@ pub fn SyncChip() -> impl IntoView {
             "cloud-off"
         } else if app.pending.with(|p| !p.is_empty()) {
             "clock"
+        } else if app.failed.with(|f| !f.is_empty()) {
+            "alert"
         } else {
             "check"
         }

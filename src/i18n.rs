@@ -173,7 +173,7 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         SignOut => ("退出登录", "Sign out"),
         SignOutConfirm => ("确定退出", "Sign out"),
         Cancel => ("取消", "Cancel"),
-        Hello => ("您好", "Hello"),
+        Hello => ("您好，", "Hello, "),
         RaiseIssue => ("提问题", "Raise an issue"),
         RaiseIssueIntro => (
             "小区里有什么问题？写下来，社区会在双月对话时和物业一起答复、整改。",
@@ -282,7 +282,11 @@ pub fn chars_left(lang: Lang, left: i64) -> String {
 }
 
 /// A time shown the way people say it: 刚刚, 5分钟前, 今天 14:05, 11月3日.
-pub fn when(lang: Lang, time: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
+pub fn when(
+    lang: Lang,
+    time: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
     use chrono::{Datelike, FixedOffset, Timelike};
     // People read times in Beijing time.
     let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8");

@@ -85,7 +85,11 @@ impl AppState {
                 sync: SyncState::Submitted,
             })
             .collect();
-        for row in snapshot.overlay.iter().filter(|r| r.entity == domain::wire::entity::ISSUE) {
+        for row in snapshot
+            .overlay
+            .iter()
+            .filter(|r| r.entity == domain::wire::entity::ISSUE)
+        {
             if let Ok(view) = serde_json::from_value::<IssueView>(row.data.clone()) {
                 let acknowledged = row.mutation_key.as_deref().map(submitted).unwrap_or(false);
                 issues.push(IssueItem {
@@ -98,9 +102,12 @@ impl AppState {
                 });
             }
         }
-        issues.sort_by(|a, b| b.view.created_at.cmp(&a.view.created_at));
-        let mut pending: Vec<OutboxEntry> =
-            snapshot.outbox.into_iter().filter(|e| !e.submitted).collect();
+        issues.sort_by_key(|item| std::cmp::Reverse(item.view.created_at));
+        let mut pending: Vec<OutboxEntry> = snapshot
+            .outbox
+            .into_iter()
+            .filter(|e| !e.submitted)
+            .collect();
         pending.sort_by_key(|e| e.seq);
         self.issues.set(issues);
         self.pending.set(pending);
@@ -108,7 +115,8 @@ impl AppState {
     }
 
     pub fn user_id(&self) -> Option<uuid::Uuid> {
-        self.session.with_untracked(|s| s.as_ref().map(|s| s.user_id))
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.user_id))
     }
 }
 

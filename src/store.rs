@@ -20,7 +20,9 @@ use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 use domain::mutation::MutationArgs;
-use domain::wire::{MutationEnvelope, MutationResult, Op, PullResponse, ResultStatus, WireFieldError};
+use domain::wire::{
+    MutationEnvelope, MutationResult, Op, PullResponse, ResultStatus, WireFieldError,
+};
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -201,7 +203,9 @@ impl Db {
         match op(rexie).await {
             Ok(value) => Ok(value),
             Err(first) => {
-                web_sys::console::warn_1(&format!("{first}; reopening IndexedDB and retrying").into());
+                web_sys::console::warn_1(
+                    &format!("{first}; reopening IndexedDB and retrying").into(),
+                );
                 self.close();
                 let rexie = self.connection().await?;
                 op(rexie).await
@@ -333,13 +337,20 @@ impl Db {
     /// Everything shown for this person.
     pub async fn snapshot(&self, user_id: Uuid) -> Result<Snapshot> {
         self.run(|rexie| async move {
-            let tx = rexie.transaction(&[BASE, OVERLAY, OUTBOX, FAILED], TransactionMode::ReadOnly)?;
-            let mine = |rows: Vec<Row>| rows.into_iter().filter(|r| r.user_id == user_id).collect::<Vec<_>>();
+            let tx =
+                rexie.transaction(&[BASE, OVERLAY, OUTBOX, FAILED], TransactionMode::ReadOnly)?;
+            let mine = |rows: Vec<Row>| {
+                rows.into_iter()
+                    .filter(|r| r.user_id == user_id)
+                    .collect::<Vec<_>>()
+            };
             let base = mine(all_of(tx.store(BASE)?.get_all(None, None).await?)?);
             let overlay = mine(all_of(tx.store(OVERLAY)?.get_all(None, None).await?)?);
-            let mut outbox: Vec<OutboxEntry> = all_of(tx.store(OUTBOX)?.get_all(None, None).await?)?;
+            let mut outbox: Vec<OutboxEntry> =
+                all_of(tx.store(OUTBOX)?.get_all(None, None).await?)?;
             outbox.retain(|e| e.user_id == user_id);
-            let mut failed: Vec<FailedEntry> = all_of(tx.store(FAILED)?.get_all(None, None).await?)?;
+            let mut failed: Vec<FailedEntry> =
+                all_of(tx.store(FAILED)?.get_all(None, None).await?)?;
             failed.retain(|e| e.user_id == user_id);
             failed.sort_by_key(|f| f.failed_at);
             tx.done().await?;
@@ -366,7 +377,12 @@ impl Db {
 
     /// Applies a push response: `applied` entries are marked submitted, `rejected` ones move
     /// to `failed` with their optimistic rows removed.
-    pub async fn apply_push_results(&self, user_id: Uuid, client_id: Uuid, results: &[MutationResult]) -> Result<()> {
+    pub async fn apply_push_results(
+        &self,
+        user_id: Uuid,
+        client_id: Uuid,
+        results: &[MutationResult],
+    ) -> Result<()> {
         self.run(|rexie| async move {
             let tx = rexie.transaction(&[OUTBOX, OVERLAY, FAILED], TransactionMode::ReadWrite)?;
             for result in results {
@@ -380,12 +396,20 @@ impl Db {
 
     /// Applies a pull in one transaction: the rows, the results, the acknowledged entries
     /// (dropped with their optimistic rows) and the new cursor.
-    pub async fn apply_pull(&self, user_id: Uuid, client_id: Uuid, pull: &PullResponse) -> Result<()> {
+    pub async fn apply_pull(
+        &self,
+        user_id: Uuid,
+        client_id: Uuid,
+        pull: &PullResponse,
+    ) -> Result<()> {
         let now = to_js(&Utc::now())?;
         self.run(|rexie| {
             let now = now.clone();
             async move {
-                let tx = rexie.transaction(&[META, BASE, OUTBOX, OVERLAY, FAILED], TransactionMode::ReadWrite)?;
+                let tx = rexie.transaction(
+                    &[META, BASE, OUTBOX, OVERLAY, FAILED],
+                    TransactionMode::ReadWrite,
+                )?;
                 let base = tx.store(BASE)?;
                 for change in &pull.changes {
                     let key = Row::key_for(user_id, &change.entity, &change.id);
@@ -412,15 +436,26 @@ impl Db {
                 let overlay = tx.store(OVERLAY)?;
                 let entries: Vec<OutboxEntry> = all_of(outbox.get_all(None, None).await?)?;
                 let overlays: Vec<Row> = all_of(overlay.get_all(None, None).await?)?;
-                for entry in entries.iter().filter(|e| e.client_id == client_id && e.seq <= pull.last_seq) {
+                for entry in entries
+                    .iter()
+                    .filter(|e| e.client_id == client_id && e.seq <= pull.last_seq)
+                {
                     outbox.delete(entry.key.clone().into()).await?;
-                    for row in overlays.iter().filter(|r| r.mutation_key.as_deref() == Some(entry.key.as_str())) {
+                    for row in overlays
+                        .iter()
+                        .filter(|r| r.mutation_key.as_deref() == Some(entry.key.as_str()))
+                    {
                         overlay.delete(row.key.clone().into()).await?;
                     }
                 }
                 let meta = tx.store(META)?;
-                meta.put(&to_js(&pull.cursor)?, Some(&cursor_meta_key(user_id).into())).await?;
-                meta.put(&now, Some(&last_sync_meta_key(user_id).into())).await?;
+                meta.put(
+                    &to_js(&pull.cursor)?,
+                    Some(&cursor_meta_key(user_id).into()),
+                )
+                .await?;
+                meta.put(&now, Some(&last_sync_meta_key(user_id).into()))
+                    .await?;
                 tx.done().await?;
                 Ok(())
             }
@@ -448,15 +483,23 @@ impl Db {
                 entry.mutation.seq = seq;
                 entry.key = outbox_key(client_id, seq);
                 outbox.put(&to_js(&entry)?, None).await?;
-                for row in overlays.iter().filter(|r| r.mutation_key.as_deref() == Some(old_key.as_str())) {
+                for row in overlays
+                    .iter()
+                    .filter(|r| r.mutation_key.as_deref() == Some(old_key.as_str()))
+                {
                     let mut row = row.clone();
                     row.mutation_key = Some(entry.key.clone());
                     overlay.put(&to_js(&row)?, None).await?;
                 }
                 seq += 1;
             }
-            let state = ClientState { client_id, next_seq: seq };
-            tx.store(META)?.put(&to_js(&state)?, Some(&client_meta_key(user_id).into())).await?;
+            let state = ClientState {
+                client_id,
+                next_seq: seq,
+            };
+            tx.store(META)?
+                .put(&to_js(&state)?, Some(&client_meta_key(user_id).into()))
+                .await?;
             tx.done().await?;
             Ok(())
         })
@@ -484,7 +527,9 @@ impl Db {
             for row in rows.iter().filter(|r| r.user_id == user_id) {
                 base.delete(row.key.clone().into()).await?;
             }
-            tx.store(META)?.delete(cursor_meta_key(user_id).into()).await?;
+            tx.store(META)?
+                .delete(cursor_meta_key(user_id).into())
+                .await?;
             tx.done().await?;
             Ok(())
         })
@@ -547,7 +592,11 @@ async fn settle(
 ) -> Result<()> {
     let outbox = tx.store(OUTBOX)?;
     let key = outbox_key(client_id, result.seq);
-    let Some(value) = outbox.get(key.clone().into()).await?.filter(|v| !v.is_undefined()) else {
+    let Some(value) = outbox
+        .get(key.clone().into())
+        .await?
+        .filter(|v| !v.is_undefined())
+    else {
         return Ok(());
     };
     let mut entry: OutboxEntry = from_js(value)?;
@@ -570,7 +619,10 @@ async fn settle(
             outbox.delete(key.clone().into()).await?;
             let overlay = tx.store(OVERLAY)?;
             let overlays: Vec<Row> = all_of(overlay.get_all(None, None).await?)?;
-            for row in overlays.iter().filter(|r| r.mutation_key.as_deref() == Some(key.as_str())) {
+            for row in overlays
+                .iter()
+                .filter(|r| r.mutation_key.as_deref() == Some(key.as_str()))
+            {
                 overlay.delete(row.key.clone().into()).await?;
             }
         }
@@ -609,7 +661,11 @@ mod tests {
         let user = Uuid::new_v4();
         let db = Db::open(&name).await.unwrap();
         let issue = args("楼道灯坏了");
-        let overlay = [("issue", issue.id.to_string(), serde_json::json!({"title": "楼道灯坏了"}))];
+        let overlay = [(
+            "issue",
+            issue.id.to_string(),
+            serde_json::json!({"title": "楼道灯坏了"}),
+        )];
         let entry = db.enqueue(user, &issue, &overlay).await.unwrap();
         assert_eq!(entry.seq, 1);
         db.close();
@@ -620,7 +676,10 @@ mod tests {
         assert_eq!(pending[0].mutation.name, "raise_issue");
         let snapshot = reopened.snapshot(user).await.unwrap();
         assert_eq!(snapshot.overlay.len(), 1);
-        assert_eq!(snapshot.overlay[0].mutation_key.as_deref(), Some(entry.key.as_str()));
+        assert_eq!(
+            snapshot.overlay[0].mutation_key.as_deref(),
+            Some(entry.key.as_str())
+        );
         // The seq counter survived too: the next mutation continues the sequence.
         let next = reopened.enqueue(user, &args("第二条"), &[]).await.unwrap();
         assert_eq!((next.seq, next.client_id), (2, entry.client_id));
@@ -631,7 +690,12 @@ mod tests {
         let db = fresh_db().await;
         let user = Uuid::new_v4();
         let (a, b, c) = (args("一"), args("二"), args("三"));
-        let (ra, rb, rc) = futures_join3(db.enqueue(user, &a, &[]), db.enqueue(user, &b, &[]), db.enqueue(user, &c, &[])).await;
+        let (ra, rb, rc) = futures_join3(
+            db.enqueue(user, &a, &[]),
+            db.enqueue(user, &b, &[]),
+            db.enqueue(user, &c, &[]),
+        )
+        .await;
         let mut seqs = vec![ra.unwrap().seq, rb.unwrap().seq, rc.unwrap().seq];
         seqs.sort();
         assert_eq!(seqs, [1, 2, 3]);
@@ -652,8 +716,22 @@ mod tests {
         let user = Uuid::new_v4();
         let good = args("好的问题");
         let bad = args("");
-        let first = db.enqueue(user, &good, &[("issue", good.id.to_string(), serde_json::json!({}))]).await.unwrap();
-        let second = db.enqueue(user, &bad, &[("issue", bad.id.to_string(), serde_json::json!({}))]).await.unwrap();
+        let first = db
+            .enqueue(
+                user,
+                &good,
+                &[("issue", good.id.to_string(), serde_json::json!({}))],
+            )
+            .await
+            .unwrap();
+        let second = db
+            .enqueue(
+                user,
+                &bad,
+                &[("issue", bad.id.to_string(), serde_json::json!({}))],
+            )
+            .await
+            .unwrap();
         let view = IssueView {
             id: good.id,
             community_id: "shanwan".into(),
@@ -690,7 +768,10 @@ mod tests {
         assert_eq!(snapshot.failed.len(), 1);
         assert_eq!(snapshot.failed[0].mutation, second.mutation);
         assert_eq!(snapshot.failed[0].message, "请填写标题");
-        assert_eq!(db.get_meta::<u64>(&cursor_meta_key(user)).await.unwrap(), Some(9));
+        assert_eq!(
+            db.get_meta::<u64>(&cursor_meta_key(user)).await.unwrap(),
+            Some(9)
+        );
     }
 
     #[wasm_bindgen_test]
@@ -698,14 +779,24 @@ mod tests {
         let db = fresh_db().await;
         let user = Uuid::new_v4();
         let a = args("甲");
-        let first = db.enqueue(user, &a, &[("issue", a.id.to_string(), serde_json::json!({}))]).await.unwrap();
+        let first = db
+            .enqueue(
+                user,
+                &a,
+                &[("issue", a.id.to_string(), serde_json::json!({}))],
+            )
+            .await
+            .unwrap();
         db.enqueue(user, &args("乙"), &[]).await.unwrap();
         db.renumber(user, first.client_id, 7).await.unwrap();
         let pending = db.pending(user).await.unwrap();
         let seqs: Vec<_> = pending.iter().map(|e| (e.seq, e.mutation.seq)).collect();
         assert_eq!(seqs, [(7, 7), (8, 8)]);
         let snapshot = db.snapshot(user).await.unwrap();
-        assert_eq!(snapshot.overlay[0].mutation_key.as_deref(), Some(pending[0].key.as_str()));
+        assert_eq!(
+            snapshot.overlay[0].mutation_key.as_deref(),
+            Some(pending[0].key.as_str())
+        );
         assert_eq!(db.enqueue(user, &args("丙"), &[]).await.unwrap().seq, 9);
     }
 

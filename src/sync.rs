@@ -191,7 +191,8 @@ async fn push_all(app: AppState, db: &store::Db, user_id: Uuid) -> Result<(), St
             mutations: batch.iter().map(|e| e.mutation.clone()).collect(),
         };
         let response = api::push(&request).await?;
-        db.apply_push_results(user_id, client_id, &response.results).await?;
+        db.apply_push_results(user_id, client_id, &response.results)
+            .await?;
         refresh(app).await;
         announce_change();
         if let Some(result) = response
@@ -206,7 +207,10 @@ async fn push_all(app: AppState, db: &store::Db, user_id: Uuid) -> Result<(), St
             continue;
         }
         if response.results.len() < batch.len()
-            || response.results.iter().any(|r| r.status == ResultStatus::Retry)
+            || response
+                .results
+                .iter()
+                .any(|r| r.status == ResultStatus::Retry)
         {
             return Err(Stop::Transient);
         }
@@ -285,12 +289,16 @@ pub fn start(app: AppState) {
                 request_sync(app);
             }
         });
-        let _ = document
-            .add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref());
+        let _ = document.add_event_listener_with_callback(
+            "visibilitychange",
+            on_visible.as_ref().unchecked_ref(),
+        );
         on_visible.forget();
         let interval_document = document.clone();
         Interval::new(PULL_EVERY_MS, move || {
-            if interval_document.visibility_state() == web_sys::VisibilityState::Visible && is_online() {
+            if interval_document.visibility_state() == web_sys::VisibilityState::Visible
+                && is_online()
+            {
                 request_sync(app);
             }
         })

@@ -20,7 +20,13 @@ pub fn Home() -> impl IntoView {
 fn HomeContent() -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let name = move || app.session.with(|s| s.as_ref().map(|s| s.display_name.clone()).unwrap_or_default());
+    let name = move || {
+        app.session.with(|s| {
+            s.as_ref()
+                .map(|s| s.display_name.clone())
+                .unwrap_or_default()
+        })
+    };
     let community = move || {
         app.session.with(|s| {
             s.as_ref()
@@ -29,11 +35,20 @@ fn HomeContent() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let recent = move || app.issues.with(|issues| issues.iter().filter(|i| i.view.mine).take(2).cloned().collect::<Vec<_>>());
+    let recent = move || {
+        app.issues.with(|issues| {
+            issues
+                .iter()
+                .filter(|i| i.view.mine)
+                .take(2)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
     view! {
         <PageHeader title=K::AppName/>
         <section class="greeting">
-            <p class="hello">{move || t(K::Hello)}"，"{name}</p>
+            <p class="hello">{move || t(K::Hello)}{name}</p>
             <p class="community">{community}</p>
         </section>
         <ElderSwitch/>

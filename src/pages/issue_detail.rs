@@ -16,7 +16,8 @@ pub fn IssueDetail() -> impl IntoView {
     let just_saved = move || query.with(|q| q.get("saved").is_some());
     let item = move || {
         let id = params.with(|p| p.get("id").unwrap_or_default());
-        app.issues.with(|issues| issues.iter().find(|i| i.view.id.to_string() == id).cloned())
+        app.issues
+            .with(|issues| issues.iter().find(|i| i.view.id.to_string() == id).cloned())
     };
     view! {
         <RequireSession>

@@ -40,9 +40,21 @@ fn FormContent() -> impl IntoView {
         })
     });
     let title = RwSignal::new(redo.as_ref().map(|a| a.title.clone()).unwrap_or_default());
-    let description = RwSignal::new(redo.as_ref().map(|a| a.description.clone()).unwrap_or_default());
-    let category = RwSignal::new(redo.as_ref().map(|a| a.category.clone()).unwrap_or_default());
-    let place = RwSignal::new(redo.as_ref().and_then(|a| a.place.clone()).unwrap_or_default());
+    let description = RwSignal::new(
+        redo.as_ref()
+            .map(|a| a.description.clone())
+            .unwrap_or_default(),
+    );
+    let category = RwSignal::new(
+        redo.as_ref()
+            .map(|a| a.category.clone())
+            .unwrap_or_default(),
+    );
+    let place = RwSignal::new(
+        redo.as_ref()
+            .and_then(|a| a.place.clone())
+            .unwrap_or_default(),
+    );
     let tried = RwSignal::new(redo.is_some());
     let busy = RwSignal::new(false);
     let storage_failed = RwSignal::new(false);
@@ -66,7 +78,9 @@ fn FormContent() -> impl IntoView {
             .find(|e| e.field == field)
             .map(|e| e.message(i18n.lang()))
     };
-    let left = move |text: String, max: usize| i18n::chars_left(i18n.lang(), max as i64 - text.chars().count() as i64);
+    let left = move |text: String, max: usize| {
+        i18n::chars_left(i18n.lang(), max as i64 - text.chars().count() as i64)
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -29,7 +29,11 @@ fn IssueList(mine_only: bool) -> impl IntoView {
                 .collect::<Vec<IssueItem>>()
         })
     };
-    let empty = if mine_only { K::NoMyIssues } else { K::NoIssues };
+    let empty = if mine_only {
+        K::NoMyIssues
+    } else {
+        K::NoIssues
+    };
     view! {
         <RequireSession>
             <PageHeader title=if mine_only { K::MyIssues } else { K::TabDialogue }/>

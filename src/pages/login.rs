@@ -14,14 +14,23 @@ use crate::state::use_app;
 pub fn Login() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
-    let known_phone = app.session.get_untracked().map(|s| s.phone).unwrap_or_default();
+    let known_phone = app
+        .session
+        .get_untracked()
+        .map(|s| s.phone)
+        .unwrap_or_default();
     let phone = RwSignal::new(known_phone);
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let field_errors = RwSignal::new(Vec::<domain::wire::WireFieldError>::new());
     let field_error = move |field: &'static str| {
-        field_errors.with(|errors| errors.iter().find(|e| e.field == field).map(|e| e.message.clone()))
+        field_errors.with(|errors| {
+            errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone())
+        })
     };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -34,7 +43,8 @@ pub fn Login() -> impl IntoView {
         field_errors.set(Vec::new());
         let navigate = navigate.clone();
         spawn_local(async move {
-            let outcome = actions::sign_in(app, &phone.get_untracked(), &password.get_untracked()).await;
+            let outcome =
+                actions::sign_in(app, &phone.get_untracked(), &password.get_untracked()).await;
             busy.set(false);
             match outcome {
                 Ok(()) => navigate("/", Default::default()),
@@ -45,7 +55,9 @@ pub fn Login() -> impl IntoView {
                     }
                     field_errors.set(fields);
                 }
-                Err(SignInError::Server) => error.set(Some("服务器出了点问题，请稍后再试".to_string())),
+                Err(SignInError::Server) => {
+                    error.set(Some("服务器出了点问题，请稍后再试".to_string()))
+                }
             }
         });
     };

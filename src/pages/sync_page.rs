@@ -15,7 +15,11 @@ use crate::sync;
 
 /// The title a queued action shows in lists: the issue's title for `raise_issue`.
 fn action_title(mutation: &domain::wire::MutationEnvelope) -> String {
-    mutation.args["title"].as_str().map(str::to_string).filter(|t| !t.is_empty()).unwrap_or_else(|| "（无标题）".to_string())
+    mutation.args["title"]
+        .as_str()
+        .map(str::to_string)
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "（无标题）".to_string())
 }
 
 #[component]
@@ -78,6 +82,11 @@ fn FailedItem(entry: FailedEntry) -> impl IntoView {
         _ => server_message.clone(),
     };
     let advice = move || code.map(|c| c.advice(i18n.lang())).unwrap_or("");
+    // Only a problem in what was written can be fixed by writing it again.
+    let fixable = matches!(
+        code,
+        Some(RejectCode::Invalid | RejectCode::UpdateRequired) | None
+    );
     let key = entry.key.clone();
     let redo_href = format!("/issues/new?from={}", entry.key);
     let discard = move |_| {
@@ -94,7 +103,7 @@ fn FailedItem(entry: FailedEntry) -> impl IntoView {
             <p class="reason" data-testid="failed-reason">{reason}</p>
             <p class="advice">{advice}</p>
             <div class="row">
-                <A href=redo_href attr:class="button primary">{move || t(K::FixAndResubmit)}</A>
+                {fixable.then(|| view! { <A href=redo_href.clone() attr:class="button primary">{move || t(K::FixAndResubmit)}</A> })}
                 <button class="button" on:click=discard>
                     {move || if confirming.get() { t(K::DiscardConfirm) } else { t(K::Discard) }}
                 </button>

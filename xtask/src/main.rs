@@ -52,7 +52,10 @@ pub fn root() -> PathBuf {
 /// A command run from the root, with the project's tools first on PATH.
 pub fn cmd(program: &str, args: &[&str]) -> Command {
     let mut command = Command::new(program);
-    command.args(args).current_dir(root()).env("PATH", tools::path_with_tools());
+    command
+        .args(args)
+        .current_dir(root())
+        .env("PATH", tools::path_with_tools());
     command
 }
 
@@ -73,8 +76,14 @@ pub fn step(name: &str, command: &mut Command) -> Result {
 
 fn build_app() -> Result {
     tools::ensure_build_tools()?;
-    step("fetch crates (Trunk builds offline)", &mut cmd("cargo", &["fetch", "--locked"]))?;
-    step("build the app (trunk build --release)", &mut cmd("trunk", &["build", "--release"]))?;
+    step(
+        "fetch crates (Trunk builds offline)",
+        &mut cmd("cargo", &["fetch", "--locked"]),
+    )?;
+    step(
+        "build the app (trunk build --release)",
+        &mut cmd("trunk", &["build", "--release"]),
+    )?;
     sizes::precompress(&root().join("dist"))
 }
 
@@ -85,7 +94,8 @@ fn run() -> Result {
         &mut cmd("cargo", &["build", "--locked", "--release", "-p", "server"]),
     )?;
     let addr = std::env::var("YWT_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
-    let database = std::env::var("YWT_DATABASE_URL").unwrap_or_else(|_| "sqlite://data/yiwantang.db".into());
+    let database =
+        std::env::var("YWT_DATABASE_URL").unwrap_or_else(|_| "sqlite://data/yiwantang.db".into());
     println!("\n==> start the server on http://{addr} (database {database}); Ctrl-C stops it");
     let server = root().join("target/release/yiwantang-server");
     let status = cmd(server.to_str().expect("UTF-8 path"), &["--demo"])
@@ -106,37 +116,76 @@ const NATIVE: [&str; 6] = ["-p", "domain", "-p", "server", "-p", "xtask"];
 fn test() -> Result {
     let started = Instant::now();
     tools::ensure_all()?;
-    step("formatting (cargo fmt --check)", &mut cmd("cargo", &["fmt", "--all", "--check"]))?;
+    step(
+        "formatting (cargo fmt --check)",
+        &mut cmd("cargo", &["fmt", "--all", "--check"]),
+    )?;
     let mut clippy_native = vec!["clippy", "--locked", "--all-targets"];
     clippy_native.extend(NATIVE);
     clippy_native.extend(["--", "-D", "warnings"]);
-    step("lints of domain, server, xtask", &mut cmd("cargo", &clippy_native))?;
+    step(
+        "lints of domain, server, xtask",
+        &mut cmd("cargo", &clippy_native),
+    )?;
     step(
         "lints of the app (wasm32)",
         &mut cmd(
             "cargo",
-            &["clippy", "--locked", "--all-targets", "--target", "wasm32-unknown-unknown", "-p", "yiwantang", "--", "-D", "warnings"],
+            &[
+                "clippy",
+                "--locked",
+                "--all-targets",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "yiwantang",
+                "--",
+                "-D",
+                "warnings",
+            ],
         ),
     )?;
     let mut native = vec!["test", "--locked"];
     native.extend(NATIVE);
-    step("Rust tests of domain, server, xtask", &mut cmd("cargo", &native))?;
+    step(
+        "Rust tests of domain, server, xtask",
+        &mut cmd("cargo", &native),
+    )?;
     step(
         "the app's tests in headless Chromium (wasm-bindgen-test)",
-        &mut cmd("cargo", &["test", "--locked", "--target", "wasm32-unknown-unknown", "-p", "yiwantang"]),
+        &mut cmd(
+            "cargo",
+            &[
+                "test",
+                "--locked",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "yiwantang",
+            ],
+        ),
     )?;
     build_app()?;
     sizes::report(&root().join("dist"))?.check_budget()?;
-    step("build the server for the e2e journeys", &mut cmd("cargo", &["build", "--locked", "-p", "server"]))?;
+    step(
+        "build the server for the e2e journeys",
+        &mut cmd("cargo", &["build", "--locked", "-p", "server"]),
+    )?;
     let e2e = root().join("e2e");
     step(
         "Playwright journeys (release build, real server, Chromium)",
         cmd("npx", &["playwright", "test"])
             .current_dir(&e2e)
-            .env("YWT_SERVER_BIN", root().join("target/debug/yiwantang-server"))
+            .env(
+                "YWT_SERVER_BIN",
+                root().join("target/debug/yiwantang-server"),
+            )
             .env("YWT_DIST", root().join("dist")),
     )?;
-    println!("\nAll tests passed in {:.0} s.", started.elapsed().as_secs_f64());
+    println!(
+        "\nAll tests passed in {:.0} s.",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -145,6 +194,17 @@ fn bench() -> Result {
     sizes::report(&root().join("dist"))?;
     step(
         "sync benchmark (release server, loopback)",
-        &mut cmd("cargo", &["run", "--locked", "--release", "-p", "server", "--example", "sync_bench"]),
+        &mut cmd(
+            "cargo",
+            &[
+                "run",
+                "--locked",
+                "--release",
+                "-p",
+                "server",
+                "--example",
+                "sync_bench",
+            ],
+        ),
     )
 }

@@ -87,13 +87,30 @@ impl Report {
 
 /// Prints the first-load files (what index.html loads before the app runs) and totals.
 pub fn report(dist: &Path) -> Result<Report> {
-    println!("\n==> first-load bytes of the release build ({})", dist.display());
-    println!("    {:<44} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli 11");
-    let mut total = Report { raw: 0, gzip: 0, brotli: 0 };
+    println!(
+        "\n==> first-load bytes of the release build ({})",
+        dist.display()
+    );
+    println!(
+        "    {:<44} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip -9", "brotli 11"
+    );
+    let mut total = Report {
+        raw: 0,
+        gzip: 0,
+        brotli: 0,
+    };
     for path in walk(dist)? {
-        let name = path.strip_prefix(dist).unwrap_or(&path).display().to_string();
+        let name = path
+            .strip_prefix(dist)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
         let first_load = name == "index.html"
-            || (!name.contains('/') && (name.ends_with(".css") || name.ends_with(".wasm") || (name.ends_with(".js") && name != "sw.js")));
+            || (!name.contains('/')
+                && (name.ends_with(".css")
+                    || name.ends_with(".wasm")
+                    || (name.ends_with(".js") && name != "sw.js")));
         if !first_load {
             continue;
         }
@@ -104,7 +121,10 @@ pub fn report(dist: &Path) -> Result<Report> {
         total.gzip += gz;
         total.brotli += br;
     }
-    println!("    {:<44} {:>10} {:>10} {:>10}", "total", total.raw, total.gzip, total.brotli);
+    println!(
+        "    {:<44} {:>10} {:>10} {:>10}",
+        "total", total.raw, total.gzip, total.brotli
+    );
     Ok(total)
 }
 
@@ -118,7 +138,8 @@ mod tests {
         let mut out = Vec::new();
         brotli::BrotliDecompress(&mut &brotli(&text)[..], &mut out).unwrap();
         assert_eq!(out, text);
-        let mut decoder = flate2::read::GzDecoder::new(&gzip(&text)[..]);
+        let zipped = gzip(&text);
+        let mut decoder = flate2::read::GzDecoder::new(&zipped[..]);
         let mut back = Vec::new();
         std::io::Read::read_to_end(&mut decoder, &mut back).unwrap();
         assert_eq!(back, text);

@@ -22,9 +22,10 @@ fn tools_dir() -> PathBuf {
 /// PATH with the project's npm tools and cargo's bin folder in front.
 pub fn path_with_tools() -> String {
     let mut parts = vec![tools_dir().join("node_modules/.bin").display().to_string()];
-    if let Some(home) = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo"))
-    }) {
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    {
         parts.push(home.join("bin").display().to_string());
     }
     parts.push(std::env::var("PATH").unwrap_or_default());
@@ -34,10 +35,14 @@ pub fn path_with_tools() -> String {
 /// The first line a tool prints for `--version`, if it runs.
 fn version_of(program: &str, flag: &str) -> Option<String> {
     let output = cmd(program, &[flag]).output().ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).lines().next().unwrap_or("").trim().to_string())
+    output.status.success().then(|| {
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    })
 }
 
 /// The wasm-bindgen version in Cargo.lock: the CLI must match it exactly.
@@ -45,7 +50,11 @@ pub fn locked_version(lock: &str, package: &str) -> Option<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == format!("name = \"{package}\"") {
-            let version = lines.next()?.trim().strip_prefix("version = \"")?.strip_suffix('"')?;
+            let version = lines
+                .next()?
+                .trim()
+                .strip_prefix("version = \"")?
+                .strip_suffix('"')?;
             return Some(version.to_string());
         }
     }
@@ -53,8 +62,10 @@ pub fn locked_version(lock: &str, package: &str) -> Option<String> {
 }
 
 fn wasm_bindgen_version() -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
-    locked_version(&lock, "wasm-bindgen").ok_or_else(|| "wasm-bindgen is not in Cargo.lock".to_string())
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    locked_version(&lock, "wasm-bindgen")
+        .ok_or_else(|| "wasm-bindgen is not in Cargo.lock".to_string())
 }
 
 fn is_root() -> bool {
@@ -74,7 +85,10 @@ fn apt_installed(package: &str) -> bool {
 }
 
 fn ensure_apt() -> Result {
-    let missing: Vec<&str> = APT_PACKAGES.into_iter().filter(|p| !apt_installed(p)).collect();
+    let missing: Vec<&str> = APT_PACKAGES
+        .into_iter()
+        .filter(|p| !apt_installed(p))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -88,7 +102,10 @@ fn ensure_apt() -> Result {
             missing.join(", ")
         ));
     }
-    step(&format!("install {} (apt)", missing.join(", ")), &mut cmd("sh", &["-c", &install]))
+    step(
+        &format!("install {} (apt)", missing.join(", ")),
+        &mut cmd("sh", &["-c", &install]),
+    )
 }
 
 fn ensure_node() -> Result {
@@ -101,12 +118,19 @@ fn ensure_node() -> Result {
 fn ensure_wasm_target() -> Result {
     let installed = cmd("rustup", &["target", "list", "--installed"])
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == WASM_TARGET))
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == WASM_TARGET)
+        })
         .unwrap_or(false);
     if installed {
         return Ok(());
     }
-    step("add the wasm32 target", &mut cmd("rustup", &["target", "add", WASM_TARGET]))
+    step(
+        "add the wasm32 target",
+        &mut cmd("rustup", &["target", "add", WASM_TARGET]),
+    )
 }
 
 fn ensure_trunk() -> Result {
@@ -115,7 +139,16 @@ fn ensure_trunk() -> Result {
     }
     step(
         &format!("install trunk {TRUNK_VERSION} (a few minutes, once)"),
-        &mut cmd("cargo", &["install", "trunk", "--version", &format!("={TRUNK_VERSION}"), "--locked"]),
+        &mut cmd(
+            "cargo",
+            &[
+                "install",
+                "trunk",
+                "--version",
+                &format!("={TRUNK_VERSION}"),
+                "--locked",
+            ],
+        ),
     )
 }
 
@@ -129,13 +162,23 @@ fn ensure_wasm_bindgen() -> Result {
     // Not --locked: its lock file pins a crate the registry no longer has (TOOLCHAIN.md).
     step(
         &format!("install wasm-bindgen-cli {wanted} (a few minutes, once)"),
-        &mut cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &format!("={wanted}")]),
+        &mut cmd(
+            "cargo",
+            &[
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &format!("={wanted}"),
+            ],
+        ),
     )
 }
 
 fn ensure_binaryen() -> Result {
     let wanted_major = BINARYEN_VERSION.split('.').next().unwrap_or_default();
-    if version_of("wasm-opt", "--version").is_some_and(|v| v.contains(&format!("version {wanted_major}"))) {
+    if version_of("wasm-opt", "--version")
+        .is_some_and(|v| v.contains(&format!("version {wanted_major}")))
+    {
         return Ok(());
     }
     std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
@@ -144,7 +187,15 @@ fn ensure_binaryen() -> Result {
         &format!("install wasm-opt (binaryen {BINARYEN_VERSION} from npm)"),
         &mut cmd(
             "npm",
-            &["install", "--prefix", &prefix, "--no-audit", "--no-fund", "--no-save", &format!("binaryen@{BINARYEN_VERSION}")],
+            &[
+                "install",
+                "--prefix",
+                &prefix,
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                &format!("binaryen@{BINARYEN_VERSION}"),
+            ],
         ),
     )
 }
@@ -152,7 +203,8 @@ fn ensure_binaryen() -> Result {
 fn ensure_e2e_packages() -> Result {
     let e2e = root().join("e2e");
     let lock = std::fs::metadata(e2e.join("package-lock.json")).and_then(|m| m.modified());
-    let installed = std::fs::metadata(e2e.join("node_modules/.package-lock.json")).and_then(|m| m.modified());
+    let installed =
+        std::fs::metadata(e2e.join("node_modules/.package-lock.json")).and_then(|m| m.modified());
     if let (Ok(lock), Ok(installed)) = (lock, installed) {
         if installed >= lock {
             return Ok(());
@@ -189,7 +241,10 @@ mod tests {
     #[test]
     fn the_locked_version_is_read_from_the_package_entry() {
         let lock = "[[package]]\nname = \"wasm-bindgen-futures\"\nversion = \"0.4.1\"\n\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
-        assert_eq!(locked_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
         assert_eq!(locked_version(lock, "serde"), None);
     }
 
@@ -197,7 +252,10 @@ mod tests {
     fn trunk_toml_asks_for_the_wasm_bindgen_of_cargo_lock_and_the_pinned_wasm_opt() {
         let trunk = std::fs::read_to_string(root().join("Trunk.toml")).unwrap();
         let wanted = wasm_bindgen_version().unwrap();
-        assert!(trunk.contains(&format!("wasm_bindgen = \"{wanted}\"")), "Trunk.toml must pin wasm-bindgen {wanted}");
+        assert!(
+            trunk.contains(&format!("wasm_bindgen = \"{wanted}\"")),
+            "Trunk.toml must pin wasm-bindgen {wanted}"
+        );
         let major = BINARYEN_VERSION.split('.').next().unwrap();
         assert!(trunk.contains(&format!("wasm_opt = \"version_{major}\"")));
     }

@@ -117,7 +117,7 @@ impl IssueStatus {
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            IssueStatus::Raised => lang.pick("待受理", "Waiting"),
+            IssueStatus::Raised => lang.pick("待受理", "Awaiting review"),
             IssueStatus::Accepted => lang.pick("已立项", "Accepted"),
             IssueStatus::Merged => lang.pick("已合并", "Merged"),
             IssueStatus::Declined => lang.pick("不予立项", "Declined"),

@@ -29,7 +29,10 @@ fn raise(seq: u64) -> MutationEnvelope {
 }
 
 async fn signed_in(base: &str, phone: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let response = client
         .post(format!("{base}/api/session"))
         .json(&serde_json::json!({"phone": phone, "password": server::DEMO_PASSWORD}))
@@ -54,7 +57,11 @@ async fn push_queue(http: &reqwest::Client, base: &str, client_id: Uuid, count: 
             .json()
             .await
             .unwrap();
-        applied += response.results.iter().filter(|r| r.status == ResultStatus::Applied).count();
+        applied += response
+            .results
+            .iter()
+            .filter(|r| r.status == ResultStatus::Applied)
+            .count();
     }
     applied
 }
@@ -62,7 +69,10 @@ async fn push_queue(http: &reqwest::Client, base: &str, client_id: Uuid, count: 
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let config = server::Config::for_tests(format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let config = server::Config::for_tests(format!(
+        "sqlite://{}",
+        dir.path().join("bench.db").display()
+    ));
     let state = server::AppState::new(config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
