@@ -2,12 +2,17 @@
 // e2e/screenshots/ to be looked at. Also: a refusal from the server stays visible with its
 // reason, and bad input is explained before anything is queued.
 import { AppPage, expect, GUARD, RESIDENT, test } from "./fixtures/app";
+import { audit } from "./fixtures/audit";
+
+const NORMAL = { minTarget: 44 };
+const ELDER = { minTarget: 60, minText: 18 };
 
 test("the resident's screens", async ({ page, server }) => {
   const app = new AppPage(page, server);
   await app.open("/");
   await expect(page.getByLabel("手机号")).toBeVisible();
   await app.shot("screen-01-login");
+  await audit(page, NORMAL);
 
   await page.getByLabel("手机号").fill("123");
   await page.getByRole("button", { name: "登录" }).click();
@@ -20,11 +25,13 @@ test("the resident's screens", async ({ page, server }) => {
 
   await app.signIn(RESIDENT);
   await app.shot("screen-03-home");
+  await audit(page, NORMAL);
 
   await app.open("/issues");
   await expect(page.getByTestId("issue-card").first()).toBeVisible();
   await expect(page.getByText("何*芳").first()).toBeVisible();
   await app.shot("screen-04-community-issues");
+  await audit(page, NORMAL);
 
   await page.getByTestId("raise-issue").first().click();
   await page.getByTestId("submit-issue").click();
@@ -33,6 +40,7 @@ test("the resident's screens", async ({ page, server }) => {
   await page.getByLabel("标题").fill("灯".repeat(41));
   await expect(page.getByTestId("error-title")).toHaveText("标题最多40个字，现在有41个字");
   await app.shot("screen-05-form-errors");
+  await audit(page, NORMAL);
 
   await page.getByLabel("标题").fill("健身区的长椅坏了");
   await page.getByRole("radio", { name: "设施维修" }).check();
@@ -42,22 +50,27 @@ test("the resident's screens", async ({ page, server }) => {
   await page.getByTestId("submit-issue").click();
   await expect(app.syncState()).toHaveText("已提交");
   await app.shot("screen-07-issue-detail");
+  await audit(page, NORMAL);
 
   await app.open("/issues/mine");
   await expect(app.card("健身区的长椅坏了")).toBeVisible();
   await app.shot("screen-08-my-issues");
+  await audit(page, NORMAL);
 
   await app.open("/market");
   await expect(page.getByRole("heading", { name: "即将开放" })).toBeVisible();
   await app.shot("screen-09-market-soon");
+  await audit(page, NORMAL);
   await app.open("/parking");
   await app.shot("screen-10-parking-soon");
 
   await app.open("/me");
   await app.shot("screen-11-me");
+  await audit(page, NORMAL);
   await app.open("/sync");
   await expect(page.getByTestId("sync-status")).toContainText("在线");
   await app.shot("screen-12-sync-status");
+  await audit(page, NORMAL);
 
   // 长辈版: bigger text and targets everywhere (MIIT: ≥ 18 px body, ≥ 60 px targets).
   await app.open("/");
@@ -74,10 +87,13 @@ test("the resident's screens", async ({ page, server }) => {
   );
   expect(largest).toBeGreaterThanOrEqual(30);
   await app.shot("screen-13-home-elder");
+  await audit(page, ELDER);
   await app.open("/issues");
   await app.shot("screen-14-issues-elder");
+  await audit(page, ELDER);
   await app.open("/issues/new");
   await app.shot("screen-15-form-elder");
+  await audit(page, ELDER);
   await app.open("/");
   await page.getByTestId("elder-switch").click();
 
@@ -88,6 +104,7 @@ test("the resident's screens", async ({ page, server }) => {
   await app.open("/");
   await expect(page.getByText("Raise an issue").first()).toBeVisible();
   await app.shot("screen-16-home-english");
+  await audit(page, NORMAL);
   await app.open("/issues");
   await expect(page.getByText("Repairs").first()).toBeVisible();
   await app.shot("screen-17-issues-english");
@@ -106,6 +123,7 @@ test("a refusal from the server stays on the phone with its reason", async ({ pa
   await expect(failed).toContainText("未成功");
   await expect(page.getByTestId("sync-chip")).toContainText("1条未成功");
   await app.shot("screen-18-sync-failed");
+  await audit(page, NORMAL);
   await app.open("/");
   await expect(page.getByTestId("failed-alert")).toContainText("1条未成功");
   await app.shot("screen-19-home-failed-alert");
