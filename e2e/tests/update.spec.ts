@@ -27,6 +27,11 @@ test("a new version waits for the person's consent and never breaks the open tab
   await app.signIn(RESIDENT);
   await app.waitForServiceWorker();
   const firstVersion = await page.evaluate(async () => (await caches.keys()).join(","));
+  // An action waits in the outbox across the update (its pushes fail for now).
+  await page.route("**/api/sync/push", (route) => route.abort("internetdisconnected"));
+  await app.open("/issues");
+  await app.raiseIssue({ title: "更新前排队的问题", category: "其他" });
+  await expect(app.syncState()).toHaveText("待同步");
 
   // Deploy a "new version": same app, a new service worker.
   const sw = join(copy, "sw.js");
@@ -46,4 +51,11 @@ test("a new version waits for the person's consent and never breaks the open tab
   await expect(page.getByTestId("issue-card").first()).toBeVisible();
   await expect(page.getByText("一碗汤有新版本。")).toHaveCount(0);
   expect(await page.evaluate(async () => (await caches.keys()).join(","))).toBe("ywt-shell-e2e-next");
+
+  // The new version finds the queued action and sends it once pushes get through.
+  await app.open("/issues/mine");
+  await expect(app.card("更新前排队的问题")).toContainText("待同步");
+  await page.unroute("**/api/sync/push");
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await expect(app.card("更新前排队的问题")).toContainText("已提交");
 });
