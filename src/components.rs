@@ -3,13 +3,14 @@
 //! colour alone.
 
 use domain::issue::IssueStatus;
-use domain::Category;
+use domain::{Category, RejectCode};
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_location;
 
 use crate::i18n::{self, t, use_i18n, K};
 use crate::state::{use_app, IssueItem, SyncState};
+use crate::store::FailedEntry;
 
 /// Icons drawn inline (no icon font, no request): 24×24, stroked with the text colour.
 #[component]
@@ -178,12 +179,13 @@ pub fn TabBar() -> impl IntoView {
     }
 }
 
-/// 待同步 / 已提交, with an icon and a class for the colour.
+/// 待同步 / 已提交 / 未成功, with an icon and a class for the colour.
 #[component]
 pub fn SyncBadge(state: SyncState) -> impl IntoView {
     let (icon, key, class) = match state {
         SyncState::Pending => ("clock", K::StatePending, "badge pending"),
         SyncState::Submitted => ("check", K::StateSubmitted, "badge submitted"),
+        SyncState::Failed => ("alert", K::StateFailed, "badge failed"),
     };
     view! {
         <span class=class data-testid="sync-state">
@@ -203,6 +205,39 @@ pub fn StatusBadge(status: String) -> impl IntoView {
             .unwrap_or_else(|| status.clone())
     };
     view! { <span class="badge status">{label}</span> }
+}
+
+/// Why the server refused an action, in the person's language: the server's own message in
+/// Chinese; in English, the domain's explanation of the code.
+pub fn failure_reason(entry: &FailedEntry, lang: domain::Lang) -> String {
+    match (lang, RejectCode::from_code(&entry.code)) {
+        (domain::Lang::En, Some(code)) => code.message(domain::Lang::En).to_string(),
+        _ => entry.message.clone(),
+    }
+}
+
+/// What the person can do about a refusal.
+pub fn failure_advice(entry: &FailedEntry, lang: domain::Lang) -> &'static str {
+    RejectCode::from_code(&entry.code)
+        .map(|c| c.advice(lang))
+        .unwrap_or("")
+}
+
+/// Whether writing the action again can fix it (a problem in what was written, an old app).
+pub fn failure_fixable(entry: &FailedEntry) -> bool {
+    matches!(
+        RejectCode::from_code(&entry.code),
+        Some(RejectCode::Invalid | RejectCode::UpdateRequired) | None
+    )
+}
+
+/// The title a queued or refused action shows: the issue's title for `raise_issue`.
+pub fn action_title(mutation: &domain::wire::MutationEnvelope) -> String {
+    mutation.args["title"]
+        .as_str()
+        .map(str::to_string)
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "（无标题）".to_string())
 }
 
 pub fn category_label(code: &str, lang: domain::Lang) -> String {

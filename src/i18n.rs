@@ -306,6 +306,17 @@ pub fn when(
         }
         Lang::Zh if local.year() == today.year() => format!("{}月{}日", local.month(), local.day()),
         Lang::Zh => format!("{}年{}月{}日", local.year(), local.month(), local.day()),
-        Lang::En => local.format("%-d %b %Y").to_string(),
+        Lang::En => {
+            // Written out by hand: chrono's formatter costs 10 KB of Wasm.
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            format!(
+                "{} {} {}",
+                local.day(),
+                MONTHS[local.month0() as usize],
+                local.year()
+            )
+        }
     }
 }

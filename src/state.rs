@@ -14,6 +14,8 @@ pub enum SyncState {
     Pending,
     /// 已提交: the server has it.
     Submitted,
+    /// 未成功: the server refused it for good (the reason is kept with it).
+    Failed,
 }
 
 #[derive(Clone, Debug, PartialEq)]

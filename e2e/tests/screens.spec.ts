@@ -116,6 +116,10 @@ test("a refusal from the server stays on the phone with its reason", async ({ pa
   await app.signIn(GUARD);
   await app.open("/issues");
   await app.raiseIssue({ title: "保安发现的问题", category: "其他" });
+  // The issue's own page turns from 待同步 to 未成功 and says why.
+  await expect(app.syncState()).toHaveText("未成功");
+  await expect(page.getByTestId("failed-reason")).toHaveText("您没有权限做这件事");
+  await app.shot("screen-18a-issue-refused");
   await app.open("/sync");
   const failed = page.getByTestId("failed-item");
   await expect(failed).toContainText("保安发现的问题");

@@ -5,18 +5,18 @@ import { AppPage, countOnServer, expect, RESIDENT, test } from "./fixtures/app";
 test("the server is killed after committing a push, before the phone hears back", async ({ page, server }) => {
   const app = new AppPage(page, server);
   await app.signIn(RESIDENT);
-  let crashed = false;
+  let crashed: Promise<void> | undefined;
   await page.route("**/api/sync/push", async (route) => {
     if (crashed) return route.fallback();
-    crashed = true;
     // The server processes and commits the push; then it dies and the response is lost.
-    await route.fetch();
-    await server.kill();
+    crashed = route.fetch().then(() => server.kill());
+    await crashed;
     await route.abort("connectionreset");
   });
   await app.open("/issues");
   await app.raiseIssue({ title: "垃圾分类亭没人管", category: "环境卫生" });
-  await expect.poll(() => crashed).toBe(true);
+  await expect.poll(() => crashed !== undefined).toBe(true);
+  await crashed;
   await expect(app.syncState()).toHaveText("待同步");
   await app.shot("crash-01-waiting-after-lost-response");
 

@@ -1,11 +1,16 @@
 //! One issue: what it says, where it stands with the server, and in the dialogue loop.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::{category_label, Icon, PageHeader, RequireSession, StatusBadge, SyncBadge};
+use crate::components::{
+    action_title, category_label, failure_advice, failure_reason, Icon, PageHeader, RequireSession,
+    StatusBadge, SyncBadge,
+};
 use crate::i18n::{self, t, use_i18n, K};
 use crate::state::{use_app, SyncState};
+use crate::store::FailedEntry;
 
 #[component]
 pub fn IssueDetail() -> impl IntoView {
@@ -14,16 +19,31 @@ pub fn IssueDetail() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let just_saved = move || query.with(|q| q.get("saved").is_some());
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let item = move || {
-        let id = params.with(|p| p.get("id").unwrap_or_default());
+        let id = id();
         app.issues
             .with(|issues| issues.iter().find(|i| i.view.id.to_string() == id).cloned())
+    };
+    // An issue the server refused is no longer in the lists, but its page still says what
+    // happened and why.
+    let refused = move || {
+        let id = id();
+        app.failed.with(|failed| {
+            failed
+                .iter()
+                .find(|f| f.mutation.args["id"].as_str() == Some(id.as_str()))
+                .cloned()
+        })
     };
     view! {
         <RequireSession>
             <PageHeader title=K::TabDialogue back="/issues"/>
             {move || match item() {
-                None => view! { <p class="card">{move || t(K::NotFound)}</p> }.into_any(),
+                None => match refused() {
+                    Some(entry) => view! { <RefusedIssue entry=entry/> }.into_any(),
+                    None => view! { <p class="card">{move || t(K::NotFound)}</p> }.into_any(),
+                },
                 Some(item) => {
                     let issue = item.view.clone();
                     let pending = item.sync == SyncState::Pending;
@@ -70,5 +90,29 @@ pub fn IssueDetail() -> impl IntoView {
                 }
             }}
         </RequireSession>
+    }
+}
+
+/// A raised issue the server refused: what was written, the reason, what to do.
+#[component]
+fn RefusedIssue(entry: FailedEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let title = action_title(&entry.mutation);
+    let reason = {
+        let entry = entry.clone();
+        move || failure_reason(&entry, i18n.lang())
+    };
+    let advice = {
+        let entry = entry.clone();
+        move || failure_advice(&entry, i18n.lang())
+    };
+    view! {
+        <article class="card detail failed-card" data-testid="issue-detail">
+            <h2>{title}</h2>
+            <div class="badges"><SyncBadge state=SyncState::Failed/></div>
+            <p class="reason" data-testid="failed-reason">{reason}</p>
+            <p class="advice">{advice}</p>
+            <A href="/sync" attr:class="button">{move || t(K::SyncStatus)}</A>
+        </article>
     }
 }

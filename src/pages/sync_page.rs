@@ -1,26 +1,19 @@
 //! 同步状态: online or not, what waits on the phone, when the last sync was, and every
 //! action the server refused, with the reason and what to do about it.
 
-use domain::RejectCode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::actions;
-use crate::components::{Icon, PageHeader, RequireSession};
+use crate::components::SyncBadge;
+use crate::components::{
+    action_title, failure_advice, failure_fixable, failure_reason, Icon, PageHeader, RequireSession,
+};
 use crate::i18n::{self, t, use_i18n, K};
-use crate::state::use_app;
+use crate::state::{use_app, SyncState};
 use crate::store::FailedEntry;
 use crate::sync;
-
-/// The title a queued action shows in lists: the issue's title for `raise_issue`.
-fn action_title(mutation: &domain::wire::MutationEnvelope) -> String {
-    mutation.args["title"]
-        .as_str()
-        .map(str::to_string)
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| "（无标题）".to_string())
-}
 
 #[component]
 pub fn SyncPage() -> impl IntoView {
@@ -32,7 +25,7 @@ pub fn SyncPage() -> impl IntoView {
             <PageHeader title=K::SyncStatus back="/me"/>
             <section class="card status-card" data-testid="sync-status">
                 <p class="status-line">
-                    <Icon name=if status().online { "check" } else { "cloud-off" }/>
+                    {move || view! { <Icon name=if status().online { "check" } else { "cloud-off" }/> }}
                     <strong>{move || if status().online { t(K::Online) } else { t(K::Offline) }}</strong>
                 </p>
                 <p>
@@ -74,19 +67,15 @@ fn FailedItem(entry: FailedEntry) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let confirming = RwSignal::new(false);
-    let code = RejectCode::from_code(&entry.code);
-    let server_message = entry.message.clone();
-    // The server's message is Chinese; in English, the domain explains the code.
-    let reason = move || match (i18n.lang(), code) {
-        (domain::Lang::En, Some(code)) => code.message(domain::Lang::En).to_string(),
-        _ => server_message.clone(),
+    let reason = {
+        let entry = entry.clone();
+        move || failure_reason(&entry, i18n.lang())
     };
-    let advice = move || code.map(|c| c.advice(i18n.lang())).unwrap_or("");
-    // Only a problem in what was written can be fixed by writing it again.
-    let fixable = matches!(
-        code,
-        Some(RejectCode::Invalid | RejectCode::UpdateRequired) | None
-    );
+    let advice = {
+        let entry = entry.clone();
+        move || failure_advice(&entry, i18n.lang())
+    };
+    let fixable = failure_fixable(&entry);
     let key = entry.key.clone();
     let redo_href = format!("/issues/new?from={}", entry.key);
     let discard = move |_| {
@@ -99,7 +88,7 @@ fn FailedItem(entry: FailedEntry) -> impl IntoView {
     view! {
         <li class="card failed-card" data-testid="failed-item">
             <p class="failed-title"><Icon name="alert"/><strong>{action_title(&entry.mutation)}</strong></p>
-            <p class="badge failed">{move || t(K::StateFailed)}</p>
+            <SyncBadge state=SyncState::Failed/>
             <p class="reason" data-testid="failed-reason">{reason}</p>
             <p class="advice">{advice}</p>
             <div class="row">

@@ -30,24 +30,30 @@ pub async fn push(
         )]));
     }
     sync::claim_client(&state.db, &principal, request.client_id).await?;
-    let mut results = Vec::with_capacity(request.mutations.len());
-    for envelope in &request.mutations {
-        let result = match sync::process(&state.db, &principal, request.client_id, envelope).await {
-            Ok(result) => result,
-            Err(error) => {
-                tracing::warn!(error = %error, seq = envelope.seq, "mutation not processed; the client will retry");
-                MutationResult::retry(envelope.seq, "服务器暂时忙，稍后会自动重试")
+    // Processing runs in a task of its own: if the phone hangs up (a lost connection, the
+    // page navigating away), the batch still finishes cleanly instead of being cancelled
+    // between two statements of a transaction. The phone learns the results on its retry.
+    let db = state.db.clone();
+    let results = tokio::spawn(async move {
+        let mut results = Vec::with_capacity(request.mutations.len());
+        for envelope in &request.mutations {
+            let result = match sync::process(&db, &principal, request.client_id, envelope).await {
+                Ok(result) => result,
+                Err(error) => {
+                    tracing::warn!(error = %error, seq = envelope.seq, "mutation not processed; the client will retry");
+                    MutationResult::retry(envelope.seq, "服务器暂时忙，稍后会自动重试")
+                }
+            };
+            let stop = matches!(result.status, ResultStatus::Retry | ResultStatus::OutOfOrder);
+            results.push(result);
+            if stop {
+                break;
             }
-        };
-        let stop = matches!(
-            result.status,
-            ResultStatus::Retry | ResultStatus::OutOfOrder
-        );
-        results.push(result);
-        if stop {
-            break;
         }
-    }
+        results
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
     Ok(Json(PushResponse { results }))
 }
 
