@@ -216,6 +216,35 @@ pub fn failure_reason(entry: &FailedEntry, lang: domain::Lang) -> String {
     }
 }
 
+/// The reason for a refusal and what to do about it, in the person's language.
+#[component]
+pub fn FailureText(entry: FailedEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let advice_entry = entry.clone();
+    view! {
+        <p class="reason" data-testid="failed-reason">{move || failure_reason(&entry, i18n.lang())}</p>
+        <p class="advice">{move || failure_advice(&advice_entry, i18n.lang())}</p>
+    }
+}
+
+/// A field's error under it: an icon and the words, tagged `error-<field>` for tests.
+#[component]
+pub fn FieldMessage(
+    field: &'static str,
+    #[prop(into)] message: Signal<Option<String>>,
+) -> impl IntoView {
+    move || {
+        message.get().map(|text| {
+            view! {
+                <span class="field-error" data-testid=format!("error-{field}")>
+                    <Icon name="alert"/>
+                    {text}
+                </span>
+            }
+        })
+    }
+}
+
 /// What the person can do about a refusal.
 pub fn failure_advice(entry: &FailedEntry, lang: domain::Lang) -> &'static str {
     RejectCode::from_code(&entry.code)

@@ -647,6 +647,7 @@ mod tests {
             description: String::new(),
             category: "repairs".into(),
             place: None,
+            on_behalf_of: None,
         }
     }
 

@@ -5,8 +5,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::{
-    action_title, category_label, failure_advice, failure_reason, Icon, PageHeader, RequireSession,
-    StatusBadge, SyncBadge,
+    action_title, category_label, FailureText, Icon, PageHeader, RequireSession, StatusBadge,
+    SyncBadge,
 };
 use crate::i18n::{self, t, use_i18n, K};
 use crate::state::{use_app, SyncState};
@@ -96,22 +96,12 @@ pub fn IssueDetail() -> impl IntoView {
 /// A raised issue the server refused: what was written, the reason, what to do.
 #[component]
 fn RefusedIssue(entry: FailedEntry) -> impl IntoView {
-    let i18n = use_i18n();
     let title = action_title(&entry.mutation);
-    let reason = {
-        let entry = entry.clone();
-        move || failure_reason(&entry, i18n.lang())
-    };
-    let advice = {
-        let entry = entry.clone();
-        move || failure_advice(&entry, i18n.lang())
-    };
     view! {
         <article class="card detail failed-card" data-testid="issue-detail">
             <h2>{title}</h2>
             <div class="badges"><SyncBadge state=SyncState::Failed/></div>
-            <p class="reason" data-testid="failed-reason">{reason}</p>
-            <p class="advice">{advice}</p>
+            <FailureText entry=entry/>
             <A href="/sync" attr:class="button">{move || t(K::SyncStatus)}</A>
         </article>
     }

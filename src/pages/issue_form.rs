@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
 use crate::actions::{self, ActionError};
-use crate::components::{Icon, PageHeader, RequireSession};
+use crate::components::{FieldMessage, Icon, PageHeader, RequireSession};
 use crate::i18n::{self, t, use_i18n, K};
 use crate::state::use_app;
 
@@ -65,6 +65,7 @@ fn FormContent() -> impl IntoView {
         description: description.get(),
         category: category.get(),
         place: Some(place.get()),
+        on_behalf_of: None,
     };
     let errors = move || -> Vec<FieldError> {
         if !tried.get() {
@@ -126,7 +127,7 @@ fn FormContent() -> impl IntoView {
                     aria-invalid=move || error_for("title").is_some().to_string()
                 />
                 <span class="counter">{move || left(title.get(), TITLE_MAX)}</span>
-                {move || error_for("title").map(|m| view! { <span class="field-error" data-testid="error-title"><Icon name="alert"/>{m}</span> })}
+                <FieldMessage field="title" message=Signal::derive(move || error_for("title"))/>
             </label>
             <fieldset class="field">
                 <legend class="label">{move || t(K::Category)}<span class="required">" *"{move || t(K::Required)}</span></legend>
@@ -144,7 +145,7 @@ fn FormContent() -> impl IntoView {
                         </label>
                     }).collect_view()}
                 </div>
-                {move || error_for("category").map(|m| view! { <span class="field-error" data-testid="error-category"><Icon name="alert"/>{m}</span> })}
+                <FieldMessage field="category" message=Signal::derive(move || error_for("category"))/>
             </fieldset>
             <label class="field">
                 <span class="label">{move || t(K::Place)}<span class="optional">" ("{move || t(K::Optional)}")"</span></span>
@@ -156,7 +157,7 @@ fn FormContent() -> impl IntoView {
                     on:input=move |ev| place.set(event_target_value(&ev))
                 />
                 <span class="counter">{move || left(place.get(), PLACE_MAX)}</span>
-                {move || error_for("place").map(|m| view! { <span class="field-error"><Icon name="alert"/>{m}</span> })}
+                <FieldMessage field="place" message=Signal::derive(move || error_for("place"))/>
             </label>
             <label class="field">
                 <span class="label">{move || t(K::Description)}<span class="optional">" ("{move || t(K::Optional)}")"</span></span>
@@ -168,7 +169,7 @@ fn FormContent() -> impl IntoView {
                     on:input=move |ev| description.set(event_target_value(&ev))
                 ></textarea>
                 <span class="counter">{move || left(description.get(), DESCRIPTION_MAX)}</span>
-                {move || error_for("description").map(|m| view! { <span class="field-error"><Icon name="alert"/>{m}</span> })}
+                <FieldMessage field="description" message=Signal::derive(move || error_for("description"))/>
             </label>
             <button type="submit" class="button primary big" disabled=move || busy.get() data-testid="submit-issue">
                 {move || t(K::Submit)}

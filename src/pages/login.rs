@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::actions::{self, SignInError};
-use crate::components::Icon;
+use crate::components::{FieldMessage, Icon};
 use crate::i18n::{t, K};
 use crate::state::use_app;
 
@@ -88,7 +88,7 @@ pub fn Login() -> impl IntoView {
                         on:input=move |ev| phone.set(event_target_value(&ev))
                         aria-invalid=move || field_error("phone").is_some().to_string()
                     />
-                    {move || field_error("phone").map(|m| view! { <span class="field-error"><Icon name="alert"/>{m}</span> })}
+                    <FieldMessage field="phone" message=Signal::derive(move || field_error("phone"))/>
                 </label>
                 <label class="field">
                     <span class="label">{move || t(K::Password)}</span>
@@ -100,7 +100,7 @@ pub fn Login() -> impl IntoView {
                         on:input=move |ev| password.set(event_target_value(&ev))
                         aria-invalid=move || field_error("password").is_some().to_string()
                     />
-                    {move || field_error("password").map(|m| view! { <span class="field-error"><Icon name="alert"/>{m}</span> })}
+                    <FieldMessage field="password" message=Signal::derive(move || field_error("password"))/>
                 </label>
                 <button type="submit" class="button primary big" disabled=move || busy.get()>
                     {move || if busy.get() { t(K::SigningIn) } else { t(K::SignIn) }}

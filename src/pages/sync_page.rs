@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use crate::actions;
 use crate::components::SyncBadge;
 use crate::components::{
-    action_title, failure_advice, failure_fixable, failure_reason, Icon, PageHeader, RequireSession,
+    action_title, failure_fixable, FailureText, Icon, PageHeader, RequireSession,
 };
 use crate::i18n::{self, t, use_i18n, K};
 use crate::state::{use_app, SyncState};
@@ -65,16 +65,7 @@ pub fn SyncPage() -> impl IntoView {
 #[component]
 fn FailedItem(entry: FailedEntry) -> impl IntoView {
     let app = use_app();
-    let i18n = use_i18n();
     let confirming = RwSignal::new(false);
-    let reason = {
-        let entry = entry.clone();
-        move || failure_reason(&entry, i18n.lang())
-    };
-    let advice = {
-        let entry = entry.clone();
-        move || failure_advice(&entry, i18n.lang())
-    };
     let fixable = failure_fixable(&entry);
     let key = entry.key.clone();
     let redo_href = format!("/issues/new?from={}", entry.key);
@@ -89,8 +80,7 @@ fn FailedItem(entry: FailedEntry) -> impl IntoView {
         <li class="card failed-card" data-testid="failed-item">
             <p class="failed-title"><Icon name="alert"/><strong>{action_title(&entry.mutation)}</strong></p>
             <SyncBadge state=SyncState::Failed/>
-            <p class="reason" data-testid="failed-reason">{reason}</p>
-            <p class="advice">{advice}</p>
+            <FailureText entry=entry.clone()/>
             <div class="row">
                 {fixable.then(|| view! { <A href=redo_href.clone() attr:class="button primary">{move || t(K::FixAndResubmit)}</A> })}
                 <button class="button" on:click=discard>

@@ -12,6 +12,9 @@ pub enum FieldErrorKind {
         max: usize,
         actual: usize,
     },
+    TooShort {
+        min: usize,
+    },
     /// A value outside a fixed list (an unknown category code, say).
     Unknown,
     /// A value of the wrong shape (a phone number that is not 11 digits, say).
@@ -35,6 +38,7 @@ impl FieldError {
         match self.kind {
             FieldErrorKind::Required => "required",
             FieldErrorKind::TooLong { .. } => "too_long",
+            FieldErrorKind::TooShort { .. } => "too_short",
             FieldErrorKind::Unknown => "unknown",
             FieldErrorKind::Invalid => "invalid",
         }
@@ -42,7 +46,15 @@ impl FieldError {
 
     pub fn message(&self, lang: Lang) -> String {
         let label = field_label(self.field, lang);
-        let is_choice = self.field == "category";
+        let is_choice = matches!(self.field, "category" | "role" | "household_id");
+        if self.field == "consent" {
+            return lang
+                .pick(
+                    "请先阅读并同意隐私说明",
+                    "Please read and agree to the privacy notice",
+                )
+                .to_string();
+        }
         match (&self.kind, lang) {
             (FieldErrorKind::Required, Lang::Zh) if is_choice => format!("请选择{label}"),
             (FieldErrorKind::Required, Lang::En) if is_choice => format!("Please choose a {label}"),
@@ -53,6 +65,10 @@ impl FieldError {
             }
             (FieldErrorKind::TooLong { max, actual }, Lang::En) => {
                 format!("The {label} can have at most {max} characters; it has {actual}")
+            }
+            (FieldErrorKind::TooShort { min }, Lang::Zh) => format!("{label}至少要{min}个字符"),
+            (FieldErrorKind::TooShort { min }, Lang::En) => {
+                format!("The {label} needs at least {min} characters")
             }
             (FieldErrorKind::Unknown, Lang::Zh) => format!("请从列表中选择{label}"),
             (FieldErrorKind::Unknown, Lang::En) => {
@@ -81,6 +97,24 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         ("phone", Lang::En) => "phone number",
         ("password", Lang::Zh) => "密码",
         ("password", Lang::En) => "password",
+        ("display_name", Lang::Zh) => "称呼",
+        ("display_name", Lang::En) => "name",
+        ("point", Lang::Zh) => "居民点",
+        ("point", Lang::En) => "residential point",
+        ("building", Lang::Zh) => "楼栋",
+        ("building", Lang::En) => "building",
+        ("unit", Lang::Zh) => "单元",
+        ("unit", Lang::En) => "unit",
+        ("room", Lang::Zh) => "门牌号",
+        ("room", Lang::En) => "room",
+        ("role", Lang::Zh) => "身份",
+        ("role", Lang::En) => "role",
+        ("household_id", Lang::Zh) => "住户",
+        ("household_id", Lang::En) => "household",
+        ("code", Lang::Zh) => "邀请码",
+        ("code", Lang::En) => "code",
+        ("community_id", Lang::Zh) => "社区",
+        ("community_id", Lang::En) => "community",
         ("id", Lang::Zh) => "编号",
         ("id", Lang::En) => "identifier",
         (_, Lang::Zh) => "内容",

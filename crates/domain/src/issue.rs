@@ -148,6 +148,9 @@ pub struct RaiseIssueArgs {
     pub category: String,
     #[serde(default)]
     pub place: Option<String>,
+    /// Staff raising the issue for a household without a smartphone (recorded as such).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<Uuid>,
 }
 
 /// A validated new issue: what `raise_issue` creates.
@@ -158,6 +161,8 @@ pub struct NewIssue {
     pub description: String,
     pub category: Category,
     pub place: Option<String>,
+    /// The household staff act for, if any.
+    pub on_behalf_of: Option<Uuid>,
 }
 
 impl NewIssue {
@@ -200,6 +205,7 @@ impl NewIssue {
                 description,
                 category,
                 place,
+                on_behalf_of: args.on_behalf_of,
             }),
             _ => Err(errors),
         }
@@ -227,6 +233,7 @@ mod tests {
             description: description.into(),
             category: category.into(),
             place: place.map(Into::into),
+            on_behalf_of: None,
         }
     }
 

@@ -4,11 +4,13 @@
 //! Everything a queued mutation needs to mean the same thing on both sides lives here:
 //! the wire format, validation with its messages, and the mutation definitions.
 
+pub mod account;
 pub mod field;
 pub mod issue;
 pub mod lang;
 pub mod mutation;
 pub mod person;
+pub mod privacy;
 pub mod wire;
 
 pub use field::{FieldError, FieldErrorKind};

@@ -9,6 +9,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::account::{
+    AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs, NewHousehold, NewInvitation,
+    ResetPasswordArgs,
+};
 use crate::field::FieldError;
 use crate::issue::{NewIssue, RaiseIssueArgs};
 use crate::lang::Lang;
@@ -37,14 +41,54 @@ impl MutationArgs for RaiseIssueArgs {
     const VERSION: u32 = 1;
 }
 
+impl MutationArgs for AddHouseholdArgs {
+    const NAME: &'static str = "add_household";
+    const VERSION: u32 = 1;
+}
+
+impl MutationArgs for InviteArgs {
+    const NAME: &'static str = "invite";
+    const VERSION: u32 = 1;
+}
+
+impl MutationArgs for ResetPasswordArgs {
+    const NAME: &'static str = "reset_password";
+    const VERSION: u32 = 1;
+}
+
+impl MutationArgs for DeactivatePersonArgs {
+    const NAME: &'static str = "deactivate_person";
+    const VERSION: u32 = 1;
+}
+
 /// Every (name, version) the server still accepts. A queued mutation of an older version
 /// stays valid as long as its version is listed here.
-pub const KNOWN: &[(&str, &[u32])] = &[(RaiseIssueArgs::NAME, &[1])];
+pub const KNOWN: &[(&str, &[u32])] = &[
+    (RaiseIssueArgs::NAME, &[1]),
+    (AddHouseholdArgs::NAME, &[1]),
+    (InviteArgs::NAME, &[1]),
+    (ResetPasswordArgs::NAME, &[1]),
+    (DeactivatePersonArgs::NAME, &[1]),
+];
 
 /// A validated mutation, ready to run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mutation {
     RaiseIssue(NewIssue),
+    AddHousehold(NewHousehold),
+    Invite(NewInvitation),
+    ResetPassword {
+        id: Uuid,
+        person_id: Uuid,
+        code: Code,
+    },
+    DeactivatePerson {
+        person_id: Uuid,
+    },
+}
+
+fn args_of<T: serde::de::DeserializeOwned>(args: &serde_json::Value) -> Result<T, Rejection> {
+    serde_json::from_value(args.clone()).map_err(|_| Rejection::malformed())
 }
 
 impl Mutation {
@@ -60,12 +104,31 @@ impl Mutation {
             return Err(Rejection::new(RejectCode::UpdateRequired));
         }
         match name {
-            RaiseIssueArgs::NAME => {
-                let args: RaiseIssueArgs =
-                    serde_json::from_value(args.clone()).map_err(|_| Rejection::malformed())?;
-                NewIssue::parse(&args)
-                    .map(Mutation::RaiseIssue)
-                    .map_err(Rejection::invalid)
+            RaiseIssueArgs::NAME => NewIssue::parse(&args_of(args)?)
+                .map(Mutation::RaiseIssue)
+                .map_err(Rejection::invalid),
+            AddHouseholdArgs::NAME => args_of::<AddHouseholdArgs>(args)?
+                .parse()
+                .map(Mutation::AddHousehold)
+                .map_err(Rejection::invalid),
+            InviteArgs::NAME => args_of::<InviteArgs>(args)?
+                .parse()
+                .map(Mutation::Invite)
+                .map_err(Rejection::invalid),
+            ResetPasswordArgs::NAME => {
+                let reset: ResetPasswordArgs = args_of(args)?;
+                let code = Code::parse(&reset.code).map_err(|e| Rejection::invalid(vec![e]))?;
+                Ok(Mutation::ResetPassword {
+                    id: reset.id,
+                    person_id: reset.person_id,
+                    code,
+                })
+            }
+            DeactivatePersonArgs::NAME => {
+                let deactivate: DeactivatePersonArgs = args_of(args)?;
+                Ok(Mutation::DeactivatePerson {
+                    person_id: deactivate.person_id,
+                })
             }
             _ => Err(Rejection::new(RejectCode::UpdateRequired)),
         }
@@ -232,7 +295,9 @@ mod tests {
     #[test]
     fn raise_issue_version_one_parses_into_a_validated_issue() {
         let mutation = Mutation::parse("raise_issue", 1, &raise_args("垃圾桶满了")).unwrap();
-        let Mutation::RaiseIssue(issue) = mutation;
+        let Mutation::RaiseIssue(issue) = mutation else {
+            panic!("raise_issue parses as RaiseIssue")
+        };
         assert_eq!(issue.category, Category::Sanitation);
         assert_eq!(issue.place.as_deref(), Some("5栋"));
     }
@@ -282,6 +347,7 @@ mod tests {
             description: String::new(),
             category: "repairs".into(),
             place: None,
+            on_behalf_of: None,
         };
         let envelope = args.envelope(7, Uuid::nil(), DateTime::UNIX_EPOCH);
         assert_eq!(

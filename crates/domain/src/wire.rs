@@ -160,6 +160,96 @@ pub struct PullResponse {
 /// Entity names used in `Change::entity`.
 pub mod entity {
     pub const ISSUE: &str = "issue";
+    /// Community staff only.
+    pub const HOUSEHOLD: &str = "household";
+    /// Community staff only.
+    pub const PERSON: &str = "person";
+    /// Community staff only.
+    pub const INVITATION: &str = "invitation";
+}
+
+/// A household as community staff see it (with the room).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HouseholdView {
+    pub id: Uuid,
+    pub community_id: String,
+    pub point: Option<String>,
+    pub building: String,
+    pub unit: Option<String>,
+    pub room: Option<String>,
+    /// 5栋2单元301
+    pub label: String,
+}
+
+/// A person of the community as its staff see them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PersonView {
+    pub id: Uuid,
+    pub community_id: String,
+    pub display_name: String,
+    pub phone: String,
+    pub roles: Vec<crate::person::Role>,
+    pub household_id: Option<Uuid>,
+    pub household_label: Option<String>,
+    pub deactivated: bool,
+}
+
+/// An invitation or reset code as the community's staff see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InvitationView {
+    pub id: Uuid,
+    pub community_id: String,
+    /// `join` or `reset`.
+    pub kind: String,
+    /// ABCDE-FGHJK
+    pub code: String,
+    pub role: Option<crate::person::Role>,
+    pub household_id: Option<Uuid>,
+    pub household_label: Option<String>,
+    /// For `reset`: whose password.
+    pub person_id: Option<Uuid>,
+    pub person_name: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub used: bool,
+}
+
+/// `GET /api/invitations/{code}`: what an invitation offers, before joining. No personal data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InvitationInfo {
+    /// `join` or `reset`.
+    pub kind: String,
+    pub community_name: String,
+    pub role: Option<crate::person::Role>,
+    /// Building and unit only, never the room.
+    pub household_label: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    /// The privacy notice version to agree to.
+    pub notice_version: String,
+}
+
+/// One signed-in device under 我的 → 登录设备.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionInfo {
+    /// An opaque id to end it with.
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// The browser, as it named itself.
+    pub device: String,
+    /// This device.
+    pub current: bool,
+}
+
+/// `DELETE /api/me`: deleting the account needs the password again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeleteAccountRequest {
+    pub password: String,
 }
 
 /// A dialogue issue as a community member sees it. The raiser's name is masked; phones and

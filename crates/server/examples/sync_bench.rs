@@ -24,6 +24,7 @@ fn raise(seq: u64) -> MutationEnvelope {
         description: "楼道灯坏了，晚上看不见台阶。".into(),
         category: "repairs".into(),
         place: Some("3栋2单元".into()),
+        on_behalf_of: None,
     }
     .envelope(seq, Uuid::new_v4(), Utc::now())
 }

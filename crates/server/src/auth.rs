@@ -118,11 +118,14 @@ impl FromRequestParts<AppState> for Principal {
         let session = store::sessions::find_live(&mut conn, &hash, now)
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        if let Some(reason) = session.ended_reason {
+            return Err(AppError::SessionEnded(reason));
+        }
         let user = store::people::user_by_id(&mut conn, session.user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         if user.deactivated_at.is_some() {
-            return Err(AppError::Unauthenticated);
+            return Err(AppError::SessionEnded("deactivated".into()));
         }
         if now - session.last_seen_at > Duration::minutes(TOUCH_EVERY_MINUTES) {
             store::sessions::touch(&mut conn, &hash, now, session_lifetime()).await?;
@@ -148,10 +151,103 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Principal {
     ) -> Result<Option<Self>, AppError> {
         match <Principal as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
             Ok(principal) => Ok(Some(principal)),
-            Err(AppError::Unauthenticated) => Ok(None),
+            Err(AppError::Unauthenticated | AppError::SessionEnded(_)) => Ok(None),
             Err(other) => Err(other),
         }
     }
+}
+
+/// The address the request came from (for throttling), or `unknown` when the server was
+/// not started with connection info.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_string());
+        Ok(ClientAddr(addr))
+    }
+}
+
+/// Refuses the attempt if any of the keys is locked, telling how many minutes remain.
+pub async fn check_limits(conn: &mut store::Conn, keys: &[String]) -> Result<(), AppError> {
+    let now = Utc::now();
+    for key in keys {
+        if let Some(until) = store::limits::locked_until(conn, key, now).await? {
+            let minutes = ((until - now).num_seconds() + 59) / 60;
+            return Err(AppError::RateLimited {
+                minutes: minutes.max(1),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Counts a failed attempt against every key.
+pub async fn record_failures(conn: &mut store::Conn, keys: &[String]) -> Result<(), AppError> {
+    let now = Utc::now();
+    for key in keys {
+        store::limits::record_failure(conn, key, now).await?;
+    }
+    Ok(())
+}
+
+/// Opens a session for the person and returns the cookie that carries it.
+pub async fn open_session(
+    conn: &mut store::Conn,
+    user_id: Uuid,
+    user_agent: Option<&str>,
+    secure: bool,
+) -> Result<(HeaderValue, String), AppError> {
+    let (token, token_hash) = new_token();
+    store::sessions::insert(
+        conn,
+        &token_hash,
+        user_id,
+        Utc::now(),
+        session_lifetime(),
+        user_agent,
+    )
+    .await?;
+    Ok((session_cookie(&token, secure), token_hash))
+}
+
+/// Loads the person as the request extractor would, for handlers that just signed them in.
+pub async fn principal_for(
+    conn: &mut store::Conn,
+    user_id: Uuid,
+    token_hash: String,
+) -> Result<Principal, AppError> {
+    let user = store::people::user_by_id(conn, user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let memberships = store::people::memberships(conn, user_id).await?;
+    Ok(Principal {
+        user_id,
+        display_name: user.display_name,
+        phone: user.phone,
+        memberships,
+        token_hash,
+    })
+}
+
+/// Runs argon2 off the async workers.
+pub async fn verify_password_blocking(password: String, hash: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+pub async fn hash_password_blocking(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(AppError::Internal)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! Loading is idempotent: if the township exists, nothing is added.
 
 use chrono::{Duration, Utc};
+use domain::account::NewHousehold;
 use domain::issue::IssueStatus;
 use domain::person::Role;
 use domain::{Category, NewIssue};
@@ -39,6 +40,34 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Role, Option<&str>); 10] = [
     ("13900000302", "吴芳", Role::CommunityStaff, Some("jiulong")),
     ("13900000401", "郑大勇", Role::Guard, Some("shanwan")),
     ("13900000501", "钱海燕", Role::TownshipStaff, None),
+];
+
+/// Households (community, building, unit, room) and who lives there, by phone. Some are
+/// empty, for staff to invite new residents to.
+type DemoHousehold = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+const HOUSEHOLDS: [DemoHousehold; 9] = [
+    ("shanwan", "3栋", "1单元", "201", &["13900000001"]),
+    ("shanwan", "5栋", "2单元", "302", &["13900000002"]),
+    ("shanwan", "5栋", "2单元", "101", &["13900009001"]),
+    ("shanwan", "8栋", "1单元", "402", &["13900009002"]),
+    ("shanwan", "6栋", "1单元", "101", &[]),
+    ("shanwan", "6栋", "1单元", "102", &[]),
+    (
+        "tangwang-garden",
+        "芙蓉苑8栋",
+        "2单元",
+        "502",
+        &["13900000003", "13900009003"],
+    ),
+    ("jiulong", "2栋", "1单元", "101", &["13900000004"]),
+    ("jiulong", "4栋", "3单元", "301", &[]),
 ];
 
 /// Residents without a demo login who raised the open issues below.
@@ -118,10 +147,30 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     for (phone, name, community) in NEIGHBOURS {
         people.push((phone, name, Role::Resident, Some(community)));
     }
+    let mut household_of = std::collections::HashMap::new();
+    for (community, building, unit, room, residents) in HOUSEHOLDS {
+        let household = NewHousehold {
+            id: Uuid::new_v4(),
+            community_id: community.to_string(),
+            point: None,
+            building: building.to_string(),
+            unit: Some(unit.to_string()),
+            room: Some(room.to_string()),
+        };
+        let version = store::next_version(&mut tx).await?;
+        store::households::insert(&mut tx, &household, now, version).await?;
+        for phone in residents {
+            household_of.insert(*phone, household.id);
+        }
+    }
     for (phone, name, role, community) in &people {
         let id = Uuid::new_v4();
         store::people::insert_user(&mut tx, id, phone, name, &password, now).await?;
-        store::people::insert_membership(&mut tx, id, *role, TOWNSHIP.0, *community).await?;
+        let household = household_of.get(phone).copied();
+        store::people::insert_membership(&mut tx, id, *role, TOWNSHIP.0, *community, household)
+            .await?;
+        let version = store::next_version(&mut tx).await?;
+        store::people::touch(&mut tx, id, version).await?;
     }
     for (phone, title, description, category, place, days_ago) in OPEN_ISSUES {
         let raiser = store::people::user_by_phone(&mut tx, phone)
@@ -138,6 +187,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
             description: description.to_string(),
             category,
             place: place.map(str::to_string),
+            on_behalf_of: None,
         };
         let version = store::next_version(&mut tx).await?;
         let raised_at = now - Duration::days(days_ago);

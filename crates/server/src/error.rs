@@ -25,6 +25,14 @@ pub enum AppError {
     BadRequest(String),
     #[error("not found")]
     NotFound,
+    #[error("session ended: {0}")]
+    SessionEnded(String),
+    #[error("too many attempts; wait {minutes} min")]
+    RateLimited { minutes: i64 },
+    #[error("code unusable: {0}")]
+    CodeUnusable(&'static str),
+    #[error("phone already registered")]
+    PhoneRegistered,
     #[error("internal: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -66,6 +74,46 @@ impl AppError {
                 "请求的格式不对".to_string(),
             ),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "找不到".to_string()),
+            AppError::SessionEnded(reason) if reason == "deactivated" => (
+                StatusCode::UNAUTHORIZED,
+                "deactivated",
+                "您的账号已被社区停用。手机上还没发出的操作会留在这部手机上；如有疑问，请联系社区工作人员。".to_string(),
+            ),
+            AppError::SessionEnded(reason) if reason == "password_reset" => (
+                StatusCode::UNAUTHORIZED,
+                "session_ended",
+                "您的密码已重置，请用新密码登录。".to_string(),
+            ),
+            AppError::SessionEnded(_) => (
+                StatusCode::UNAUTHORIZED,
+                "session_ended",
+                "这台设备的登录已在别处结束，请重新登录。".to_string(),
+            ),
+            AppError::RateLimited { minutes } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("尝试次数太多，请{minutes}分钟后再试。"),
+            ),
+            AppError::CodeUnusable("used") => (
+                StatusCode::GONE,
+                "code_used",
+                "这个邀请码已经用过了。如需帮助，请联系社区工作人员。".to_string(),
+            ),
+            AppError::CodeUnusable("expired") => (
+                StatusCode::GONE,
+                "code_expired",
+                "这个邀请码已过期，请联系社区工作人员重新发一个。".to_string(),
+            ),
+            AppError::CodeUnusable(_) => (
+                StatusCode::NOT_FOUND,
+                "code_unknown",
+                "邀请码不对，请核对后再输入。".to_string(),
+            ),
+            AppError::PhoneRegistered => (
+                StatusCode::CONFLICT,
+                "phone_registered",
+                "这个手机号已经注册过。如果是您本人，请输入原来的密码；忘了密码请联系社区重置。".to_string(),
+            ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

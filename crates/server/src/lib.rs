@@ -64,10 +64,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
         println!();
     }
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")
 }
 
 async fn shutdown_signal() {

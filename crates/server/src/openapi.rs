@@ -17,6 +17,13 @@ use crate::error::Json;
         crate::http::sync::push,
         crate::http::sync::pull,
         crate::http::communities,
+        crate::http::account::invitation,
+        crate::http::account::accept,
+        crate::http::account::reset_password,
+        crate::http::account::sessions,
+        crate::http::account::end_session,
+        crate::http::account::export,
+        crate::http::account::delete_account,
         document,
     ),
     components(schemas(
@@ -28,6 +35,13 @@ use crate::error::Json;
         domain::wire::IssueView,
         domain::wire::WireFieldError,
         domain::RaiseIssueArgs,
+        domain::account::AddHouseholdArgs,
+        domain::account::InviteArgs,
+        domain::account::ResetPasswordArgs,
+        domain::account::DeactivatePersonArgs,
+        domain::wire::HouseholdView,
+        domain::wire::PersonView,
+        domain::wire::InvitationView,
     ))
 )]
 pub struct ApiDoc;

@@ -8,12 +8,25 @@ use domain::wire::IssueView;
 use domain::{Mutation, RejectCode, Rejection};
 
 use crate::auth::Principal;
+use crate::store::households::HouseholdRow;
+use crate::store::invitations::InvitationRow;
 use crate::store::issues::IssueRow;
+use crate::store::people::PersonRow;
+use domain::wire::{HouseholdView, InvitationView, PersonView};
 
 /// Where an authorised mutation takes effect.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     pub community_id: String,
+}
+
+/// What the server knows about the things a mutation refers to, loaded before asking.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    /// The household named by the mutation (`on_behalf_of`, an invitation's household).
+    pub household: Option<HouseholdRow>,
+    /// The communities where the person a mutation acts on holds a role.
+    pub person_communities: Vec<String>,
 }
 
 fn communities_with_role(principal: &Principal, role: Role) -> impl Iterator<Item = &str> {
@@ -24,17 +37,92 @@ fn communities_with_role(principal: &Principal, role: Role) -> impl Iterator<Ite
         .filter_map(|m| m.community_id.as_deref())
 }
 
-/// Decides whether the person may run this mutation, and in which community.
-pub fn authorize(principal: &Principal, mutation: &Mutation) -> Result<Target, Rejection> {
+fn is_staff_of(principal: &Principal, community_id: &str) -> bool {
+    communities_with_role(principal, Role::CommunityStaff).any(|c| c == community_id)
+}
+
+fn forbidden() -> Rejection {
+    Rejection::new(RejectCode::Forbidden)
+}
+
+fn target(community_id: &str) -> Target {
+    Target {
+        community_id: community_id.to_string(),
+    }
+}
+
+/// Decides whether the person may run this mutation, and in which community. The whole
+/// table of who may do what is this one match.
+pub fn authorize(
+    principal: &Principal,
+    mutation: &Mutation,
+    facts: &Facts,
+) -> Result<Target, Rejection> {
     match mutation {
         // Residents raise issues in the community they live in.
-        Mutation::RaiseIssue(_) => communities_with_role(principal, Role::Resident)
-            .next()
-            .map(|community_id| Target {
-                community_id: community_id.to_string(),
-            })
-            .ok_or(Rejection::new(RejectCode::Forbidden)),
+        Mutation::RaiseIssue(issue) if issue.on_behalf_of.is_none() => {
+            communities_with_role(principal, Role::Resident)
+                .next()
+                .map(target)
+                .ok_or_else(forbidden)
+        }
+        // Community staff raise issues for a household of their community (a resident
+        // without a smartphone); it is recorded as such.
+        Mutation::RaiseIssue(_) => match &facts.household {
+            Some(household) if is_staff_of(principal, &household.community_id) => {
+                Ok(target(&household.community_id))
+            }
+            Some(_) => Err(forbidden()),
+            None => Err(Rejection::new(RejectCode::NotFound)),
+        },
+        // Community staff keep the households of their community.
+        Mutation::AddHousehold(household) if is_staff_of(principal, &household.community_id) => {
+            Ok(target(&household.community_id))
+        }
+        Mutation::AddHousehold(_) => Err(forbidden()),
+        // Community staff invite people to their community; a resident's household must be
+        // one of that community's.
+        Mutation::Invite(invitation) => {
+            if !is_staff_of(principal, &invitation.community_id) {
+                return Err(forbidden());
+            }
+            match (&invitation.household_id, &facts.household) {
+                (None, _) => Ok(target(&invitation.community_id)),
+                (Some(_), Some(household)) if household.community_id == invitation.community_id => {
+                    Ok(target(&invitation.community_id))
+                }
+                (Some(_), Some(_)) => Err(forbidden()),
+                (Some(_), None) => Err(Rejection::new(RejectCode::NotFound)),
+            }
+        }
+        // Community staff reset passwords and deactivate people of their community; nobody
+        // deactivates themselves.
+        Mutation::ResetPassword { person_id, .. } | Mutation::DeactivatePerson { person_id } => {
+            if facts.person_communities.is_empty() {
+                return Err(Rejection::new(RejectCode::NotFound));
+            }
+            if matches!(mutation, Mutation::DeactivatePerson { .. })
+                && *person_id == principal.user_id
+            {
+                return Err(Rejection::new(RejectCode::Conflict));
+            }
+            facts
+                .person_communities
+                .iter()
+                .find(|c| is_staff_of(principal, c))
+                .map(|c| target(c))
+                .ok_or_else(forbidden)
+        }
     }
+}
+
+/// The communities whose households, people and invitations this person keeps (staff).
+pub fn staff_scope(principal: &Principal) -> Vec<String> {
+    let mut communities = Vec::new();
+    for community in communities_with_role(principal, Role::CommunityStaff) {
+        push_unique(&mut communities, community);
+    }
+    communities
 }
 
 /// What a pull may return: the communities whose shared rows this person sees, and the
@@ -66,10 +154,15 @@ fn push_unique(list: &mut Vec<String>, value: &str) {
 /// An issue as this person may see it: the raiser's name masked, unless it is their own.
 pub fn issue_view(principal: &Principal, row: &IssueRow) -> IssueView {
     let mine = row.raised_by == Some(principal.user_id);
-    let raised_by = match (&row.raiser_name, mine) {
+    let name = match (&row.raiser_name, mine) {
         (Some(name), true) => name.clone(),
         (Some(name), false) => mask_name(name),
         (None, _) => "已注销用户".to_string(),
+    };
+    let raised_by = if row.on_behalf {
+        format!("{name}（代居民提出）")
+    } else {
+        name
     };
     IssueView {
         id: row.id,
@@ -83,6 +176,57 @@ pub fn issue_view(principal: &Principal, row: &IssueRow) -> IssueView {
         mine,
         created_at: row.created_at,
         updated_at: row.updated_at,
+    }
+}
+
+/// A household as staff see it: with the room.
+pub fn household_view(row: &HouseholdRow) -> HouseholdView {
+    HouseholdView {
+        id: row.id,
+        community_id: row.community_id.clone(),
+        point: row.point.clone(),
+        building: row.building.clone(),
+        unit: row.unit.clone(),
+        room: row.room.clone(),
+        label: row.label(true),
+    }
+}
+
+/// A person as their community's staff see them: name, phone, roles, household.
+pub fn person_view(row: &PersonRow, household: Option<&HouseholdRow>) -> PersonView {
+    PersonView {
+        id: row.id,
+        community_id: row.community_id.clone(),
+        display_name: row.display_name.clone(),
+        phone: row.phone.clone(),
+        roles: row.roles.clone(),
+        household_id: row.household_id,
+        household_label: household.map(|h| h.label(true)),
+        deactivated: row.deactivated,
+    }
+}
+
+/// An invitation or reset code as the community's staff see it.
+pub fn invitation_view(
+    row: &InvitationRow,
+    household: Option<&HouseholdRow>,
+    person_name: Option<String>,
+) -> InvitationView {
+    let code = domain::account::Code::parse(&row.code)
+        .map(|c| c.display())
+        .unwrap_or_else(|_| row.code.clone());
+    InvitationView {
+        id: row.id,
+        community_id: row.community_id.clone(),
+        kind: row.kind.clone(),
+        code,
+        role: row.role,
+        household_id: row.household_id,
+        household_label: household.map(|h| h.label(true)),
+        person_id: row.person_id,
+        person_name,
+        expires_at: row.expires_at,
+        used: row.used_at.is_some(),
     }
 }
 
@@ -106,6 +250,7 @@ mod tests {
                     community_id: community.map(Into::into),
                     community_name: None,
                     township_name: "汤汪乡".into(),
+                    household_id: None,
                 })
                 .collect(),
             token_hash: String::new(),
@@ -119,6 +264,7 @@ mod tests {
             description: String::new(),
             category: domain::Category::Other,
             place: None,
+            on_behalf_of: None,
         })
     }
 
@@ -126,7 +272,9 @@ mod tests {
     fn a_resident_raises_issues_in_their_own_community() {
         let resident = principal(vec![(Role::Resident, Some("shanwan"))]);
         assert_eq!(
-            authorize(&resident, &raise()).unwrap().community_id,
+            authorize(&resident, &raise(), &Facts::default())
+                .unwrap()
+                .community_id,
             "shanwan"
         );
     }
@@ -141,12 +289,14 @@ mod tests {
         ] {
             let someone = principal(vec![(role, Some("shanwan"))]);
             assert_eq!(
-                authorize(&someone, &raise()).unwrap_err().code,
+                authorize(&someone, &raise(), &Facts::default())
+                    .unwrap_err()
+                    .code,
                 RejectCode::Forbidden
             );
         }
         let township = principal(vec![(Role::TownshipStaff, None)]);
-        assert!(authorize(&township, &raise()).is_err());
+        assert!(authorize(&township, &raise(), &Facts::default()).is_err());
     }
 
     #[test]

@@ -124,6 +124,31 @@ pub async fn pull(
         }
     }
     let issues = store::issues::changed_since(&mut tx, &communities, cursor).await?;
+    let staff_of = policy::staff_scope(principal);
+    let households = store::households::changed_since(&mut tx, &staff_of, cursor).await?;
+    let people = store::people::people_changed_since(&mut tx, &staff_of, cursor).await?;
+    let invitations = store::invitations::changed_since(&mut tx, &staff_of, cursor).await?;
+    // Labels and names the staff views show, looked up once each.
+    let mut households_by_id = std::collections::HashMap::new();
+    let referenced = people
+        .iter()
+        .filter_map(|p| p.household_id)
+        .chain(invitations.iter().filter_map(|i| i.household_id));
+    for id in referenced {
+        if let std::collections::hash_map::Entry::Vacant(entry) = households_by_id.entry(id) {
+            entry.insert(store::households::by_id(&mut tx, id).await?);
+        }
+    }
+    let mut name_of = std::collections::HashMap::new();
+    for id in invitations.iter().filter_map(|i| i.person_id) {
+        if let std::collections::hash_map::Entry::Vacant(entry) = name_of.entry(id) {
+            entry.insert(
+                store::people::user_by_id(&mut tx, id)
+                    .await?
+                    .map(|u| u.display_name),
+            );
+        }
+    }
     let client = store::sync::client(&mut tx, request.client_id).await?;
     let (last_seq, results) = match client {
         Some(client) if client.user_id == principal.user_id => (
@@ -134,21 +159,54 @@ pub async fn pull(
         None => (0, Vec::new()),
     };
     tx.commit().await?;
-    let changes = issues
+    let put = |entity: &str, id: String, data: serde_json::Value| Change {
+        entity: entity.to_string(),
+        id,
+        op: Op::Put,
+        data: Some(data),
+    };
+    let household_of =
+        |id: Option<Uuid>| id.and_then(|id| households_by_id.get(&id).cloned().flatten());
+    let mut changes: Vec<Change> = issues
         .iter()
-        .map(|row| Change {
-            entity: entity::ISSUE.to_string(),
-            id: row.id.to_string(),
-            op: Op::Put,
-            data: Some(
-                serde_json::to_value(policy::issue_view(principal, row)).expect("views serialise"),
-            ),
+        .map(|row| {
+            put(
+                entity::ISSUE,
+                row.id.to_string(),
+                json(&policy::issue_view(principal, row)),
+            )
         })
         .collect();
+    changes.extend(households.iter().map(|row| {
+        put(
+            entity::HOUSEHOLD,
+            row.id.to_string(),
+            json(&policy::household_view(row)),
+        )
+    }));
+    changes.extend(people.iter().map(|row| {
+        let view = policy::person_view(row, household_of(row.household_id).as_ref());
+        put(
+            entity::PERSON,
+            format!("{}:{}", row.community_id, row.id),
+            json(&view),
+        )
+    }));
+    changes.extend(invitations.iter().map(|row| {
+        let person = row
+            .person_id
+            .and_then(|id| name_of.get(&id).cloned().flatten());
+        let view = policy::invitation_view(row, household_of(row.household_id).as_ref(), person);
+        put(entity::INVITATION, row.id.to_string(), json(&view))
+    }));
     Ok(PullResponse {
         cursor: version as u64,
         last_seq,
         changes,
         results,
     })
+}
+
+fn json<T: serde::Serialize>(view: &T) -> serde_json::Value {
+    serde_json::to_value(view).expect("views serialise")
 }

@@ -1,5 +1,6 @@
 //! The router: the API under `/api`, the built app everywhere else.
 
+pub(crate) mod account;
 pub(crate) mod session;
 mod static_files;
 pub(crate) mod sync;
@@ -26,6 +27,16 @@ pub fn app(state: AppState) -> Router {
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", post(sync::pull))
         .route("/communities", get(communities))
+        .route("/invitations/{code}", get(account::invitation))
+        .route("/invitations/{code}/accept", post(account::accept))
+        .route("/password-resets/{code}", post(account::reset_password))
+        .route("/sessions", get(account::sessions))
+        .route(
+            "/sessions/{id}",
+            axum::routing::delete(account::end_session),
+        )
+        .route("/me/export", get(account::export))
+        .route("/me", axum::routing::delete(account::delete_account))
         .route("/openapi.json", get(openapi::document))
         .fallback(api_not_found)
         .layer(middleware::from_fn(check_origin));

@@ -4,16 +4,15 @@ use axum::extract::State;
 use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
-use chrono::Utc;
 use domain::person::Phone;
 use domain::wire::{MembershipView, SessionView, SignInRequest};
 use domain::{FieldError, FieldErrorKind};
 
-use crate::auth::{self, Principal};
+use crate::auth::{self, ClientAddr, Principal};
 use crate::error::{AppError, Json};
 use crate::{store, AppState};
 
-fn session_view(principal: &Principal) -> SessionView {
+pub(crate) fn session_view(principal: &Principal) -> SessionView {
     SessionView {
         user_id: principal.user_id,
         display_name: principal.display_name.clone(),
@@ -49,6 +48,7 @@ pub async fn current(principal: Principal) -> Json<SessionView> {
               (status = 422, body = domain::wire::ApiError)))]
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Json(request): Json<SignInRequest>,
 ) -> Result<impl IntoResponse, AppError> {
@@ -62,46 +62,31 @@ pub async fn sign_in(
     let Some(phone) = phone.filter(|_| problems.is_empty()) else {
         return Err(AppError::Invalid(problems));
     };
+    // Throttled per phone (registered or not, so the lock tells nothing) and per address.
+    let keys = [format!("phone:{}", phone.as_str()), format!("addr:{addr}")];
     let mut conn = state.db.pool().acquire().await?;
+    auth::check_limits(&mut conn, &keys).await?;
     let user = store::people::user_by_phone(&mut conn, phone.as_str()).await?;
-    let password = request.password.clone();
     let hash = user
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| auth::dummy_hash().to_string());
-    // argon2 is deliberately slow: keep it off the async workers.
-    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let verified = auth::verify_password_blocking(request.password.clone(), hash).await?;
     let user = match user {
         Some(user) if verified && user.deactivated_at.is_none() => user,
-        _ => return Err(AppError::BadCredentials),
+        _ => {
+            auth::record_failures(&mut conn, &keys).await?;
+            return Err(AppError::BadCredentials);
+        }
     };
-    let (token, token_hash) = auth::new_token();
+    store::limits::clear(&mut conn, &keys[0]).await?;
     let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
-    store::sessions::insert(
-        &mut conn,
-        &token_hash,
-        user.id,
-        Utc::now(),
-        auth::session_lifetime(),
-        user_agent,
-    )
-    .await?;
-    let memberships = store::people::memberships(&mut conn, user.id).await?;
-    let principal = Principal {
-        user_id: user.id,
-        display_name: user.display_name,
-        phone: user.phone,
-        memberships,
-        token_hash,
-    };
+    let (cookie, token_hash) =
+        auth::open_session(&mut conn, user.id, user_agent, state.config.secure_cookies).await?;
+    let principal = auth::principal_for(&mut conn, user.id, token_hash).await?;
     tracing::info!(user = %principal.user_id, "signed in");
     Ok((
-        AppendHeaders([(
-            SET_COOKIE,
-            auth::session_cookie(&token, state.config.secure_cookies),
-        )]),
+        AppendHeaders([(SET_COOKIE, cookie)]),
         Json(session_view(&principal)),
     ))
 }

@@ -23,6 +23,8 @@ pub struct IssueRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// Staff raised it for this household.
+    pub on_behalf: bool,
 }
 
 pub async fn exists(conn: &mut Conn, id: Uuid) -> Result<bool, sqlx::Error> {
@@ -44,8 +46,8 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO issues (id, community_id, raised_by, title, description, category, place, status,
-                             created_at, updated_at, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             created_at, updated_at, version, on_behalf_household)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(issue.id.to_string())
     .bind(community_id)
@@ -58,6 +60,7 @@ pub async fn insert(
     .bind(time_text(created_at))
     .bind(time_text(created_at))
     .bind(version)
+    .bind(issue.on_behalf_of.map(|h| h.to_string()))
     .execute(conn)
     .await?;
     Ok(())
@@ -98,7 +101,24 @@ pub async fn changed_since(
                 created_at: parse_time(row.try_get("created_at")?),
                 updated_at: parse_time(row.try_get("updated_at")?),
                 version: row.try_get("version")?,
+                on_behalf: row
+                    .try_get::<Option<String>, _>("on_behalf_household")?
+                    .is_some(),
             })
         })
         .collect()
+}
+
+/// Before a person is deleted: their issues stay, with no raiser, and phones learn of it.
+pub async fn anonymise_raiser(
+    conn: &mut Conn,
+    user_id: Uuid,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE issues SET raised_by = NULL, version = ? WHERE raised_by = ?")
+        .bind(version)
+        .bind(user_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -4,7 +4,10 @@
 //! the functions here, which take a pool or a transaction. The SQL is plain enough to move
 //! to PostgreSQL (the version counter and `BEGIN IMMEDIATE` are the SQLite-specific parts).
 
+pub mod households;
+pub mod invitations;
 pub mod issues;
+pub mod limits;
 pub mod people;
 pub mod sessions;
 pub mod sync;

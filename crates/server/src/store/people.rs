@@ -16,6 +16,7 @@ pub struct Membership {
     pub community_id: Option<String>,
     pub community_name: Option<String>,
     pub township_name: String,
+    pub household_id: Option<Uuid>,
 }
 
 #[derive(Clone, Debug)]
@@ -56,7 +57,7 @@ pub async fn user_by_id(conn: &mut Conn, id: Uuid) -> Result<Option<User>, sqlx:
 
 pub async fn memberships(conn: &mut Conn, user_id: Uuid) -> Result<Vec<Membership>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT m.role, m.township_id, m.community_id, c.name AS community_name, t.name AS township_name
+        "SELECT m.role, m.township_id, m.community_id, m.household_id, c.name AS community_name, t.name AS township_name
          FROM memberships m JOIN townships t ON t.id = m.township_id
          LEFT JOIN communities c ON c.id = m.community_id
          WHERE m.user_id = ? ORDER BY m.rowid",
@@ -73,6 +74,10 @@ pub async fn memberships(conn: &mut Conn, user_id: Uuid) -> Result<Vec<Membershi
                 community_id: row.try_get("community_id").ok()?,
                 community_name: row.try_get("community_name").ok()?,
                 township_name: row.try_get("township_name").ok()?,
+                household_id: row
+                    .try_get::<Option<String>, _>("household_id")
+                    .ok()?
+                    .and_then(|h| Uuid::parse_str(&h).ok()),
             }))
         })
         .collect()
@@ -105,17 +110,239 @@ pub async fn insert_membership(
     role: Role,
     township_id: &str,
     community_id: Option<&str>,
+    household_id: Option<Uuid>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT OR IGNORE INTO memberships (user_id, role, township_id, community_id) VALUES (?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO memberships (user_id, role, township_id, community_id, household_id)
+         VALUES (?, ?, ?, ?, ?)",
     )
     .bind(user_id.to_string())
     .bind(role.code())
     .bind(township_id)
     .bind(community_id)
+    .bind(household_id.map(|h| h.to_string()))
     .execute(conn)
     .await?;
     Ok(())
+}
+
+pub async fn township_of(
+    conn: &mut Conn,
+    community_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT township_id FROM communities WHERE id = ?")
+        .bind(community_id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn community_name(
+    conn: &mut Conn,
+    community_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM communities WHERE id = ?")
+        .bind(community_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Marks what staff see of a person as changed.
+pub async fn touch(conn: &mut Conn, user_id: Uuid, version: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET version = ? WHERE id = ?")
+        .bind(version)
+        .bind(user_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password(
+    conn: &mut Conn,
+    user_id: Uuid,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        .bind(password_hash)
+        .bind(user_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deactivates a person: no request of theirs is accepted any more, and every session of
+/// theirs ends now with the reason kept, so their phone can say why.
+pub async fn deactivate(
+    conn: &mut Conn,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET deactivated_at = ?, version = ? WHERE id = ?")
+        .bind(time_text(now))
+        .bind(version)
+        .bind(user_id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE sessions SET ended_reason = 'deactivated' WHERE user_id = ?")
+        .bind(user_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn record_consent(
+    conn: &mut Conn,
+    user_id: Uuid,
+    version: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT OR IGNORE INTO consents (user_id, version, agreed_at) VALUES (?, ?, ?)")
+        .bind(user_id.to_string())
+        .bind(version)
+        .bind(time_text(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A person as community staff see them.
+#[derive(Clone, Debug)]
+pub struct PersonRow {
+    pub id: Uuid,
+    pub display_name: String,
+    pub phone: String,
+    pub deactivated: bool,
+    pub community_id: String,
+    pub roles: Vec<Role>,
+    pub household_id: Option<Uuid>,
+    pub version: i64,
+}
+
+/// The people of these communities whose record changed after `cursor`, one row per
+/// (person, community).
+pub async fn people_changed_since(
+    conn: &mut Conn,
+    community_ids: &[String],
+    cursor: i64,
+) -> Result<Vec<PersonRow>, sqlx::Error> {
+    let mut people: Vec<PersonRow> = Vec::new();
+    for community_id in community_ids {
+        let rows = sqlx::query(
+            "SELECT u.id, u.display_name, u.phone, u.deactivated_at, u.version, m.role, m.household_id
+             FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.community_id = ? AND u.version > ? ORDER BY u.version, m.rowid",
+        )
+        .bind(community_id)
+        .bind(cursor)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in &rows {
+            let id = uuid_col(row, "id")?;
+            let role: String = row.try_get("role")?;
+            let household: Option<String> = row.try_get("household_id")?;
+            let household_id = household.and_then(|h| Uuid::parse_str(&h).ok());
+            let existing = people
+                .iter_mut()
+                .find(|p| p.id == id && p.community_id == *community_id);
+            match existing {
+                Some(person) => {
+                    person.roles.extend(Role::from_code(&role));
+                    person.household_id = person.household_id.or(household_id);
+                }
+                None => {
+                    let deactivated: Option<String> = row.try_get("deactivated_at")?;
+                    people.push(PersonRow {
+                        id,
+                        display_name: row.try_get("display_name")?,
+                        phone: row.try_get("phone")?,
+                        deactivated: deactivated.is_some(),
+                        community_id: community_id.clone(),
+                        roles: Role::from_code(&role).into_iter().collect(),
+                        household_id,
+                        version: row.try_get("version")?,
+                    });
+                }
+            }
+        }
+    }
+    Ok(people)
+}
+
+/// Whether the person holds any role in the community.
+pub async fn is_member(
+    conn: &mut Conn,
+    user_id: Uuid,
+    community_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM memberships WHERE user_id = ? AND community_id = ? LIMIT 1",
+    )
+    .bind(user_id.to_string())
+    .bind(community_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// The communities where the person holds a role.
+pub async fn communities_of(conn: &mut Conn, user_id: Uuid) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT community_id FROM memberships WHERE user_id = ? AND community_id IS NOT NULL",
+    )
+    .bind(user_id.to_string())
+    .fetch_all(conn)
+    .await
+}
+
+/// Removes a person. Their issues stay in the ledger with no name (the foreign key sets
+/// the raiser to NULL); memberships, sessions, installations and consents go with them.
+pub async fn delete_user(conn: &mut Conn, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM users WHERE id = ?")
+        .bind(user_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Everything stored about a person, for "download my data".
+pub async fn export(conn: &mut Conn, user_id: Uuid) -> Result<serde_json::Value, sqlx::Error> {
+    let id = user_id.to_string();
+    let mut sections = serde_json::Map::new();
+    let queries: [(&str, &str); 7] = [
+        ("account", "SELECT id, phone, display_name, created_at, deactivated_at FROM users WHERE id = ?"),
+        ("memberships", "SELECT m.role, c.name AS community, h.point, h.building, h.unit, h.room
+                         FROM memberships m LEFT JOIN communities c ON c.id = m.community_id
+                         LEFT JOIN households h ON h.id = m.household_id WHERE m.user_id = ?"),
+        ("consents", "SELECT version, agreed_at FROM consents WHERE user_id = ?"),
+        ("issues_raised", "SELECT id, title, description, category, place, status, created_at FROM issues WHERE raised_by = ?"),
+        ("sessions", "SELECT created_at, last_seen_at, expires_at, user_agent, ended_reason FROM sessions WHERE user_id = ?"),
+        ("installations", "SELECT client_id, last_seq, created_at, last_seen_at FROM clients WHERE user_id = ?"),
+        ("actions", "SELECT r.seq, r.name, r.status, r.code, r.message, r.device_time, r.processed_at
+                     FROM mutation_results r JOIN clients c ON c.client_id = r.client_id WHERE c.user_id = ? ORDER BY r.processed_at"),
+    ];
+    for (name, sql) in queries {
+        let rows = sqlx::query(sql).bind(&id).fetch_all(&mut *conn).await?;
+        let rows: Vec<serde_json::Value> = rows.iter().map(row_to_json).collect();
+        sections.insert(name.to_string(), serde_json::Value::Array(rows));
+    }
+    Ok(serde_json::Value::Object(sections))
+}
+
+fn row_to_json(row: &sqlx::sqlite::SqliteRow) -> serde_json::Value {
+    use sqlx::{Column, ValueRef};
+    let mut object = serde_json::Map::new();
+    for (index, column) in row.columns().iter().enumerate() {
+        let is_null = row.try_get_raw(index).map(|v| v.is_null()).unwrap_or(true);
+        let value = if is_null {
+            serde_json::Value::Null
+        } else if let Ok(number) = row.try_get::<i64, _>(index) {
+            serde_json::Value::from(number)
+        } else {
+            serde_json::Value::from(row.try_get::<String, _>(index).unwrap_or_default())
+        };
+        object.insert(column.name().to_string(), value);
+    }
+    serde_json::Value::Object(object)
 }
 
 pub async fn insert_township(conn: &mut Conn, id: &str, name: &str) -> Result<bool, sqlx::Error> {

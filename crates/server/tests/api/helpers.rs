@@ -67,6 +67,7 @@ impl TestApp {
                 .expect("client"),
             base: self.url(""),
             client_id: Uuid::new_v4(),
+            next_seq: std::sync::atomic::AtomicU64::new(1),
         }
     }
 
@@ -75,6 +76,36 @@ impl TestApp {
         let response = phone.sign_in(phone_number, PASSWORD).await;
         assert_eq!(response.status(), StatusCode::OK, "sign in {phone_number}");
         phone
+    }
+
+    /// The id of the person with this phone.
+    pub async fn person_id(&self, phone: &str) -> Uuid {
+        let id: String = sqlx::query_scalar("SELECT id FROM users WHERE phone = ?")
+            .bind(phone)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("person exists");
+        Uuid::parse_str(&id).unwrap()
+    }
+
+    /// The id of a demo household by community and room.
+    pub async fn household_id(&self, community: &str, room: &str) -> Uuid {
+        let id: String =
+            sqlx::query_scalar("SELECT id FROM households WHERE community_id = ? AND room = ?")
+                .bind(community)
+                .bind(room)
+                .fetch_one(self.db.pool())
+                .await
+                .expect("household exists");
+        Uuid::parse_str(&id).unwrap()
+    }
+
+    pub async fn count(&self, sql: &str, bind: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .bind(bind)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("count")
     }
 
     pub async fn count_issues_titled(&self, title: &str) -> i64 {
@@ -86,11 +117,12 @@ impl TestApp {
     }
 }
 
-/// One installation of the app: a cookie jar and a client id.
+/// One installation of the app: a cookie jar, a client id and the next seq.
 pub struct Phone {
     pub http: reqwest::Client,
     pub base: String,
     pub client_id: Uuid,
+    pub next_seq: std::sync::atomic::AtomicU64,
 }
 
 impl Phone {
@@ -118,6 +150,34 @@ impl Phone {
         response.json().await.expect("push response")
     }
 
+    /// Queues and pushes one mutation with the next seq; returns its result.
+    pub async fn act<A: MutationArgs>(&self, args: &A) -> domain::wire::MutationResult {
+        let seq = self
+            .next_seq
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let response = self
+            .push(&[args.envelope(seq, Uuid::new_v4(), Utc::now())])
+            .await;
+        response.results.into_iter().next().expect("one result")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("get")
+    }
+
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("post")
+    }
+
     pub async fn pull_raw(&self, cursor: Option<u64>) -> reqwest::Response {
         self.http
             .post(format!("{}/api/sync/pull", self.base))
@@ -142,6 +202,7 @@ pub fn raise(seq: u64, title: &str) -> MutationEnvelope {
         description: "测试用的说明".to_string(),
         category: "repairs".to_string(),
         place: Some("3栋".to_string()),
+        on_behalf_of: None,
     }
     .envelope(seq, Uuid::new_v4(), Utc::now())
 }

@@ -1,0 +1,323 @@
+//! Joining by invitation, resetting a password with a one-time code, 登录设备 (the
+//! person's sessions), downloading one's data and deleting one's account.
+
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, SET_COOKIE, USER_AGENT};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse};
+use chrono::Utc;
+use domain::account::{check_password, Code, JoinRequest, ResetRequest};
+use domain::privacy::NOTICE_VERSION;
+use domain::wire::{DeleteAccountRequest, InvitationInfo, SessionInfo, SessionView};
+use domain::{FieldError, FieldErrorKind};
+use uuid::Uuid;
+
+use super::session::session_view;
+use crate::auth::{self, ClientAddr, Principal};
+use crate::error::{AppError, Json};
+use crate::store::invitations::{InvitationRow, JOIN, RESET};
+use crate::store::{self, Conn};
+use crate::AppState;
+
+/// Finds a usable code of the given kind; counts a wrong code against the address.
+async fn usable_code(
+    conn: &mut Conn,
+    text: &str,
+    kind: &str,
+    addr: &str,
+) -> Result<InvitationRow, AppError> {
+    let keys = [format!("code-addr:{addr}")];
+    auth::check_limits(conn, &keys).await?;
+    let row = match Code::parse(text) {
+        Ok(code) => store::invitations::by_code(conn, code.as_str()).await?,
+        Err(_) => None,
+    };
+    match row {
+        Some(row) if row.kind != kind => Err(AppError::CodeUnusable("unknown")),
+        Some(row) if row.used_at.is_some() => Err(AppError::CodeUnusable("used")),
+        Some(row) if row.expires_at <= Utc::now() => Err(AppError::CodeUnusable("expired")),
+        Some(row) => Ok(row),
+        None => {
+            auth::record_failures(conn, &keys).await?;
+            Err(AppError::CodeUnusable("unknown"))
+        }
+    }
+}
+
+/// What an invitation or a reset code offers. Public, throttled per address; no personal data.
+#[utoipa::path(get, path = "/api/invitations/{code}", tag = "accounts",
+    params(("code" = String, Path, description = "The code, as typed (ABCDE-FGHJK)")),
+    responses((status = 200, body = InvitationInfo), (status = 404, body = domain::wire::ApiError),
+              (status = 410, body = domain::wire::ApiError), (status = 429, body = domain::wire::ApiError)))]
+pub async fn invitation(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path(code): Path<String>,
+) -> Result<Json<InvitationInfo>, AppError> {
+    let mut conn = state.db.pool().acquire().await?;
+    let parsed = Code::parse(&code).ok();
+    let row = match parsed {
+        Some(code) => store::invitations::by_code(&mut conn, code.as_str()).await?,
+        None => None,
+    };
+    let kind = row
+        .as_ref()
+        .map(|r| r.kind.clone())
+        .unwrap_or_else(|| JOIN.to_string());
+    let row = usable_code(&mut conn, &code, &kind, &addr).await?;
+    let community_name = store::people::community_name(&mut conn, &row.community_id)
+        .await?
+        .unwrap_or_default();
+    let household_label = match row.household_id {
+        Some(id) => store::households::by_id(&mut conn, id)
+            .await?
+            .map(|h| h.label(false)),
+        None => None,
+    };
+    Ok(Json(InvitationInfo {
+        kind: row.kind,
+        community_name,
+        role: row.role,
+        household_label,
+        expires_at: row.expires_at,
+        notice_version: NOTICE_VERSION.to_string(),
+    }))
+}
+
+/// Joins with an invitation: agrees to the privacy notice, creates the account (or adds the
+/// role to the person's existing account, with its password) and signs in.
+#[utoipa::path(post, path = "/api/invitations/{code}/accept", tag = "accounts", request_body = JoinRequest,
+    params(("code" = String, Path, description = "The invitation code")),
+    responses((status = 200, body = SessionView), (status = 409, body = domain::wire::ApiError),
+              (status = 410, body = domain::wire::ApiError), (status = 422, body = domain::wire::ApiError)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Json(request): Json<JoinRequest>,
+) -> Result<impl IntoResponse, AppError> {
+    let join = request.parse().map_err(AppError::Invalid)?;
+    let mut conn = state.db.pool().acquire().await?;
+    usable_code(&mut conn, &code, JOIN, &addr).await?;
+    // Passwords are checked and hashed before the write transaction, which must stay short.
+    let existing = store::people::user_by_phone(&mut conn, join.phone.as_str()).await?;
+    let new_hash = match &existing {
+        Some(user) => {
+            let same =
+                auth::verify_password_blocking(join.password.clone(), user.password_hash.clone())
+                    .await?;
+            if !same || user.deactivated_at.is_some() {
+                return Err(AppError::PhoneRegistered);
+            }
+            None
+        }
+        None => Some(auth::hash_password_blocking(join.password.clone()).await?),
+    };
+    drop(conn);
+    let now = Utc::now();
+    let mut tx = state.db.begin_write().await?;
+    let invitation = usable_code(&mut tx, &code, JOIN, &addr).await?;
+    let version = store::next_version(&mut tx).await?;
+    let user_id = match (&existing, new_hash) {
+        (Some(user), _) => user.id,
+        (None, Some(hash)) => {
+            let id = Uuid::new_v4();
+            store::people::insert_user(
+                &mut tx,
+                id,
+                join.phone.as_str(),
+                &join.display_name,
+                &hash,
+                now,
+            )
+            .await?;
+            id
+        }
+        (None, None) => {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "no password hash for a new account"
+            )))
+        }
+    };
+    let township = store::people::township_of(&mut tx, &invitation.community_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = invitation.role.ok_or(AppError::CodeUnusable("unknown"))?;
+    store::people::insert_membership(
+        &mut tx,
+        user_id,
+        role,
+        &township,
+        Some(&invitation.community_id),
+        invitation.household_id,
+    )
+    .await?;
+    store::people::record_consent(&mut tx, user_id, NOTICE_VERSION, now).await?;
+    store::people::touch(&mut tx, user_id, version).await?;
+    if !store::invitations::mark_used(&mut tx, invitation.id, user_id, now, version).await? {
+        return Err(AppError::CodeUnusable("used"));
+    }
+    let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
+    let (cookie, token_hash) =
+        auth::open_session(&mut tx, user_id, user_agent, state.config.secure_cookies).await?;
+    let principal = auth::principal_for(&mut tx, user_id, token_hash).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user_id, community = %invitation.community_id, role = role.code(), "joined by invitation");
+    Ok((
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        Json(session_view(&principal)),
+    ))
+}
+
+/// Sets a new password with a one-time reset code: every other session ends, this one starts.
+#[utoipa::path(post, path = "/api/password-resets/{code}", tag = "accounts", request_body = ResetRequest,
+    params(("code" = String, Path, description = "The reset code staff gave")),
+    responses((status = 200, body = SessionView), (status = 410, body = domain::wire::ApiError),
+              (status = 422, body = domain::wire::ApiError)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Json(request): Json<ResetRequest>,
+) -> Result<impl IntoResponse, AppError> {
+    check_password(&request.password).map_err(|e| AppError::Invalid(vec![e]))?;
+    let hash = auth::hash_password_blocking(request.password.clone()).await?;
+    let now = Utc::now();
+    let mut tx = state.db.begin_write().await?;
+    let reset = usable_code(&mut tx, &code, RESET, &addr).await?;
+    let person = reset.person_id.ok_or(AppError::CodeUnusable("unknown"))?;
+    let version = store::next_version(&mut tx).await?;
+    store::people::set_password(&mut tx, person, &hash).await?;
+    store::sessions::end_all(&mut tx, person, "password_reset").await?;
+    if !store::invitations::mark_used(&mut tx, reset.id, person, now, version).await? {
+        return Err(AppError::CodeUnusable("used"));
+    }
+    let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
+    let (cookie, token_hash) =
+        auth::open_session(&mut tx, person, user_agent, state.config.secure_cookies).await?;
+    let principal = auth::principal_for(&mut tx, person, token_hash).await?;
+    tx.commit().await?;
+    Ok((
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        Json(session_view(&principal)),
+    ))
+}
+
+/// A short name for a browser from its user agent, for the list of devices.
+fn device_name(user_agent: Option<&str>) -> String {
+    let agent = user_agent.unwrap_or("");
+    let browser = ["MicroMessenger", "Edg", "Chrome", "Firefox", "Safari"]
+        .into_iter()
+        .find(|b| agent.contains(b))
+        .map(|b| {
+            if b == "MicroMessenger" {
+                "微信"
+            } else if b == "Edg" {
+                "Edge"
+            } else {
+                b
+            }
+        })
+        .unwrap_or("浏览器");
+    let system = ["Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux"]
+        .into_iter()
+        .find(|s| agent.contains(s))
+        .unwrap_or("");
+    format!("{browser} {system}").trim().to_string()
+}
+
+/// 登录设备: the person's live sessions.
+#[utoipa::path(get, path = "/api/sessions", tag = "accounts",
+    responses((status = 200, body = [SessionInfo]), (status = 401, body = domain::wire::ApiError)))]
+pub async fn sessions(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Vec<SessionInfo>>, AppError> {
+    let mut conn = state.db.pool().acquire().await?;
+    let listings = store::sessions::list_live(&mut conn, principal.user_id, Utc::now()).await?;
+    Ok(Json(
+        listings
+            .into_iter()
+            .map(|s| SessionInfo {
+                id: s.token_hash[..16].to_string(),
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                device: device_name(s.user_agent.as_deref()),
+                current: s.token_hash == principal.token_hash,
+            })
+            .collect(),
+    ))
+}
+
+/// Ends one of the person's sessions (a lost phone, say).
+#[utoipa::path(delete, path = "/api/sessions/{id}", tag = "accounts",
+    params(("id" = String, Path, description = "The id from GET /api/sessions")),
+    responses((status = 204), (status = 404, body = domain::wire::ApiError)))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let mut conn = state.db.pool().acquire().await?;
+    let listings = store::sessions::list_live(&mut conn, principal.user_id, Utc::now()).await?;
+    let session = listings
+        .iter()
+        .find(|s| id.len() == 16 && s.token_hash.starts_with(&id))
+        .ok_or(AppError::NotFound)?;
+    store::sessions::end(&mut conn, principal.user_id, &session.token_hash, "ended").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Everything stored about the person, as a JSON file.
+#[utoipa::path(get, path = "/api/me/export", tag = "accounts",
+    responses((status = 200, description = "The person's data as JSON"), (status = 401, body = domain::wire::ApiError)))]
+pub async fn export(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<impl IntoResponse, AppError> {
+    let mut conn = state.db.pool().acquire().await?;
+    let mut data = store::people::export(&mut conn, principal.user_id).await?;
+    data["exported_at"] = serde_json::Value::from(store::time_text(Utc::now()));
+    data["notice_version"] = serde_json::Value::from(NOTICE_VERSION);
+    Ok((
+        AppendHeaders([(
+            CONTENT_DISPOSITION,
+            "attachment; filename=\"yiwantang-my-data.json\"",
+        )]),
+        Json(data),
+    ))
+}
+
+/// Deletes the account (the password again, to be sure). Issues the person raised stay in
+/// the community's ledger without a name.
+#[utoipa::path(delete, path = "/api/me", tag = "accounts", request_body = DeleteAccountRequest,
+    responses((status = 204), (status = 422, body = domain::wire::ApiError)))]
+pub async fn delete_account(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(request): Json<DeleteAccountRequest>,
+) -> Result<impl IntoResponse, AppError> {
+    let mut conn = state.db.pool().acquire().await?;
+    let user = store::people::user_by_id(&mut conn, principal.user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if !auth::verify_password_blocking(request.password, user.password_hash).await? {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "password",
+            FieldErrorKind::Invalid,
+        )]));
+    }
+    drop(conn);
+    let mut tx = state.db.begin_write().await?;
+    let version = store::next_version(&mut tx).await?;
+    store::issues::anonymise_raiser(&mut tx, principal.user_id, version).await?;
+    store::people::delete_user(&mut tx, principal.user_id).await?;
+    tx.commit().await?;
+    tracing::info!(user = %principal.user_id, "account deleted");
+    Ok((
+        StatusCode::NO_CONTENT,
+        AppendHeaders([(SET_COOKIE, auth::clear_cookie(state.config.secure_cookies))]),
+    ))
+}

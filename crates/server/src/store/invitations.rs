@@ -1,0 +1,155 @@
+//! Single-use codes: invitations to join (`join`) and password resets (`reset`).
+
+use chrono::{DateTime, Utc};
+use domain::person::Role;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{parse_time, time_text, uuid_col, Conn};
+
+pub const JOIN: &str = "join";
+pub const RESET: &str = "reset";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvitationRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub code: String,
+    pub community_id: String,
+    pub role: Option<Role>,
+    pub household_id: Option<Uuid>,
+    pub person_id: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+fn optional_uuid(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    let text: Option<String> = row.try_get(column)?;
+    Ok(text.and_then(|t| Uuid::parse_str(&t).ok()))
+}
+
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<InvitationRow, sqlx::Error> {
+    let role: Option<String> = row.try_get("role")?;
+    let used_at: Option<String> = row.try_get("used_at")?;
+    Ok(InvitationRow {
+        id: uuid_col(row, "id")?,
+        kind: row.try_get("kind")?,
+        code: row.try_get("code")?,
+        community_id: row.try_get("community_id")?,
+        role: role.as_deref().and_then(Role::from_code),
+        household_id: optional_uuid(row, "household_id")?,
+        person_id: optional_uuid(row, "person_id")?,
+        created_by: optional_uuid(row, "created_by")?,
+        expires_at: parse_time(row.try_get("expires_at")?),
+        used_at: used_at.as_deref().map(parse_time),
+        version: row.try_get("version")?,
+    })
+}
+
+/// A new code. `Ok(false)` when the id or the code is taken.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert(
+    conn: &mut Conn,
+    id: Uuid,
+    kind: &str,
+    code: &str,
+    community_id: &str,
+    role: Option<Role>,
+    household_id: Option<Uuid>,
+    person_id: Option<Uuid>,
+    created_by: Uuid,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT OR IGNORE INTO invitations
+           (id, kind, code, community_id, role, household_id, person_id, created_by, created_at, expires_at, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(kind)
+    .bind(code)
+    .bind(community_id)
+    .bind(role.map(Role::code))
+    .bind(household_id.map(|h| h.to_string()))
+    .bind(person_id.map(|p| p.to_string()))
+    .bind(created_by.to_string())
+    .bind(time_text(now))
+    .bind(time_text(expires_at))
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn by_code(conn: &mut Conn, code: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
+    let row = sqlx::query("SELECT * FROM invitations WHERE code = ?")
+        .bind(code)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Marks a code used; `Ok(false)` if it was used meanwhile (two people racing for it).
+pub async fn mark_used(
+    conn: &mut Conn,
+    id: Uuid,
+    used_by: Uuid,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invitations SET used_at = ?, used_by = ?, version = ? WHERE id = ? AND used_at IS NULL",
+    )
+    .bind(time_text(now))
+    .bind(used_by.to_string())
+    .bind(version)
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends a person's earlier unused reset codes (a new one replaces them).
+pub async fn expire_resets_of(
+    conn: &mut Conn,
+    person_id: Uuid,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE invitations SET expires_at = ?, version = ?
+         WHERE kind = 'reset' AND person_id = ? AND used_at IS NULL AND expires_at > ?",
+    )
+    .bind(time_text(now))
+    .bind(version)
+    .bind(person_id.to_string())
+    .bind(time_text(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn changed_since(
+    conn: &mut Conn,
+    community_ids: &[String],
+    cursor: i64,
+) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    let mut rows = Vec::new();
+    for community_id in community_ids {
+        let found = sqlx::query(
+            "SELECT * FROM invitations WHERE community_id = ? AND version > ? ORDER BY version",
+        )
+        .bind(community_id)
+        .bind(cursor)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in &found {
+            rows.push(from_row(row)?);
+        }
+    }
+    Ok(rows)
+}
