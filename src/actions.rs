@@ -2,6 +2,7 @@
 //! Each action goes through the phone's storage first and then asks for a sync.
 
 use chrono::Utc;
+use domain::mutation::MutationArgs;
 use domain::wire::{IssueView, SessionView};
 use domain::{FieldError, NewIssue, RaiseIssueArgs};
 use leptos::prelude::*;
@@ -61,39 +62,77 @@ pub enum SignInError {
     Server,
 }
 
-pub async fn sign_in(app: AppState, phone: &str, password: &str) -> Result<(), SignInError> {
-    let session = api::sign_in(phone, password)
-        .await
-        .map_err(|failure| match failure {
+impl From<ApiFailure> for SignInError {
+    fn from(failure: ApiFailure) -> Self {
+        match failure {
             ApiFailure::Offline => SignInError::Offline,
             ApiFailure::Refused { error, .. } => SignInError::Refused(error.message, error.fields),
-            ApiFailure::Unauthenticated => {
+            ApiFailure::Unauthenticated { message, .. } if !message.is_empty() => {
+                SignInError::Refused(message, Vec::new())
+            }
+            ApiFailure::Unauthenticated { .. } => {
                 SignInError::Refused("手机号或密码不对，请再试一次".into(), Vec::new())
             }
             ApiFailure::Server(_) => SignInError::Server,
-        })?;
+        }
+    }
+}
+
+pub async fn sign_in(app: AppState, phone: &str, password: &str) -> Result<(), SignInError> {
+    let session = api::sign_in(phone, password).await?;
+    signed_in(app, session).await;
+    Ok(())
+}
+
+/// Joins with an invitation (the person agreed to the privacy notice) and signs in.
+pub async fn join(
+    app: AppState,
+    code: &str,
+    request: &domain::account::JoinRequest,
+) -> Result<(), SignInError> {
+    let session = api::accept_invitation(code, request).await?;
+    signed_in(app, session).await;
+    Ok(())
+}
+
+/// Sets a new password with a reset code and signs in.
+pub async fn reset_password(app: AppState, code: &str, password: &str) -> Result<(), SignInError> {
+    let request = domain::account::ResetRequest {
+        password: password.to_string(),
+    };
+    let session = api::reset_password(code, &request).await?;
+    signed_in(app, session).await;
+    Ok(())
+}
+
+/// Keeps a new session on the phone and shows the person's data.
+pub async fn signed_in(app: AppState, session: SessionView) {
     if let Ok(db) = store::app_db().await {
         let _ = db.set_meta(SESSION_KEY, &session).await;
     }
     app.session.set(Some(session));
+    app.notice.set(None);
     app.sync.update(|s| s.needs_sign_in = false);
     sync::refresh(app).await;
     sync::request_sync(app);
-    Ok(())
 }
 
 /// Signs out: ends the session on the server when online, forgets the server's rows on
 /// this phone. Unsent actions stay, to be sent at the next sign-in.
 pub async fn sign_out(app: AppState) {
     let _ = api::sign_out().await;
+    app.notice.set(None);
+    sign_out_here(app).await;
+}
+
+/// Signs out on this phone only (the server already ended the session).
+pub async fn sign_out_here(app: AppState) {
     if let (Some(user_id), Ok(db)) = (app.user_id(), store::app_db().await) {
         let _ = db.forget_rows(user_id).await;
         let _ = db.delete_meta(SESSION_KEY).await;
     }
     app.session.set(None);
-    app.issues.set(Vec::new());
-    app.pending.set(Vec::new());
-    app.failed.set(Vec::new());
+    app.clear_rows();
     sync::announce_change();
 }
 
@@ -102,6 +141,28 @@ pub enum ActionError {
     Invalid(Vec<FieldError>),
     NotSignedIn,
     Storage(StoreError),
+}
+
+/// Queues a mutation with its optimistic rows (one IndexedDB transaction), shows it, and
+/// syncs now when online (else asks Background Sync to).
+pub async fn act<A: MutationArgs>(
+    app: AppState,
+    args: &A,
+    overlay: &[(&str, String, serde_json::Value)],
+) -> Result<(), ActionError> {
+    let user_id = app.user_id().ok_or(ActionError::NotSignedIn)?;
+    let db = store::app_db().await.map_err(ActionError::Storage)?;
+    db.enqueue(user_id, args, overlay)
+        .await
+        .map_err(ActionError::Storage)?;
+    sync::refresh(app).await;
+    sync::announce_change();
+    if sync::is_online() {
+        sync::request_sync(app);
+    } else {
+        sync::register_background_sync();
+    }
+    Ok(())
 }
 
 /// Raises an issue: validated on the phone with the server's own rules, queued with its
@@ -118,21 +179,12 @@ pub async fn raise_issue(app: AppState, args: RaiseIssueArgs) -> Result<Uuid, Ac
         .unwrap_or_default();
     let view = IssueView::optimistic(&issue, &community_id, &session.display_name, Utc::now());
     let data = serde_json::to_value(&view).expect("views serialise");
-    let db = store::app_db().await.map_err(ActionError::Storage)?;
-    db.enqueue(
-        session.user_id,
+    act(
+        app,
         &args,
         &[(domain::wire::entity::ISSUE, issue.id.to_string(), data)],
     )
-    .await
-    .map_err(ActionError::Storage)?;
-    sync::refresh(app).await;
-    sync::announce_change();
-    if sync::is_online() {
-        sync::request_sync(app);
-    } else {
-        sync::register_background_sync();
-    }
+    .await?;
     Ok(issue.id)
 }
 

@@ -1,8 +1,10 @@
 //! The HTTP calls the app makes. Every failure is sorted into what the caller must do:
 //! sign in again, fix the input, or try later.
 
+use domain::account::{JoinRequest, ResetRequest};
 use domain::wire::{
-    ApiError, PullRequest, PullResponse, PushRequest, PushResponse, SessionView, SignInRequest,
+    ApiError, DeleteAccountRequest, InvitationInfo, PullRequest, PullResponse, PushRequest,
+    PushResponse, SessionInfo, SessionView, SignInRequest,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -12,8 +14,9 @@ use serde::Serialize;
 pub enum ApiFailure {
     /// No network, or the server did not answer: try again later.
     Offline,
-    /// The session is gone or expired: sign in again, then retry.
-    Unauthenticated,
+    /// The session is gone, expired or was ended (`code`: `unauthenticated`, `session_ended`,
+    /// `deactivated`), with the server's words: sign in again, then retry.
+    Unauthenticated { code: String, message: String },
     /// The server refused the request as such (4xx), with its reason.
     Refused { status: u16, error: ApiError },
     /// The server failed (5xx): try again later.
@@ -36,7 +39,14 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> 
             .map_err(|_| ApiFailure::Server(status));
     }
     if status == 401 {
-        return Err(ApiFailure::Unauthenticated);
+        let error = response.json::<ApiError>().await.ok();
+        return Err(ApiFailure::Unauthenticated {
+            code: error
+                .as_ref()
+                .map(|e| e.code.clone())
+                .unwrap_or_else(|| "unauthenticated".into()),
+            message: error.map(|e| e.message).unwrap_or_default(),
+        });
     }
     if status >= 500 {
         return Err(ApiFailure::Server(status));
@@ -94,4 +104,58 @@ pub async fn push(request: &PushRequest) -> Result<PushResponse, ApiFailure> {
 
 pub async fn pull(request: &PullRequest) -> Result<PullResponse, ApiFailure> {
     post("/api/sync/pull", request).await
+}
+
+pub async fn invitation(code: &str) -> Result<InvitationInfo, ApiFailure> {
+    let response = Request::get(&format!("/api/invitations/{code}"))
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Offline)?;
+    read(response).await
+}
+
+pub async fn accept_invitation(
+    code: &str,
+    request: &JoinRequest,
+) -> Result<SessionView, ApiFailure> {
+    post(&format!("/api/invitations/{code}/accept"), request).await
+}
+
+pub async fn reset_password(code: &str, request: &ResetRequest) -> Result<SessionView, ApiFailure> {
+    post(&format!("/api/password-resets/{code}"), request).await
+}
+
+pub async fn sessions() -> Result<Vec<SessionInfo>, ApiFailure> {
+    let response = Request::get("/api/sessions")
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Offline)?;
+    read(response).await
+}
+
+async fn delete_with<B: Serialize>(path: &str, body: Option<&B>) -> Result<(), ApiFailure> {
+    let builder = Request::delete(path);
+    let request = match body {
+        Some(body) => builder.json(body).map_err(|_| ApiFailure::Offline)?,
+        None => builder.build().map_err(|_| ApiFailure::Offline)?,
+    };
+    let response = request.send().await.map_err(|_| ApiFailure::Offline)?;
+    if response.ok() {
+        return Ok(());
+    }
+    read::<serde_json::Value>(response).await.map(|_| ())
+}
+
+pub async fn end_session(id: &str) -> Result<(), ApiFailure> {
+    delete_with::<()>(&format!("/api/sessions/{id}"), None).await
+}
+
+pub async fn delete_account(password: &str) -> Result<(), ApiFailure> {
+    delete_with(
+        "/api/me",
+        Some(&DeleteAccountRequest {
+            password: password.to_string(),
+        }),
+    )
+    .await
 }

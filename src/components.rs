@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_location;
 
-use crate::i18n::{self, t, use_i18n, K};
+use crate::i18n::{self, tr, use_i18n, K};
 use crate::state::{use_app, IssueItem, SyncState};
 use crate::store::FailedEntry;
 
@@ -102,12 +102,12 @@ pub fn PageHeader(title: K, #[prop(optional)] back: Option<&'static str>) -> imp
     view! {
         <header class="page-header">
             {back.map(|href| view! {
-                <A href=href attr:class="back" attr:aria-label=move || t(K::Back)>
+                <A href=href attr:class="back" attr:aria-label=tr(K::Back)>
                     <Icon name="back"/>
-                    <span>{move || t(K::Back)}</span>
+                    <span>{tr(K::Back)}</span>
                 </A>
             })}
-            <h1>{move || t(title)}</h1>
+            <h1>{tr(title)}</h1>
             <SyncChip/>
         </header>
     }
@@ -120,23 +120,23 @@ pub fn Banners() -> impl IntoView {
     view! {
         <Show when=move || app.update_ready.get()>
             <div class="banner info" role="status">
-                <span>{move || t(K::UpdateAvailable)}</span>
+                <span>{tr(K::UpdateAvailable)}</span>
                 <button class="button small" on:click=|_| crate::actions::apply_update()>
-                    {move || t(K::UpdateNow)}
+                    {tr(K::UpdateNow)}
                 </button>
             </div>
         </Show>
         <Show when=move || app.sync.get().needs_sign_in && app.session.with(|s| s.is_some())>
             <div class="banner warn" role="alert" data-testid="needs-sign-in">
                 <Icon name="alert"/>
-                <span>{move || t(K::NeedsSignIn)}</span>
-                <A href="/login" attr:class="button small">{move || t(K::SignInAgain)}</A>
+                <span>{tr(K::NeedsSignIn)}</span>
+                <A href="/login" attr:class="button small">{tr(K::SignInAgain)}</A>
             </div>
         </Show>
         <Show when=move || app.storage_error.get()>
             <div class="banner error" role="alert">
                 <Icon name="alert"/>
-                <span>{move || t(K::ErrorStorage)}</span>
+                <span>{tr(K::ErrorStorage)}</span>
             </div>
         </Show>
     }
@@ -147,7 +147,10 @@ pub fn Banners() -> impl IntoView {
 pub fn TabBar() -> impl IntoView {
     let app = use_app();
     let location = use_location();
-    let on_login = move || location.pathname.get() == "/login";
+    let on_login = move || {
+        let path = location.pathname.get();
+        path == "/login" || path.starts_with("/join")
+    };
     let tabs: [(&'static str, &'static str, K); 5] = [
         ("/", "home", K::TabHome),
         ("/issues", "dialogue", K::TabDialogue),
@@ -157,7 +160,7 @@ pub fn TabBar() -> impl IntoView {
     ];
     view! {
         <Show when=move || app.session.with(|s| s.is_some()) && !on_login()>
-            <nav class="tabbar" aria-label=move || t(K::AppName)>
+            <nav class="tabbar" aria-label=tr(K::AppName)>
                 {tabs.into_iter().map(|(href, icon, label)| {
                     let badge = move || {
                         if href == "/me" { app.failed.with(Vec::len) } else { 0 }
@@ -165,7 +168,7 @@ pub fn TabBar() -> impl IntoView {
                     view! {
                         <A href=href attr:class="tab" exact=href == "/">
                             <Icon name=icon/>
-                            <span class="tab-label">{move || t(label)}</span>
+                            <span class="tab-label">{tr(label)}</span>
                             <Show when=move || { badge() > 0 }>
                                 <span class="tab-badge" aria-label=move || i18n::failed_count(use_i18n().lang(), badge())>
                                     {badge}
@@ -190,7 +193,7 @@ pub fn SyncBadge(state: SyncState) -> impl IntoView {
     view! {
         <span class=class data-testid="sync-state">
             <Icon name=icon/>
-            <span>{move || t(key)}</span>
+            <span>{tr(key)}</span>
         </span>
     }
 }
@@ -306,4 +309,26 @@ pub fn IssueCard(item: IssueItem) -> impl IntoView {
             </div>
         </A>
     }
+}
+
+/// A QR code of `text`, drawn as SVG on the phone (no request, works offline).
+#[component]
+pub fn QrCode(text: String, #[prop(optional)] label: Option<String>) -> impl IntoView {
+    let svg = qrcode::QrCode::new(text.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color>()
+                .min_dimensions(220, 220)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default();
+    view! { <div class="qr" role="img" aria-label=label.unwrap_or(text) inner_html=svg></div> }
+}
+
+/// The link a QR code of an invitation or reset code opens.
+pub fn join_link(code: &str) -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    format!("{origin}/join/{}", code.replace('-', ""))
 }

@@ -27,9 +27,17 @@ pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
 }
 
-/// Shorthand for views: `t(K::Submit)` inside a `move ||`.
+/// Shorthand for code: the text of `key` now (reactive inside a closure).
 pub fn t(key: K) -> &'static str {
     use_i18n().t(key)
+}
+
+/// Shorthand for views: `{tr(K::Submit)}` follows the language. Every call returns the same
+/// closure type, so the hundreds of texts on screen share one piece of compiled code
+/// instead of one each (this alone keeps tens of KB out of the Wasm).
+pub fn tr(key: K) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || i18n.t(key)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,6 +127,69 @@ pub enum K {
     ErrorStorage,
     SyncedAt,
     Mine,
+    Community,
+    CommunityIntro,
+    Households,
+    People,
+    Invitations,
+    AddHousehold,
+    Point,
+    Building,
+    Unit,
+    Room,
+    Save,
+    NoHouseholds,
+    NoPeople,
+    NoInvitations,
+    InviteSomeone,
+    InviteAs,
+    ChooseHousehold,
+    CreateInvitation,
+    InvitationCode,
+    ResetCode,
+    ScanToJoin,
+    ScanToReset,
+    CodePendingHint,
+    CodeUsed,
+    CodeExpired,
+    CodeValidUntil,
+    Print,
+    ResetPassword,
+    Deactivate,
+    DeactivateConfirm,
+    DeactivateHint,
+    Deactivated,
+    RaiseForHousehold,
+    HaveCode,
+    EnterCode,
+    Next,
+    JoinTitle,
+    JoinInvited,
+    JoinAs,
+    PrivacyNotice,
+    PrivacyAgree,
+    DisplayName,
+    DisplayNameHint,
+    NewPassword,
+    PasswordHint,
+    JoinButton,
+    ResetTitle,
+    ResetButton,
+    CodeNeedsNetwork,
+    Devices,
+    ThisDevice,
+    EndSession,
+    LastUsed,
+    DevicesNeedNetwork,
+    MyData,
+    DownloadData,
+    DeleteAccount,
+    DeleteAccountHint,
+    DeleteAccountConfirm,
+    AccountDeleted,
+    QueuedHere,
+    Optional2,
+    PageNotFound,
 }
 
 pub fn text(lang: Lang, key: K) -> &'static str {
@@ -242,6 +313,69 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         ),
         SyncedAt => ("同步于", "Synced at"),
         Mine => ("我提的", "Mine"),
+        Community => ("社区管理", "Community admin"),
+        CommunityIntro => ("住户、人员和邀请。", "Households, people and invitations."),
+        Households => ("住户", "Households"),
+        People => ("人员", "People"),
+        Invitations => ("邀请", "Invitations"),
+        AddHousehold => ("添加住户", "Add a household"),
+        Point => ("居民点", "Residential point"),
+        Building => ("楼栋", "Building"),
+        Unit => ("单元", "Unit"),
+        Room => ("门牌号", "Room"),
+        Save => ("保存", "Save"),
+        NoHouseholds => ("还没有住户。", "No households yet."),
+        NoPeople => ("还没有人员。", "Nobody yet."),
+        NoInvitations => ("还没有邀请。", "No invitations yet."),
+        InviteSomeone => ("邀请新成员", "Invite someone"),
+        InviteAs => ("邀请的身份", "Invite as"),
+        ChooseHousehold => ("选择住户", "Choose a household"),
+        CreateInvitation => ("生成邀请码", "Create an invitation"),
+        InvitationCode => ("邀请码", "Invitation code"),
+        ResetCode => ("重置密码码", "Password reset code"),
+        ScanToJoin => ("请对方用手机扫这个二维码，或者打开一碗汤，点「有邀请码」，输入上面的邀请码。7天内有效，只能用一次。", "Ask them to scan this QR code, or open Yiwantang, tap \"I have a code\" and type the code above. Valid for 7 days, once."),
+        ScanToReset => ("请对方用手机扫这个二维码，设置新密码。7天内有效，只能用一次。", "Ask them to scan this QR code to set a new password. Valid for 7 days, once."),
+        CodePendingHint => ("这个邀请码还没发送到服务器，联网后才能使用。", "This code has not reached the server yet; it works once you are online."),
+        CodeUsed => ("已使用", "Used"),
+        CodeExpired => ("已过期", "Expired"),
+        CodeValidUntil => ("有效至", "Valid until"),
+        Print => ("打印", "Print"),
+        ResetPassword => ("重置密码", "Reset password"),
+        Deactivate => ("停用", "Deactivate"),
+        DeactivateConfirm => ("确定停用", "Confirm"),
+        DeactivateHint => ("停用后，这个人的所有登录立即结束。", "Their sign-ins end at once."),
+        Deactivated => ("已停用", "Deactivated"),
+        RaiseForHousehold => ("代居民提问题", "Raise an issue for a household"),
+        HaveCode => ("有邀请码？", "Have an invitation code?"),
+        EnterCode => ("输入邀请码", "Enter the code"),
+        Next => ("下一步", "Next"),
+        JoinTitle => ("加入一碗汤", "Join Yiwantang"),
+        JoinInvited => ("您被邀请加入", "You are invited to join"),
+        JoinAs => ("身份", "as"),
+        PrivacyNotice => ("隐私说明", "Privacy notice"),
+        PrivacyAgree => ("我已阅读并同意以上隐私说明", "I have read and agree to the privacy notice above"),
+        DisplayName => ("称呼", "Your name"),
+        DisplayNameHint => ("例如：王阿姨、李建国", "e.g. Auntie Wang"),
+        NewPassword => ("设置密码", "Choose a password"),
+        PasswordHint => ("至少8个字符，请记住它", "At least 8 characters; remember it"),
+        JoinButton => ("同意并加入", "Agree and join"),
+        ResetTitle => ("设置新密码", "Set a new password"),
+        ResetButton => ("保存新密码", "Save the new password"),
+        CodeNeedsNetwork => ("打开邀请需要联网，请连上网络后再试。", "Opening an invitation needs the network; please try again when online."),
+        Devices => ("登录设备", "Signed-in devices"),
+        ThisDevice => ("这台设备", "This device"),
+        EndSession => ("结束登录", "Sign it out"),
+        LastUsed => ("最近使用", "Last used"),
+        DevicesNeedNetwork => ("查看登录设备需要联网。", "Seeing your devices needs the network."),
+        MyData => ("我的数据", "My data"),
+        DownloadData => ("下载我的数据", "Download my data"),
+        DeleteAccount => ("注销账号", "Delete my account"),
+        DeleteAccountHint => ("注销后，您的手机号、称呼和住户信息立即删除；您提过的问题留在社区台账里，不再显示您的名字。请输入密码确认。", "Your phone, name and household are removed at once; your issues stay in the community ledger without your name. Enter your password to confirm."),
+        DeleteAccountConfirm => ("确认注销", "Delete for good"),
+        AccountDeleted => ("您的账号已注销。", "Your account has been deleted."),
+        QueuedHere => ("这部手机上还有未发送的操作，它们会保存在这里。", "Unsent actions stay saved on this phone."),
+        Optional2 => ("（选填）", "(optional)"),
+        PageNotFound => ("没有这个页面。", "This page does not exist."),
     };
     lang.pick(zh, en)
 }
@@ -278,6 +412,34 @@ pub fn chars_left(lang: Lang, left: i64) -> String {
         (Lang::Zh, false) => format!("超出{}个字", -left),
         (Lang::En, true) => format!("{left} characters left"),
         (Lang::En, false) => format!("{} characters too many", -left),
+    }
+}
+
+/// A calendar day: 12月5日 (this year), 2027年1月3日, 5 Dec 2026.
+pub fn date(
+    lang: Lang,
+    time: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    use chrono::{Datelike, FixedOffset};
+    let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    let local = time.with_timezone(&china);
+    match lang {
+        Lang::Zh if local.year() == now.with_timezone(&china).year() => {
+            format!("{}月{}日", local.month(), local.day())
+        }
+        Lang::Zh => format!("{}年{}月{}日", local.year(), local.month(), local.day()),
+        Lang::En => {
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            format!(
+                "{} {} {}",
+                local.day(),
+                MONTHS[local.month0() as usize],
+                local.year()
+            )
+        }
     }
 }
 

@@ -71,6 +71,12 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/parking") view=pages::soon::Parking/>
                             <Route path=path!("/me") view=pages::me::Me/>
                             <Route path=path!("/sync") view=pages::sync_page::SyncPage/>
+                            <Route path=path!("/join") view=pages::join::EnterCode/>
+                            <Route path=path!("/join/:code") view=pages::join::Join/>
+                            <Route path=path!("/privacy") view=pages::privacy::Privacy/>
+                            <Route path=path!("/staff") view=pages::staff::StaffInvitations/>
+                            <Route path=path!("/staff/people") view=pages::staff::StaffPeople/>
+                            <Route path=path!("/staff/households") view=pages::staff::StaffHouseholds/>
                         </Routes>
                     </Show>
                 </main>

@@ -2,8 +2,9 @@
 //! storage module fill it; screens only read it and call actions.
 
 use chrono::{DateTime, Utc};
-use domain::wire::{IssueView, SessionView};
+use domain::wire::{entity, HouseholdView, InvitationView, IssueView, PersonView, SessionView};
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
 
 use crate::store::{FailedEntry, OutboxEntry, Snapshot};
 
@@ -18,11 +19,14 @@ pub enum SyncState {
     Failed,
 }
 
+/// A row shown on a screen, with where it stands between the phone and the server.
 #[derive(Clone, Debug, PartialEq)]
-pub struct IssueItem {
-    pub view: IssueView,
+pub struct Item<T> {
+    pub view: T,
     pub sync: SyncState,
 }
+
+pub type IssueItem = Item<IssueView>;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncStatus {
@@ -41,6 +45,12 @@ pub struct AppState {
     pub booted: RwSignal<bool>,
     pub session: RwSignal<Option<SessionView>>,
     pub issues: RwSignal<Vec<IssueItem>>,
+    /// Community staff only: the community's households, people and invitations.
+    pub households: RwSignal<Vec<Item<HouseholdView>>>,
+    pub people: RwSignal<Vec<Item<PersonView>>>,
+    pub invitations: RwSignal<Vec<Item<InvitationView>>>,
+    /// Something the server said that the person must read (why a session ended, say).
+    pub notice: RwSignal<Option<String>>,
     pub pending: RwSignal<Vec<OutboxEntry>>,
     pub failed: RwSignal<Vec<FailedEntry>>,
     pub sync: RwSignal<SyncStatus>,
@@ -58,6 +68,10 @@ impl AppState {
             booted: RwSignal::new(false),
             session: RwSignal::new(None),
             issues: RwSignal::new(Vec::new()),
+            households: RwSignal::new(Vec::new()),
+            people: RwSignal::new(Vec::new()),
+            invitations: RwSignal::new(Vec::new()),
+            notice: RwSignal::new(None),
             pending: RwSignal::new(Vec::new()),
             failed: RwSignal::new(Vec::new()),
             sync: RwSignal::new(SyncStatus::default()),
@@ -70,41 +84,14 @@ impl AppState {
 
     /// Shows a snapshot of the phone's storage: server rows with queued changes on top.
     pub fn show(&self, snapshot: Snapshot) {
-        let submitted = |key: &str| {
-            snapshot
-                .outbox
-                .iter()
-                .any(|entry| entry.key == key && entry.submitted)
-        };
-        let mut issues: Vec<IssueItem> = snapshot
-            .base
-            .iter()
-            .filter(|row| row.entity == domain::wire::entity::ISSUE)
-            .filter(|row| !snapshot.overlay.iter().any(|o| o.key == row.key))
-            .filter_map(|row| serde_json::from_value(row.data.clone()).ok())
-            .map(|view| IssueItem {
-                view,
-                sync: SyncState::Submitted,
-            })
-            .collect();
-        for row in snapshot
-            .overlay
-            .iter()
-            .filter(|r| r.entity == domain::wire::entity::ISSUE)
-        {
-            if let Ok(view) = serde_json::from_value::<IssueView>(row.data.clone()) {
-                let acknowledged = row.mutation_key.as_deref().map(submitted).unwrap_or(false);
-                issues.push(IssueItem {
-                    view,
-                    sync: if acknowledged {
-                        SyncState::Submitted
-                    } else {
-                        SyncState::Pending
-                    },
-                });
-            }
-        }
+        let mut issues: Vec<IssueItem> = items(&snapshot, entity::ISSUE);
         issues.sort_by_key(|item| std::cmp::Reverse(item.view.created_at));
+        let mut households: Vec<Item<HouseholdView>> = items(&snapshot, entity::HOUSEHOLD);
+        households.sort_by(|a, b| a.view.label.cmp(&b.view.label));
+        let mut people: Vec<Item<PersonView>> = items(&snapshot, entity::PERSON);
+        people.sort_by(|a, b| a.view.display_name.cmp(&b.view.display_name));
+        let mut invitations: Vec<Item<InvitationView>> = items(&snapshot, entity::INVITATION);
+        invitations.sort_by_key(|item| std::cmp::Reverse(item.view.expires_at));
         let mut pending: Vec<OutboxEntry> = snapshot
             .outbox
             .into_iter()
@@ -112,14 +99,68 @@ impl AppState {
             .collect();
         pending.sort_by_key(|e| e.seq);
         self.issues.set(issues);
+        self.households.set(households);
+        self.people.set(people);
+        self.invitations.set(invitations);
         self.pending.set(pending);
         self.failed.set(snapshot.failed);
+    }
+
+    /// Forgets every row shown (after signing out). Unsent actions stay listed.
+    pub fn clear_rows(&self) {
+        self.issues.set(Vec::new());
+        self.households.set(Vec::new());
+        self.people.set(Vec::new());
+        self.invitations.set(Vec::new());
+        self.failed.set(Vec::new());
+    }
+
+    /// Whether the person keeps a community (community staff).
+    pub fn is_staff(&self) -> bool {
+        self.session.with(|s| {
+            s.as_ref().is_some_and(|s| {
+                s.memberships
+                    .iter()
+                    .any(|m| m.role == domain::person::Role::CommunityStaff)
+            })
+        })
     }
 
     pub fn user_id(&self) -> Option<uuid::Uuid> {
         self.session
             .with_untracked(|s| s.as_ref().map(|s| s.user_id))
     }
+}
+
+/// The rows of one entity: the server's, with queued changes on top (待同步 until the
+/// server has answered, 已提交 after).
+fn items<T: DeserializeOwned>(snapshot: &Snapshot, entity: &str) -> Vec<Item<T>> {
+    let submitted = |key: &str| snapshot.outbox.iter().any(|e| e.key == key && e.submitted);
+    let mut items: Vec<Item<T>> = snapshot
+        .base
+        .iter()
+        .filter(|row| row.entity == entity)
+        .filter(|row| !snapshot.overlay.iter().any(|o| o.key == row.key))
+        .filter_map(|row| serde_json::from_value(row.data.clone()).ok())
+        .map(|view| Item {
+            view,
+            sync: SyncState::Submitted,
+        })
+        .collect();
+    for row in snapshot.overlay.iter().filter(|r| r.entity == entity) {
+        if let Ok(view) = serde_json::from_value::<T>(row.data.clone()) {
+            let acknowledged = row.mutation_key.as_deref().map(submitted).unwrap_or(false);
+            items.push(Item {
+                view,
+                sync: if acknowledged {
+                    SyncState::Submitted
+                } else {
+                    SyncState::Pending
+                },
+            });
+        }
+    }
+    items
 }
 
 impl Default for AppState {

@@ -38,7 +38,7 @@ thread_local! {
 enum Stop {
     Offline,
     Transient,
-    NeedsSignIn,
+    NeedsSignIn { code: String, message: String },
     Storage(StoreError),
     Refused(String),
 }
@@ -48,7 +48,7 @@ impl From<ApiFailure> for Stop {
         match failure {
             ApiFailure::Offline => Stop::Offline,
             ApiFailure::Server(_) => Stop::Transient,
-            ApiFailure::Unauthenticated => Stop::NeedsSignIn,
+            ApiFailure::Unauthenticated { code, message } => Stop::NeedsSignIn { code, message },
             ApiFailure::Refused { error, .. } => Stop::Refused(error.message),
         }
     }
@@ -126,7 +126,18 @@ fn after_run(app: AppState, outcome: Result<(), Stop>) {
                 s.needs_sign_in = false;
             });
         }
-        Err(Stop::NeedsSignIn) => app.sync.update(|s| s.needs_sign_in = true),
+        Err(Stop::NeedsSignIn { code, message }) if code == "deactivated" => {
+            // Signed out here too; the queue stays on the phone and the sign-in page says why.
+            app.sync.update(|s| s.needs_sign_in = true);
+            app.notice.set(Some(message));
+            spawn_local(crate::actions::sign_out_here(app));
+        }
+        Err(Stop::NeedsSignIn { message, .. }) => {
+            app.sync.update(|s| s.needs_sign_in = true);
+            if !message.is_empty() {
+                app.notice.set(Some(message));
+            }
+        }
         Err(Stop::Offline) if !is_online() => {
             // The `online` event starts the next run.
             app.sync.update(|s| s.online = false);

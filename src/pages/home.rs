@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::{Icon, IssueCard, PageHeader, RequireSession};
-use crate::i18n::{self, t, use_i18n, K};
+use crate::i18n::{self, t, tr, use_i18n, K};
 use crate::state::use_app;
 
 #[component]
@@ -48,7 +48,7 @@ fn HomeContent() -> impl IntoView {
     view! {
         <PageHeader title=K::AppName/>
         <section class="greeting">
-            <p class="hello">{move || t(K::Hello)}{name}</p>
+            <p class="hello">{tr(K::Hello)}{name}</p>
             <p class="community">{community}</p>
         </section>
         <ElderSwitch/>
@@ -56,25 +56,31 @@ fn HomeContent() -> impl IntoView {
             <A href="/sync" attr:class="card alert-card" attr:data-testid="failed-alert">
                 <Icon name="alert"/>
                 <span>{move || i18n::failed_count(i18n.lang(), app.failed.with(Vec::len))}</span>
-                <span class="more">{move || t(K::WhatToDo)}" ›"</span>
+                <span class="more">{tr(K::WhatToDo)}" ›"</span>
             </A>
         </Show>
         <nav class="actions">
             <A href="/issues/new" attr:class="button primary big" attr:data-testid="raise-issue">
                 <Icon name="plus"/>
-                <span>{move || t(K::RaiseIssue)}</span>
+                <span>{tr(K::RaiseIssue)}</span>
             </A>
             <A href="/issues/mine" attr:class="button big">
                 <Icon name="list"/>
-                <span>{move || t(K::MyIssues)}</span>
+                <span>{tr(K::MyIssues)}</span>
             </A>
             <A href="/issues" attr:class="button big">
                 <Icon name="dialogue"/>
-                <span>{move || t(K::CommunityIssues)}</span>
+                <span>{tr(K::CommunityIssues)}</span>
             </A>
+            <Show when=move || app.is_staff()>
+                <A href="/staff" attr:class="button big" attr:data-testid="community-admin">
+                    <Icon name="me"/>
+                    <span>{tr(K::Community)}</span>
+                </A>
+            </Show>
         </nav>
         <Show when=move || !recent().is_empty()>
-            <h2>{move || t(K::MyIssues)}</h2>
+            <h2>{tr(K::MyIssues)}</h2>
             <div class="list">
                 <For each=recent key=|item| (item.view.id, item.sync) children=|item| view! { <IssueCard item=item/> }/>
             </div>
@@ -82,13 +88,13 @@ fn HomeContent() -> impl IntoView {
         <section class="soon-cards">
             <A href="/market" attr:class="card soon-card">
                 <Icon name="market"/>
-                <span>{move || t(K::TabMarket)}</span>
-                <span class="muted">{move || t(K::ComingSoon)}</span>
+                <span>{tr(K::TabMarket)}</span>
+                <span class="muted">{tr(K::ComingSoon)}</span>
             </A>
             <A href="/parking" attr:class="card soon-card">
                 <Icon name="parking"/>
-                <span>{move || t(K::TabParking)}</span>
-                <span class="muted">{move || t(K::ComingSoon)}</span>
+                <span>{tr(K::TabParking)}</span>
+                <span class="muted">{tr(K::ComingSoon)}</span>
             </A>
         </section>
     }
@@ -107,8 +113,8 @@ pub fn ElderSwitch() -> impl IntoView {
             on:click=move |_| app.elder.update(|on| *on = !*on)
         >
             <span class="switch-text">
-                <strong>{move || t(K::ElderMode)}</strong>
-                <small>{move || t(K::ElderModeHint)}</small>
+                <strong>{tr(K::ElderMode)}</strong>
+                <small>{tr(K::ElderModeHint)}</small>
             </span>
             <span class="switch-state">
                 <span class="switch-track"><span class="switch-thumb"></span></span>

@@ -8,7 +8,7 @@ use crate::components::{
     action_title, category_label, FailureText, Icon, PageHeader, RequireSession, StatusBadge,
     SyncBadge,
 };
-use crate::i18n::{self, t, use_i18n, K};
+use crate::i18n::{self, t, tr, use_i18n, K};
 use crate::state::{use_app, SyncState};
 use crate::store::FailedEntry;
 
@@ -42,7 +42,7 @@ pub fn IssueDetail() -> impl IntoView {
             {move || match item() {
                 None => match refused() {
                     Some(entry) => view! { <RefusedIssue entry=entry/> }.into_any(),
-                    None => view! { <p class="card">{move || t(K::NotFound)}</p> }.into_any(),
+                    None => view! { <p class="card">{tr(K::NotFound)}</p> }.into_any(),
                 },
                 Some(item) => {
                     let issue = item.view.clone();
@@ -54,8 +54,8 @@ pub fn IssueDetail() -> impl IntoView {
                             <div class="card saved-note" role="status" data-testid="saved-note">
                                 <Icon name="check"/>
                                 <div>
-                                    <strong>{move || t(K::SavedOnPhone)}</strong>
-                                    <p>{move || t(K::SavedOnPhoneHint)}</p>
+                                    <strong>{tr(K::SavedOnPhone)}</strong>
+                                    <p>{tr(K::SavedOnPhoneHint)}</p>
                                 </div>
                             </div>
                         </Show>
@@ -69,19 +69,19 @@ pub fn IssueDetail() -> impl IntoView {
                                 {move || if pending { t(K::StatePendingHint) } else { t(K::StateSubmittedHint) }}
                             </p>
                             <dl>
-                                <dt>{move || t(K::Category)}</dt>
+                                <dt>{tr(K::Category)}</dt>
                                 <dd>{move || category_label(&category, i18n.lang())}</dd>
                                 {issue.place.clone().map(|place| view! {
-                                    <dt>{move || t(K::Place)}</dt>
+                                    <dt>{tr(K::Place)}</dt>
                                     <dd>{place}</dd>
                                 })}
-                                <dt>{move || t(K::RaisedBy)}</dt>
+                                <dt>{tr(K::RaisedBy)}</dt>
                                 <dd>{issue.raised_by.clone()}</dd>
-                                <dt>{move || t(K::RaisedAt)}</dt>
+                                <dt>{tr(K::RaisedAt)}</dt>
                                 <dd>{move || i18n::when(i18n.lang(), created, chrono::Utc::now())}</dd>
                             </dl>
                             {(!issue.description.is_empty()).then(|| view! {
-                                <h3>{move || t(K::Description)}</h3>
+                                <h3>{tr(K::Description)}</h3>
                                 <p class="description">{issue.description.clone()}</p>
                             })}
                         </article>
@@ -102,7 +102,7 @@ fn RefusedIssue(entry: FailedEntry) -> impl IntoView {
             <h2>{title}</h2>
             <div class="badges"><SyncBadge state=SyncState::Failed/></div>
             <FailureText entry=entry/>
-            <A href="/sync" attr:class="button">{move || t(K::SyncStatus)}</A>
+            <A href="/sync" attr:class="button">{tr(K::SyncStatus)}</A>
         </article>
     }
 }

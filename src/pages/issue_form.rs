@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::actions::{self, ActionError};
 use crate::components::{FieldMessage, Icon, PageHeader, RequireSession};
-use crate::i18n::{self, t, use_i18n, K};
+use crate::i18n::{self, tr, use_i18n, K};
 use crate::state::use_app;
 
 #[component]
@@ -56,6 +56,18 @@ fn FormContent() -> impl IntoView {
             .unwrap_or_default(),
     );
     let tried = RwSignal::new(redo.is_some());
+    // Staff raising an issue for a household (`?for=<household>`), recorded as such.
+    let on_behalf_of = query
+        .with_untracked(|q| q.get("for"))
+        .and_then(|id| Uuid::parse_str(&id).ok())
+        .or(redo.as_ref().and_then(|a| a.on_behalf_of));
+    let on_behalf_label = on_behalf_of.and_then(|id| {
+        app.households.with_untracked(|list| {
+            list.iter()
+                .find(|h| h.view.id == id)
+                .map(|h| h.view.label.clone())
+        })
+    });
     let busy = RwSignal::new(false);
     let storage_failed = RwSignal::new(false);
 
@@ -65,7 +77,7 @@ fn FormContent() -> impl IntoView {
         description: description.get(),
         category: category.get(),
         place: Some(place.get()),
-        on_behalf_of: None,
+        on_behalf_of,
     };
     let errors = move || -> Vec<FieldError> {
         if !tried.get() {
@@ -111,17 +123,20 @@ fn FormContent() -> impl IntoView {
 
     view! {
         <PageHeader title=K::RaiseIssue back="/issues"/>
-        <p class="intro">{move || t(K::RaiseIssueIntro)}</p>
+        <p class="intro">{tr(K::RaiseIssueIntro)}</p>
+        {on_behalf_label.map(|label| view! {
+            <p class="card warn-card" data-testid="on-behalf">{tr(K::RaiseForHousehold)}"："{label}</p>
+        })}
         <form class="form" on:submit=submit novalidate=true data-testid="issue-form">
             <Show when=move || storage_failed.get()>
-                <p class="form-error" role="alert"><Icon name="alert"/>{move || t(K::ErrorStorage)}</p>
+                <p class="form-error" role="alert"><Icon name="alert"/>{tr(K::ErrorStorage)}</p>
             </Show>
             <label class="field">
-                <span class="label">{move || t(K::Title)}<span class="required">" *"{move || t(K::Required)}</span></span>
+                <span class="label">{tr(K::Title)}<span class="required">" *"{tr(K::Required)}</span></span>
                 <input
                     type="text"
                     name="title"
-                    placeholder=move || t(K::TitleHint)
+                    placeholder=tr(K::TitleHint)
                     prop:value=move || title.get()
                     on:input=move |ev| title.set(event_target_value(&ev))
                     aria-invalid=move || error_for("title").is_some().to_string()
@@ -130,7 +145,7 @@ fn FormContent() -> impl IntoView {
                 <FieldMessage field="title" message=Signal::derive(move || error_for("title"))/>
             </label>
             <fieldset class="field">
-                <legend class="label">{move || t(K::Category)}<span class="required">" *"{move || t(K::Required)}</span></legend>
+                <legend class="label">{tr(K::Category)}<span class="required">" *"{tr(K::Required)}</span></legend>
                 <div class="choices">
                     {Category::ALL.into_iter().map(|c| view! {
                         <label class="choice">
@@ -148,11 +163,11 @@ fn FormContent() -> impl IntoView {
                 <FieldMessage field="category" message=Signal::derive(move || error_for("category"))/>
             </fieldset>
             <label class="field">
-                <span class="label">{move || t(K::Place)}<span class="optional">" ("{move || t(K::Optional)}")"</span></span>
+                <span class="label">{tr(K::Place)}<span class="optional">" ("{tr(K::Optional)}")"</span></span>
                 <input
                     type="text"
                     name="place"
-                    placeholder=move || t(K::PlaceHint)
+                    placeholder=tr(K::PlaceHint)
                     prop:value=move || place.get()
                     on:input=move |ev| place.set(event_target_value(&ev))
                 />
@@ -160,11 +175,11 @@ fn FormContent() -> impl IntoView {
                 <FieldMessage field="place" message=Signal::derive(move || error_for("place"))/>
             </label>
             <label class="field">
-                <span class="label">{move || t(K::Description)}<span class="optional">" ("{move || t(K::Optional)}")"</span></span>
+                <span class="label">{tr(K::Description)}<span class="optional">" ("{tr(K::Optional)}")"</span></span>
                 <textarea
                     name="description"
                     rows="5"
-                    placeholder=move || t(K::DescriptionHint)
+                    placeholder=tr(K::DescriptionHint)
                     prop:value=move || description.get()
                     on:input=move |ev| description.set(event_target_value(&ev))
                 ></textarea>
@@ -172,7 +187,7 @@ fn FormContent() -> impl IntoView {
                 <FieldMessage field="description" message=Signal::derive(move || error_for("description"))/>
             </label>
             <button type="submit" class="button primary big" disabled=move || busy.get() data-testid="submit-issue">
-                {move || t(K::Submit)}
+                {tr(K::Submit)}
             </button>
         </form>
     }

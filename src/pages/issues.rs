@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::{Icon, IssueCard, PageHeader, RequireSession};
-use crate::i18n::{t, K};
+use crate::i18n::{tr, K};
 use crate::state::{use_app, IssueItem};
 
 #[component]
@@ -38,14 +38,14 @@ fn IssueList(mine_only: bool) -> impl IntoView {
         <RequireSession>
             <PageHeader title=if mine_only { K::MyIssues } else { K::TabDialogue }/>
             <div class="segmented" role="tablist">
-                <A href="/issues" attr:class="segment" exact=true attr:role="tab">{move || t(K::CommunityIssues)}</A>
-                <A href="/issues/mine" attr:class="segment" attr:role="tab">{move || t(K::MyIssues)}</A>
+                <A href="/issues" attr:class="segment" exact=true attr:role="tab">{tr(K::CommunityIssues)}</A>
+                <A href="/issues/mine" attr:class="segment" attr:role="tab">{tr(K::MyIssues)}</A>
             </div>
             <A href="/issues/new" attr:class="button primary big" attr:data-testid="raise-issue">
                 <Icon name="plus"/>
-                <span>{move || t(K::RaiseIssue)}</span>
+                <span>{tr(K::RaiseIssue)}</span>
             </A>
-            <Show when=move || !items().is_empty() fallback=move || view! { <p class="empty">{move || t(empty)}</p> }>
+            <Show when=move || !items().is_empty() fallback=move || view! { <p class="empty">{tr(empty)}</p> }>
                 <div class="list" data-testid="issue-list">
                     <For each=items key=|item| (item.view.id, item.sync, item.view.updated_at) children=|item| view! { <IssueCard item=item/> }/>
                 </div>

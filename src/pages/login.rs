@@ -3,11 +3,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::actions::{self, SignInError};
 use crate::components::{FieldMessage, Icon};
-use crate::i18n::{t, K};
+use crate::i18n::{t, tr, K};
 use crate::state::use_app;
 
 #[component]
@@ -66,9 +67,20 @@ pub fn Login() -> impl IntoView {
         <section class="login">
             <div class="brand">
                 <img src="/icons/icon-192.png" alt="" width="72" height="72"/>
-                <h1>{move || t(K::SignInTitle)}</h1>
-                <p>{move || t(K::SignInIntro)}</p>
+                <h1>{tr(K::SignInTitle)}</h1>
+                <p>{tr(K::SignInIntro)}</p>
             </div>
+            <Show when=move || app.notice.get().is_some()>
+                <div class="card warn-card" role="alert" data-testid="sign-in-notice">
+                    <Icon name="alert"/>
+                    <div>
+                        <p>{move || app.notice.get().unwrap_or_default()}</p>
+                        <Show when=move || !app.pending.with(Vec::is_empty)>
+                            <p>{move || crate::i18n::pending_count(crate::i18n::use_i18n().lang(), app.pending.with(Vec::len))}"："{tr(K::QueuedHere)}</p>
+                        </Show>
+                    </div>
+                </div>
+            </Show>
             <form class="form" on:submit=submit novalidate=true>
                 <Show when=move || error.get().is_some()>
                     <p class="form-error" role="alert" data-testid="sign-in-error">
@@ -77,13 +89,13 @@ pub fn Login() -> impl IntoView {
                     </p>
                 </Show>
                 <label class="field">
-                    <span class="label">{move || t(K::Phone)}</span>
+                    <span class="label">{tr(K::Phone)}</span>
                     <input
                         type="tel"
                         name="phone"
                         inputmode="numeric"
                         autocomplete="username"
-                        placeholder=move || t(K::PhonePlaceholder)
+                        placeholder=tr(K::PhonePlaceholder)
                         prop:value=move || phone.get()
                         on:input=move |ev| phone.set(event_target_value(&ev))
                         aria-invalid=move || field_error("phone").is_some().to_string()
@@ -91,7 +103,7 @@ pub fn Login() -> impl IntoView {
                     <FieldMessage field="phone" message=Signal::derive(move || field_error("phone"))/>
                 </label>
                 <label class="field">
-                    <span class="label">{move || t(K::Password)}</span>
+                    <span class="label">{tr(K::Password)}</span>
                     <input
                         type="password"
                         name="password"
@@ -106,6 +118,7 @@ pub fn Login() -> impl IntoView {
                     {move || if busy.get() { t(K::SigningIn) } else { t(K::SignIn) }}
                 </button>
             </form>
+            <A href="/join" attr:class="button big" attr:data-testid="have-code">{tr(K::HaveCode)}</A>
         </section>
     }
 }

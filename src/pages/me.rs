@@ -8,7 +8,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::actions;
 use crate::components::{Icon, PageHeader, RequireSession};
-use crate::i18n::{self, t, use_i18n, K};
+use crate::i18n::{self, t, tr, use_i18n, K};
 use crate::pages::home::ElderSwitch;
 use crate::state::use_app;
 
@@ -53,9 +53,9 @@ fn MeContent() -> impl IntoView {
                 {move || session().map(|s| s.memberships).unwrap_or_default().into_iter().map(|m| {
                     let role = m.role;
                     view! {
-                        <dt>{move || t(K::MyCommunity)}</dt>
+                        <dt>{tr(K::MyCommunity)}</dt>
                         <dd>{m.community_name.clone()}</dd>
-                        <dt>{move || t(K::Role)}</dt>
+                        <dt>{tr(K::Role)}</dt>
                         <dd>{move || role.label(i18n.lang())}</dd>
                     }
                 }).collect_view()}
@@ -63,7 +63,7 @@ fn MeContent() -> impl IntoView {
         </section>
         <ElderSwitch/>
         <section class="card">
-            <h2>{move || t(K::Language)}</h2>
+            <h2>{tr(K::Language)}</h2>
             <div class="segmented">
                 {[(Lang::Zh, "中文"), (Lang::En, "English")].into_iter().map(|(lang, name)| view! {
                     <button
@@ -75,9 +75,16 @@ fn MeContent() -> impl IntoView {
                 }).collect_view()}
             </div>
         </section>
+        <Show when=move || app.is_staff()>
+            <A href="/staff" attr:class="card link-card" attr:data-testid="community-admin">
+                <Icon name="me"/>
+                <span>{tr(K::Community)}</span>
+                <span class="muted">{tr(K::CommunityIntro)}</span>
+            </A>
+        </Show>
         <A href="/sync" attr:class="card link-card">
             <Icon name="sync"/>
-            <span>{move || t(K::SyncStatus)}</span>
+            <span>{tr(K::SyncStatus)}</span>
             <span class="muted">
                 {move || {
                     let pending = app.pending.with(Vec::len);
@@ -86,9 +93,15 @@ fn MeContent() -> impl IntoView {
             </span>
         </A>
         <section class="card">
-            <h2>{move || t(K::DataSafety)}</h2>
+            <h2>{tr(K::DataSafety)}</h2>
             <p>{move || if app.persisted.get() == Some(true) { t(K::DataSafetyOn) } else { t(K::DataSafetyOff) }}</p>
         </section>
+        <Devices/>
+        <MyData/>
+        <A href="/privacy" attr:class="card link-card">
+            <Icon name="list"/>
+            <span>{tr(K::PrivacyNotice)}</span>
+        </A>
         <Show when=move || confirming.get()>
             <p class="card warn-card" role="alert">
                 <Icon name="alert"/>
@@ -100,8 +113,114 @@ fn MeContent() -> impl IntoView {
                 {move || if confirming.get() { t(K::SignOutConfirm) } else { t(K::SignOut) }}
             </button>
             <Show when=move || confirming.get()>
-                <button class="button big" on:click=move |_| confirming.set(false)>{move || t(K::Cancel)}</button>
+                <button class="button big" on:click=move |_| confirming.set(false)>{tr(K::Cancel)}</button>
             </Show>
         </div>
+    }
+}
+
+/// 登录设备: every signed-in device, each of which can be signed out from here.
+#[component]
+fn Devices() -> impl IntoView {
+    let i18n = use_i18n();
+    let version = RwSignal::new(0u32);
+    let sessions = LocalResource::new(move || {
+        version.track();
+        async move { crate::api::sessions().await }
+    });
+    view! {
+        <section class="card" data-testid="devices">
+            <h2>{tr(K::Devices)}</h2>
+            <Suspense fallback=move || view! { <p class="muted">{tr(K::Loading)}</p> }>
+                {move || sessions.get().map(|result| match result {
+                    Ok(list) => view! {
+                        <ul class="list plain">
+                            {list.into_iter().map(|session| {
+                                let id = session.id.clone();
+                                let end = move |_| {
+                                    let id = id.clone();
+                                    spawn_local(async move {
+                                        let _ = crate::api::end_session(&id).await;
+                                        version.update(|v| *v += 1);
+                                    });
+                                };
+                                view! {
+                                    <li class="row-card device" data-testid="device">
+                                        <span class="grow">
+                                            <strong>{session.device.clone()}</strong>
+                                            {session.current.then(|| view! { <span class="badge submitted">{tr(K::ThisDevice)}</span> })}
+                                            <br/>
+                                            <span class="muted">{tr(K::LastUsed)}" "{move || i18n::when(i18n.lang(), session.last_seen_at, chrono::Utc::now())}</span>
+                                        </span>
+                                        {(!session.current).then(|| view! {
+                                            <button class="button small" on:click=end.clone()>{tr(K::EndSession)}</button>
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(_) => view! { <p class="muted">{tr(K::DevicesNeedNetwork)}</p> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// 我的数据: download everything stored about me; delete my account.
+#[component]
+fn MyData() -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    let deleting = RwSignal::new(false);
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let delete = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match crate::api::delete_account(&password.get_untracked()).await {
+                Ok(()) => {
+                    actions::sign_out_here(app).await;
+                    app.notice.set(Some(t(K::AccountDeleted).to_string()));
+                    navigate("/login", Default::default());
+                }
+                Err(crate::api::ApiFailure::Refused {
+                    error: api_error, ..
+                }) => {
+                    error.set(Some(
+                        api_error
+                            .fields
+                            .first()
+                            .map(|f| f.message.clone())
+                            .unwrap_or(api_error.message),
+                    ));
+                }
+                Err(_) => error.set(Some(t(K::SignInNeedsNetwork).to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="card" data-testid="my-data">
+            <h2>{tr(K::MyData)}</h2>
+            <a class="button big" href="/api/me/export" download="yiwantang-my-data.json" data-testid="download-data">
+                <Icon name="list"/>{tr(K::DownloadData)}
+            </a>
+            <button class="button big danger" on:click=move |_| deleting.update(|d| *d = !*d) data-testid="delete-account">
+                {tr(K::DeleteAccount)}
+            </button>
+            <Show when=move || deleting.get()>
+                <form class="form" on:submit=delete.clone() novalidate=true>
+                    <p class="hint">{tr(K::DeleteAccountHint)}</p>
+                    <label class="field">
+                        <span class="label">{tr(K::Password)}</span>
+                        <input type="password" name="password" autocomplete="current-password"
+                            prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                        <crate::components::FieldMessage field="password" message=Signal::derive(move || error.get())/>
+                    </label>
+                    <button type="submit" class="button big danger">{tr(K::DeleteAccountConfirm)}</button>
+                </form>
+            </Show>
+        </section>
     }
 }

@@ -3,14 +3,14 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::i18n::{t, K};
+use crate::i18n::{tr, K};
 
 #[component]
 pub fn NotFound() -> impl IntoView {
     view! {
         <section class="card">
-            <p>{move || t(K::NotFound)}</p>
-            <A href="/" attr:class="button">{move || t(K::TabHome)}</A>
+            <p>{tr(K::PageNotFound)}</p>
+            <A href="/" attr:class="button">{tr(K::TabHome)}</A>
         </section>
     }
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::{Icon, PageHeader, RequireSession};
-use crate::i18n::{t, K};
+use crate::i18n::{tr, K};
 
 #[component]
 fn Soon(title: K, icon: &'static str, text: K) -> impl IntoView {
@@ -12,8 +12,8 @@ fn Soon(title: K, icon: &'static str, text: K) -> impl IntoView {
             <PageHeader title=title/>
             <section class="card soon">
                 <Icon name=icon/>
-                <h2>{move || t(K::ComingSoon)}</h2>
-                <p>{move || t(text)}</p>
+                <h2>{tr(K::ComingSoon)}</h2>
+                <p>{tr(text)}</p>
             </section>
         </RequireSession>
     }

@@ -10,7 +10,7 @@ use crate::components::SyncBadge;
 use crate::components::{
     action_title, failure_fixable, FailureText, Icon, PageHeader, RequireSession,
 };
-use crate::i18n::{self, t, use_i18n, K};
+use crate::i18n::{self, t, tr, use_i18n, K};
 use crate::state::{use_app, SyncState};
 use crate::store::FailedEntry;
 use crate::sync;
@@ -29,7 +29,7 @@ pub fn SyncPage() -> impl IntoView {
                     <strong>{move || if status().online { t(K::Online) } else { t(K::Offline) }}</strong>
                 </p>
                 <p>
-                    {move || t(K::LastSync)}"："
+                    {tr(K::LastSync)}"："
                     {move || status().last_sync.map(|time| i18n::when(i18n.lang(), time, chrono::Utc::now())).unwrap_or_else(|| t(K::NeverSynced).to_string())}
                 </p>
                 <button class="button big" on:click=move |_| sync::request_sync(app) disabled=move || status().syncing>
@@ -37,8 +37,8 @@ pub fn SyncPage() -> impl IntoView {
                     {move || if status().syncing { t(K::Syncing) } else { t(K::SyncNow) }}
                 </button>
             </section>
-            <h2>{move || t(K::PendingActions)}</h2>
-            <Show when=move || !app.pending.with(Vec::is_empty) fallback=move || view! { <p class="empty">{move || t(K::NoPending)}</p> }>
+            <h2>{tr(K::PendingActions)}</h2>
+            <Show when=move || !app.pending.with(Vec::is_empty) fallback=move || view! { <p class="empty">{tr(K::NoPending)}</p> }>
                 <ul class="list plain" data-testid="pending-list">
                     <For each=move || app.pending.get() key=|e| e.key.clone() children=move |entry| {
                         let queued = entry.queued_at;
@@ -52,8 +52,8 @@ pub fn SyncPage() -> impl IntoView {
                     }/>
                 </ul>
             </Show>
-            <h2>{move || t(K::FailedActions)}</h2>
-            <Show when=move || !app.failed.with(Vec::is_empty) fallback=move || view! { <p class="empty">{move || t(K::NoFailed)}</p> }>
+            <h2>{tr(K::FailedActions)}</h2>
+            <Show when=move || !app.failed.with(Vec::is_empty) fallback=move || view! { <p class="empty">{tr(K::NoFailed)}</p> }>
                 <ul class="list plain" data-testid="failed-list">
                     <For each=move || app.failed.get() key=|f| f.key.clone() children=move |entry| view! { <FailedItem entry=entry/> }/>
                 </ul>
@@ -82,7 +82,7 @@ fn FailedItem(entry: FailedEntry) -> impl IntoView {
             <SyncBadge state=SyncState::Failed/>
             <FailureText entry=entry.clone()/>
             <div class="row">
-                {fixable.then(|| view! { <A href=redo_href.clone() attr:class="button primary">{move || t(K::FixAndResubmit)}</A> })}
+                {fixable.then(|| view! { <A href=redo_href.clone() attr:class="button primary">{tr(K::FixAndResubmit)}</A> })}
                 <button class="button" on:click=discard>
                     {move || if confirming.get() { t(K::DiscardConfirm) } else { t(K::Discard) }}
                 </button>

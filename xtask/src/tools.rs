@@ -12,8 +12,14 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 /// wasm-opt from npm's `binaryen`; Debian's 108 breaks the module (TOOLCHAIN.md).
 pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
-/// Debian packages: the browser for both test suites, its driver, and fonts that draw Chinese.
-pub const APT_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "fonts-noto-cjk"];
+/// Debian packages: the browser for both test suites, its driver, fonts that draw Chinese,
+/// and zbar (the e2e journeys read the QR codes the app draws, as a phone camera would).
+pub const APT_PACKAGES: [&str; 4] = [
+    "chromium",
+    "chromium-driver",
+    "fonts-noto-cjk",
+    "zbar-tools",
+];
 
 fn tools_dir() -> PathBuf {
     root().join(".tools")

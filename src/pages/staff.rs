@@ -1,0 +1,436 @@
+//! 社区管理 (community staff): invitations with QR codes, people (reset a password,
+//! deactivate), households. Every change is a queued mutation like any other: it can be
+//! made offline and shows 待同步 until the server has it.
+
+use chrono::{Duration, Utc};
+use domain::account::{
+    household_label, AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs,
+    CODE_LEN, CODE_VALID_DAYS,
+};
+use domain::person::Role;
+use domain::wire::{entity, HouseholdView, InvitationView, PersonView};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use uuid::Uuid;
+
+use crate::actions::{self, ActionError};
+use crate::components::{
+    join_link, FieldMessage, Icon, PageHeader, QrCode, RequireSession, SyncBadge,
+};
+use crate::i18n::{self, t, tr, use_i18n, K};
+use crate::state::{use_app, AppState, Item, SyncState};
+
+/// The community this person keeps.
+fn staff_community(app: AppState) -> Option<String> {
+    app.session.with_untracked(|s| {
+        s.as_ref()?
+            .memberships
+            .iter()
+            .find(|m| m.role == Role::CommunityStaff)
+            .map(|m| m.community_id.clone())
+    })
+}
+
+/// A fresh single-use code from the browser's cryptographic random source.
+fn new_code() -> Code {
+    let random = Uuid::new_v4();
+    let mut bytes = [0u8; CODE_LEN];
+    bytes.copy_from_slice(&random.as_bytes()[..CODE_LEN]);
+    Code::from_random(&bytes)
+}
+
+fn json<T: serde::Serialize>(view: &T) -> serde_json::Value {
+    serde_json::to_value(view).expect("views serialise")
+}
+
+#[component]
+fn StaffTabs() -> impl IntoView {
+    view! {
+        <PageHeader title=K::Community back="/me"/>
+        <div class="segmented" role="tablist">
+            <A href="/staff" attr:class="segment" exact=true attr:role="tab">{tr(K::Invitations)}</A>
+            <A href="/staff/people" attr:class="segment" attr:role="tab">{tr(K::People)}</A>
+            <A href="/staff/households" attr:class="segment" attr:role="tab">{tr(K::Households)}</A>
+        </div>
+    }
+}
+
+/// One invitation or reset code: its state, and its QR code when opened.
+#[component]
+fn InvitationCard(item: Item<InvitationView>, #[prop(optional)] open: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = RwSignal::new(open);
+    let view_data = item.view.clone();
+    let is_reset = view_data.kind == "reset";
+    let expired = view_data.expires_at <= Utc::now();
+    let status = move || {
+        let lang = i18n.lang();
+        if view_data.used {
+            i18n::text(lang, K::CodeUsed).to_string()
+        } else if expired {
+            i18n::text(lang, K::CodeExpired).to_string()
+        } else {
+            format!(
+                "{} {}",
+                i18n::text(lang, K::CodeValidUntil),
+                i18n::when(
+                    lang,
+                    view_data.expires_at,
+                    view_data.expires_at + Duration::days(400)
+                )
+            )
+        }
+    };
+    let who = match (&item.view.role, &item.view.person_name) {
+        (_, Some(name)) => name.clone(),
+        (Some(role), None) => role.label(i18n.lang()).to_string(),
+        _ => String::new(),
+    };
+    let link = join_link(&item.view.code);
+    let code = item.view.code.clone();
+    let household = item.view.household_label.clone();
+    let usable = !item.view.used && !expired;
+    view! {
+        <article class="card invitation-card" data-testid="invitation-card">
+            <button class="invitation-head" on:click=move |_| shown.update(|s| *s = !*s) aria-expanded=move || shown.get().to_string()>
+                <span class="code" data-testid="invitation-code">{code.clone()}</span>
+                <span class="muted">{move || if is_reset { t(K::ResetPassword) } else { t(K::InvitationCode) }}" · "{who.clone()}</span>
+            </button>
+            {household.map(|h| view! { <p class="meta">{h}</p> })}
+            <div class="badges">
+                <SyncBadge state=item.sync/>
+                <span class="badge status">{status}</span>
+            </div>
+            <Show when=move || item.sync == SyncState::Pending>
+                <p class="hint">{tr(K::CodePendingHint)}</p>
+            </Show>
+            <Show when=move || shown.get() && usable>
+                <QrCode text=link.clone() label=code.clone()/>
+                <p class="hint">{move || if is_reset { t(K::ScanToReset) } else { t(K::ScanToJoin) }}</p>
+                <button class="button" on:click=|_| { let _ = web_sys::window().map(|w| w.print()); }>{tr(K::Print)}</button>
+            </Show>
+        </article>
+    }
+}
+
+/// `/staff`: invite someone, and the invitations so far.
+#[component]
+pub fn StaffInvitations() -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let role = RwSignal::new(Role::Resident);
+    let household = RwSignal::new(String::new());
+    let created = RwSignal::new(None::<Uuid>);
+    let error = RwSignal::new(None::<String>);
+    let households = move || app.households.get();
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(community_id) = staff_community(app) else {
+            return;
+        };
+        let household_id = Uuid::parse_str(&household.get_untracked())
+            .ok()
+            .filter(|_| role.get_untracked() == Role::Resident);
+        let args = InviteArgs {
+            id: Uuid::new_v4(),
+            community_id: community_id.clone(),
+            role: role.get_untracked(),
+            household_id,
+            code: new_code().display(),
+        };
+        let invitation = match args.parse() {
+            Ok(invitation) => invitation,
+            Err(problems) => {
+                error.set(problems.first().map(|p| p.message(i18n.lang())));
+                return;
+            }
+        };
+        error.set(None);
+        let label = household_id.and_then(|id| {
+            app.households.with_untracked(|list| {
+                list.iter()
+                    .find(|h| h.view.id == id)
+                    .map(|h| h.view.label.clone())
+            })
+        });
+        let view = InvitationView {
+            id: invitation.id,
+            community_id,
+            kind: "join".into(),
+            code: invitation.code.display(),
+            role: Some(invitation.role),
+            household_id,
+            household_label: label,
+            person_id: None,
+            person_name: None,
+            expires_at: Utc::now() + Duration::days(CODE_VALID_DAYS),
+            used: false,
+        };
+        spawn_local(async move {
+            let overlay = [(entity::INVITATION, invitation.id.to_string(), json(&view))];
+            if actions::act(app, &args, &overlay).await.is_ok() {
+                created.set(Some(invitation.id));
+            }
+        });
+    };
+    let roles = [
+        Role::Resident,
+        Role::Volunteer,
+        Role::Guard,
+        Role::Property,
+        Role::CommunityStaff,
+    ];
+    view! {
+        <RequireSession>
+            <StaffTabs/>
+            <h2>{tr(K::InviteSomeone)}</h2>
+            <form class="form" on:submit=create novalidate=true data-testid="invite-form">
+                <fieldset class="field">
+                    <legend class="label">{tr(K::InviteAs)}</legend>
+                    <div class="choices">
+                        {roles.into_iter().map(|r| view! {
+                            <label class="choice">
+                                <input type="radio" name="role" value=r.code()
+                                    prop:checked=move || role.get() == r on:change=move |_| role.set(r)/>
+                                <span>{move || r.label(i18n.lang())}</span>
+                            </label>
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+                <Show when=move || role.get() == Role::Resident>
+                    <label class="field">
+                        <span class="label">{tr(K::Households)}</span>
+                        <select name="household" on:change=move |ev| household.set(event_target_value(&ev))>
+                            <option value="">{tr(K::ChooseHousehold)}</option>
+                            {move || households().into_iter().map(|h| view! {
+                                <option value=h.view.id.to_string() selected=move || household.get() == h.view.id.to_string()>{h.view.label.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                </Show>
+                <FieldMessage field="household_id" message=Signal::derive(move || error.get())/>
+                <button type="submit" class="button primary big" data-testid="create-invitation">{tr(K::CreateInvitation)}</button>
+            </form>
+            {move || created.get().and_then(|id| app.invitations.with(|list| list.iter().find(|i| i.view.id == id).cloned()))
+                .map(|item| view! { <div data-testid="new-invitation"><InvitationCard item=item open=true/></div> })}
+            <h2>{tr(K::Invitations)}</h2>
+            <Show when=move || !app.invitations.with(Vec::is_empty) fallback=move || view! { <p class="empty">{tr(K::NoInvitations)}</p> }>
+                <div class="list">
+                    <For each=move || app.invitations.get() key=|i| (i.view.id, i.sync, i.view.used) children=|item| view! { <InvitationCard item=item/> }/>
+                </div>
+            </Show>
+        </RequireSession>
+    }
+}
+
+/// `/staff/people`: the community's people; reset a password, deactivate.
+#[component]
+pub fn StaffPeople() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <RequireSession>
+            <StaffTabs/>
+            <Show when=move || !app.people.with(Vec::is_empty) fallback=move || view! { <p class="empty">{tr(K::NoPeople)}</p> }>
+                <div class="list">
+                    <For each=move || app.people.get() key=|p| (p.view.id, p.sync, p.view.deactivated) children=|item| view! { <PersonCard item=item/> }/>
+                </div>
+            </Show>
+        </RequireSession>
+    }
+}
+
+#[component]
+fn PersonCard(item: Item<PersonView>) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let confirming = RwSignal::new(false);
+    let reset_id = RwSignal::new(None::<Uuid>);
+    let person = item.view.clone();
+    let me = app.user_id() == Some(person.id);
+    let roles = person.roles.clone();
+    let reset = {
+        let person = person.clone();
+        move |_| {
+            let code = new_code();
+            let args = ResetPasswordArgs {
+                id: Uuid::new_v4(),
+                person_id: person.id,
+                code: code.display(),
+            };
+            let view = InvitationView {
+                id: args.id,
+                community_id: person.community_id.clone(),
+                kind: "reset".into(),
+                code: code.display(),
+                role: None,
+                household_id: None,
+                household_label: None,
+                person_id: Some(person.id),
+                person_name: Some(person.display_name.clone()),
+                expires_at: Utc::now() + Duration::days(CODE_VALID_DAYS),
+                used: false,
+            };
+            let id = args.id;
+            spawn_local(async move {
+                let overlay = [(entity::INVITATION, id.to_string(), json(&view))];
+                if actions::act(app, &args, &overlay).await.is_ok() {
+                    reset_id.set(Some(id));
+                }
+            });
+        }
+    };
+    let deactivate = {
+        let person = person.clone();
+        move |_| {
+            if !confirming.get_untracked() {
+                confirming.set(true);
+                return;
+            }
+            let args = DeactivatePersonArgs {
+                person_id: person.id,
+            };
+            let view = PersonView {
+                deactivated: true,
+                ..person.clone()
+            };
+            let key = format!("{}:{}", person.community_id, person.id);
+            spawn_local(async move {
+                let _: Result<(), ActionError> =
+                    actions::act(app, &args, &[(entity::PERSON, key, json(&view))]).await;
+            });
+        }
+    };
+    view! {
+        <article class="card person-card" data-testid="person-card">
+            <p class="name"><strong>{person.display_name.clone()}</strong>" "<span class="muted">{person.phone.clone()}</span></p>
+            <p class="meta">
+                {move || roles.iter().map(|r| r.label(i18n.lang())).collect::<Vec<_>>().join("、")}
+                {person.household_label.clone().map(|h| format!(" · {h}"))}
+            </p>
+            <div class="badges">
+                {(item.sync == SyncState::Pending).then(|| view! { <SyncBadge state=SyncState::Pending/> })}
+                {person.deactivated.then(|| view! { <span class="badge failed"><Icon name="alert"/>{tr(K::Deactivated)}</span> })}
+            </div>
+            {(!person.deactivated && !me).then(|| view! {
+                <div class="row">
+                    <button class="button" on:click=reset.clone()>{tr(K::ResetPassword)}</button>
+                    <button class="button danger" on:click=deactivate.clone()>
+                        {move || if confirming.get() { t(K::DeactivateConfirm) } else { t(K::Deactivate) }}
+                    </button>
+                </div>
+                <Show when=move || confirming.get()><p class="hint">{tr(K::DeactivateHint)}</p></Show>
+            })}
+            {move || reset_id.get().and_then(|id| app.invitations.with(|list| list.iter().find(|i| i.view.id == id).cloned()))
+                .map(|item| view! { <InvitationCard item=item open=true/> })}
+        </article>
+    }
+}
+
+/// `/staff/households`: add a household; the list, each with 代居民提问题.
+#[component]
+pub fn StaffHouseholds() -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let point = RwSignal::new(String::new());
+    let building = RwSignal::new(String::new());
+    let unit = RwSignal::new(String::new());
+    let room = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<domain::FieldError>::new());
+    let error_for = move |field: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.iter()
+                    .find(|e| e.field == field)
+                    .map(|e| e.message(i18n.lang()))
+            })
+        })
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(community_id) = staff_community(app) else {
+            return;
+        };
+        let optional =
+            |s: RwSignal<String>| Some(s.get_untracked()).filter(|v| !v.trim().is_empty());
+        let args = AddHouseholdArgs {
+            id: Uuid::new_v4(),
+            community_id,
+            point: optional(point),
+            building: building.get_untracked(),
+            unit: optional(unit),
+            room: optional(room),
+        };
+        let household = match args.parse() {
+            Ok(household) => household,
+            Err(problems) => {
+                errors.set(problems);
+                return;
+            }
+        };
+        errors.set(Vec::new());
+        let view = HouseholdView {
+            id: household.id,
+            community_id: household.community_id.clone(),
+            point: household.point.clone(),
+            building: household.building.clone(),
+            unit: household.unit.clone(),
+            room: household.room.clone(),
+            label: household_label(
+                household.point.as_deref(),
+                &household.building,
+                household.unit.as_deref(),
+                household.room.as_deref(),
+                true,
+            ),
+        };
+        for field in [point, building, unit, room] {
+            field.set(String::new());
+        }
+        spawn_local(async move {
+            let _ = actions::act(
+                app,
+                &args,
+                &[(entity::HOUSEHOLD, household.id.to_string(), json(&view))],
+            )
+            .await;
+        });
+    };
+    let text_field = move |label: K, name: &'static str, value: RwSignal<String>| {
+        view! {
+            <label class="field">
+                <span class="label">{tr(label)}</span>
+                <input type="text" name=name prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+                <FieldMessage field=name message=error_for(name)/>
+            </label>
+        }
+    };
+    view! {
+        <RequireSession>
+            <StaffTabs/>
+            <h2>{tr(K::AddHousehold)}</h2>
+            <form class="form" on:submit=add novalidate=true data-testid="household-form">
+                {text_field(K::Building, "building", building)}
+                {text_field(K::Unit, "unit", unit)}
+                {text_field(K::Room, "room", room)}
+                {text_field(K::Point, "point", point)}
+                <button type="submit" class="button primary big">{tr(K::Save)}</button>
+            </form>
+            <h2>{tr(K::Households)}</h2>
+            <Show when=move || !app.households.with(Vec::is_empty) fallback=move || view! { <p class="empty">{tr(K::NoHouseholds)}</p> }>
+                <ul class="list plain">
+                    <For each=move || app.households.get() key=|h| (h.view.id, h.sync) children=|item| {
+                        let href = format!("/issues/new?for={}", item.view.id);
+                        view! {
+                            <li class="card row-card" data-testid="household-row">
+                                <span class="grow">{item.view.label.clone()}</span>
+                                {(item.sync == SyncState::Pending).then(|| view! { <SyncBadge state=SyncState::Pending/> })}
+                                <A href=href attr:class="button small">{tr(K::RaiseForHousehold)}</A>
+                            </li>
+                        }
+                    }/>
+                </ul>
+            </Show>
+        </RequireSession>
+    }
+}
