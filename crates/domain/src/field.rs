@@ -46,7 +46,7 @@ impl FieldError {
 
     pub fn message(&self, lang: Lang) -> String {
         let label = field_label(self.field, lang);
-        let is_choice = matches!(self.field, "category" | "role" | "household_id");
+        let is_choice = matches!(self.field, "category" | "role" | "household_id" | "score");
         if self.field == "consent" {
             return lang
                 .pick(
@@ -115,6 +115,24 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         ("code", Lang::En) => "code",
         ("community_id", Lang::Zh) => "社区",
         ("community_id", Lang::En) => "community",
+        ("reason", Lang::Zh) => "理由",
+        ("reason", Lang::En) => "reason",
+        ("reply", Lang::Zh) => "答复",
+        ("reply", Lang::En) => "reply",
+        ("plan", Lang::Zh) => "整改方案",
+        ("plan", Lang::En) => "plan",
+        ("report", Lang::Zh) => "整改情况",
+        ("report", Lang::En) => "report",
+        ("score", Lang::Zh) => "评分",
+        ("score", Lang::En) => "score",
+        ("comment", Lang::Zh) => "意见",
+        ("comment", Lang::En) => "comment",
+        ("note", Lang::Zh) => "说明",
+        ("note", Lang::En) => "note",
+        ("answer", Lang::Zh) => "答复",
+        ("answer", Lang::En) => "answer",
+        ("place_of_dialogue", Lang::Zh) => "地点",
+        ("place_of_dialogue", Lang::En) => "place",
         ("id", Lang::Zh) => "编号",
         ("id", Lang::En) => "identifier",
         (_, Lang::Zh) => "内容",

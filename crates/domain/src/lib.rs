@@ -5,6 +5,7 @@
 //! the wire format, validation with its messages, and the mutation definitions.
 
 pub mod account;
+pub mod dialogue;
 pub mod field;
 pub mod issue;
 pub mod lang;

@@ -1,0 +1,436 @@
+//! The 双月对话 loop as a state machine: 提问题 → 立项 → 答复 → 整改 → 评分, with merging,
+//! declining, reopening after a low score, and escalation to the township. The server and
+//! the phone run the same rules.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::field::{char_count, clean_text, FieldError, FieldErrorKind};
+use crate::issue::IssueStatus;
+use crate::person::Role;
+
+pub const REPLY_MAX: usize = 1000;
+pub const REASON_MAX: usize = 300;
+pub const COMMENT_MAX: usize = 200;
+/// Default number of days residents have to score a rectification.
+pub const SCORING_WINDOW_DAYS: i64 = 14;
+/// Default average score at or above which a rectification is accepted.
+pub const PASS_AVERAGE: f64 = 3.0;
+/// A dialogue is held every two months.
+pub const DIALOGUE_EVERY_DAYS: i64 = 61;
+
+/// One step of the loop, as a person asks for it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// 立项: staff take the issue up as a project for a dialogue session.
+    Accept {
+        #[serde(default)]
+        session_id: Option<Uuid>,
+    },
+    /// 合并: staff merge a duplicate into an existing issue.
+    Merge { into: Uuid },
+    /// 不予立项: staff decline, with a reason the resident reads.
+    Decline { reason: String },
+    /// 答复: the property company answers with a plan and a promised date.
+    Answer {
+        reply: String,
+        #[serde(default)]
+        plan: String,
+        promised_by: NaiveDate,
+    },
+    /// 开始整改.
+    StartRectifying,
+    /// 整改完成: the property company reports the work done, with evidence.
+    ReportRectified { report: String },
+}
+
+impl Step {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Step::Accept { .. } => "accept",
+            Step::Merge { .. } => "merge",
+            Step::Decline { .. } => "decline",
+            Step::Answer { .. } => "answer",
+            Step::StartRectifying => "start_rectifying",
+            Step::ReportRectified { .. } => "report_rectified",
+        }
+    }
+
+    /// Who may take the step (in the issue's community).
+    pub fn role(&self) -> Role {
+        match self {
+            Step::Accept { .. } | Step::Merge { .. } | Step::Decline { .. } => Role::CommunityStaff,
+            Step::Answer { .. } | Step::StartRectifying | Step::ReportRectified { .. } => {
+                Role::Property
+            }
+        }
+    }
+
+    /// The status the step leads to from `from`, or why it cannot be taken now.
+    pub fn next(&self, from: IssueStatus) -> Result<IssueStatus, TransitionError> {
+        use IssueStatus::*;
+        let to = match (self, from) {
+            (Step::Accept { .. }, Raised) => Accepted,
+            (Step::Merge { .. }, Raised) => Merged,
+            (Step::Decline { .. }, Raised) => Declined,
+            (Step::Answer { .. }, Accepted) => Answered,
+            (Step::StartRectifying, Answered) => Rectifying,
+            (Step::ReportRectified { .. }, Rectifying) => AwaitingScore,
+            _ => {
+                return Err(TransitionError {
+                    from,
+                    step: self.name(),
+                })
+            }
+        };
+        Ok(to)
+    }
+
+    /// Validates the texts the step carries.
+    pub fn validate(&self) -> Result<Step, Vec<FieldError>> {
+        let required =
+            |field: &'static str, text: &str, max: usize| -> Result<String, FieldError> {
+                let text = clean_text(text, true);
+                if text.is_empty() {
+                    Err(FieldError::new(field, FieldErrorKind::Required))
+                } else if char_count(&text) > max {
+                    Err(FieldError::new(
+                        field,
+                        FieldErrorKind::TooLong {
+                            max,
+                            actual: char_count(&text),
+                        },
+                    ))
+                } else {
+                    Ok(text)
+                }
+            };
+        match self {
+            Step::Decline { reason } => required("reason", reason, REASON_MAX)
+                .map(|reason| Step::Decline { reason })
+                .map_err(|e| vec![e]),
+            Step::Answer {
+                reply,
+                plan,
+                promised_by,
+            } => {
+                let mut errors = Vec::new();
+                let reply = required("reply", reply, REPLY_MAX)
+                    .map_err(|e| errors.push(e))
+                    .ok();
+                let plan = clean_text(plan, true);
+                if char_count(&plan) > REPLY_MAX {
+                    errors.push(FieldError::new(
+                        "plan",
+                        FieldErrorKind::TooLong {
+                            max: REPLY_MAX,
+                            actual: char_count(&plan),
+                        },
+                    ));
+                }
+                match reply {
+                    Some(reply) if errors.is_empty() => Ok(Step::Answer {
+                        reply,
+                        plan,
+                        promised_by: *promised_by,
+                    }),
+                    _ => Err(errors),
+                }
+            }
+            Step::ReportRectified { report } => required("report", report, REPLY_MAX)
+                .map(|report| Step::ReportRectified { report })
+                .map_err(|e| vec![e]),
+            other => Ok(other.clone()),
+        }
+    }
+}
+
+/// A step asked for at the wrong moment (answering an issue nobody accepted, say).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransitionError {
+    pub from: IssueStatus,
+    pub step: &'static str,
+}
+
+/// A score of a rectification: 1 (very unhappy) to 5 (very happy), with an optional comment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Score {
+    pub value: u8,
+    pub comment: String,
+}
+
+impl Score {
+    pub fn parse(value: u8, comment: &str) -> Result<Score, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if !(1..=5).contains(&value) {
+            errors.push(FieldError::new("score", FieldErrorKind::Invalid));
+        }
+        let comment = clean_text(comment, true);
+        if char_count(&comment) > COMMENT_MAX {
+            errors.push(FieldError::new(
+                "comment",
+                FieldErrorKind::TooLong {
+                    max: COMMENT_MAX,
+                    actual: char_count(&comment),
+                },
+            ));
+        }
+        if errors.is_empty() {
+            Ok(Score { value, comment })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// 满意: a score of 4 or 5 (how public-service hotlines count satisfaction).
+    pub fn satisfied(value: u8) -> bool {
+        value >= 4
+    }
+}
+
+/// The scoring of one rectification round.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Round {
+    pub opened_at: DateTime<Utc>,
+    pub window_days: i64,
+    /// How many people may score: the raiser and everyone who joined (我也遇到).
+    pub eligible: usize,
+    pub scores: Vec<u8>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RoundOutcome {
+    /// Still waiting for scores.
+    Open,
+    /// 已办结: accepted (average at or above the pass mark, or nobody objected in time).
+    Closed { average: Option<f64> },
+    /// 退回重办: below the pass mark; back to 整改中.
+    Reopened { average: f64 },
+}
+
+impl Round {
+    pub fn closes_at(&self) -> DateTime<Utc> {
+        self.opened_at + Duration::days(self.window_days)
+    }
+
+    pub fn average(&self) -> Option<f64> {
+        (!self.scores.is_empty())
+            .then(|| self.scores.iter().map(|s| *s as f64).sum::<f64>() / self.scores.len() as f64)
+    }
+
+    /// Decided when everyone eligible has scored, or when the window has ended.
+    pub fn outcome(&self, now: DateTime<Utc>, pass: f64) -> RoundOutcome {
+        let everyone = self.eligible > 0 && self.scores.len() >= self.eligible;
+        if !everyone && now < self.closes_at() {
+            return RoundOutcome::Open;
+        }
+        match self.average() {
+            None => RoundOutcome::Closed { average: None },
+            Some(average) if average + 1e-9 >= pass => RoundOutcome::Closed {
+                average: Some(average),
+            },
+            Some(average) => RoundOutcome::Reopened { average },
+        }
+    }
+
+    /// Whether a person may still score (or change their score) at `now`.
+    pub fn accepts_scores(&self, now: DateTime<Utc>) -> bool {
+        now < self.closes_at()
+    }
+}
+
+/// Whether a promised date or deadline has passed with the work not done.
+pub fn overdue(due: Option<NaiveDate>, done: bool, today: NaiveDate) -> bool {
+    matches!(due, Some(due) if !done && today > due)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use IssueStatus::*;
+
+    fn answer() -> Step {
+        Step::Answer {
+            reply: "已安排电工".into(),
+            plan: "本周内更换灯具".into(),
+            promised_by: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+        }
+    }
+
+    fn all_steps() -> Vec<Step> {
+        vec![
+            Step::Accept { session_id: None },
+            Step::Merge { into: Uuid::nil() },
+            Step::Decline {
+                reason: "不属于物业范围".into(),
+            },
+            answer(),
+            Step::StartRectifying,
+            Step::ReportRectified {
+                report: "已更换".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_allowed_transition_leads_where_the_loop_says() {
+        let allowed = [
+            (Raised, "accept", Accepted),
+            (Raised, "merge", Merged),
+            (Raised, "decline", Declined),
+            (Accepted, "answer", Answered),
+            (Answered, "start_rectifying", Rectifying),
+            (Rectifying, "report_rectified", AwaitingScore),
+        ];
+        for step in all_steps() {
+            for from in IssueStatus::ALL {
+                let expected = allowed
+                    .iter()
+                    .find(|(f, name, _)| *f == from && *name == step.name())
+                    .map(|(_, _, to)| *to);
+                match (step.next(from), expected) {
+                    (Ok(to), Some(expected)) => assert_eq!(to, expected),
+                    (Err(error), None) => assert_eq!(
+                        error,
+                        TransitionError {
+                            from,
+                            step: step.name()
+                        }
+                    ),
+                    (got, expected) => panic!(
+                        "{} from {from:?}: got {got:?}, expected {expected:?}",
+                        step.name()
+                    ),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn closed_declined_and_merged_issues_take_no_more_steps() {
+        for from in [Closed, Declined, Merged] {
+            assert!(
+                all_steps().iter().all(|s| s.next(from).is_err()),
+                "{from:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn staff_decide_on_issues_and_the_property_company_answers_and_rectifies() {
+        let roles: Vec<_> = all_steps().iter().map(Step::role).collect();
+        use Role::*;
+        assert_eq!(
+            roles,
+            [
+                CommunityStaff,
+                CommunityStaff,
+                CommunityStaff,
+                Property,
+                Property,
+                Property
+            ]
+        );
+    }
+
+    #[test]
+    fn steps_need_their_texts() {
+        assert_eq!(
+            Step::Decline { reason: " ".into() }.validate().unwrap_err()[0].field,
+            "reason"
+        );
+        let empty_answer = Step::Answer {
+            reply: "".into(),
+            plan: "".into(),
+            promised_by: NaiveDate::MIN,
+        };
+        assert_eq!(empty_answer.validate().unwrap_err()[0].field, "reply");
+        assert!(answer().validate().is_ok());
+        assert_eq!(
+            Step::ReportRectified { report: "".into() }
+                .validate()
+                .unwrap_err()[0]
+                .field,
+            "report"
+        );
+    }
+
+    #[test]
+    fn scores_are_one_to_five_with_a_short_comment() {
+        assert!(Score::parse(1, "").is_ok() && Score::parse(5, "很满意").is_ok());
+        assert_eq!(Score::parse(0, "").unwrap_err()[0].field, "score");
+        assert_eq!(Score::parse(6, "").unwrap_err()[0].field, "score");
+        assert_eq!(
+            Score::parse(3, &"字".repeat(201)).unwrap_err()[0].field,
+            "comment"
+        );
+        assert!(Score::satisfied(4) && !Score::satisfied(3));
+    }
+
+    fn round(eligible: usize, scores: &[u8]) -> Round {
+        Round {
+            opened_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+            window_days: SCORING_WINDOW_DAYS,
+            eligible,
+            scores: scores.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_round_waits_until_everyone_scored_or_the_window_ends() {
+        let r = round(2, &[5]);
+        let day = Duration::days(1);
+        assert_eq!(
+            r.outcome(r.opened_at + day, PASS_AVERAGE),
+            RoundOutcome::Open
+        );
+        assert!(r.accepts_scores(r.opened_at + day));
+        assert_eq!(
+            r.outcome(r.closes_at(), PASS_AVERAGE),
+            RoundOutcome::Closed { average: Some(5.0) }
+        );
+        assert!(!r.accepts_scores(r.closes_at()));
+    }
+
+    #[test]
+    fn low_scores_reopen_the_issue_and_good_ones_close_it() {
+        let now = DateTime::from_timestamp(1_800_000_100, 0).unwrap();
+        assert_eq!(
+            round(2, &[2, 2]).outcome(now, PASS_AVERAGE),
+            RoundOutcome::Reopened { average: 2.0 }
+        );
+        assert_eq!(
+            round(2, &[4, 5]).outcome(now, PASS_AVERAGE),
+            RoundOutcome::Closed { average: Some(4.5) }
+        );
+        assert_eq!(
+            round(2, &[3, 3]).outcome(now, PASS_AVERAGE),
+            RoundOutcome::Closed { average: Some(3.0) }
+        );
+        assert_eq!(
+            round(2, &[2, 4]).outcome(now, 3.5),
+            RoundOutcome::Reopened { average: 3.0 }
+        );
+    }
+
+    #[test]
+    fn a_window_that_ends_without_scores_closes_the_issue() {
+        let r = round(1, &[]);
+        assert_eq!(
+            r.outcome(r.closes_at(), PASS_AVERAGE),
+            RoundOutcome::Closed { average: None }
+        );
+    }
+
+    #[test]
+    fn a_promise_is_overdue_only_after_its_day_and_while_not_done() {
+        let due = NaiveDate::from_ymd_opt(2026, 12, 5);
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        assert!(!overdue(due, false, day(5)));
+        assert!(overdue(due, false, day(6)));
+        assert!(!overdue(due, true, day(6)));
+        assert!(!overdue(None, false, day(6)));
+    }
+}
