@@ -733,19 +733,12 @@ mod tests {
             )
             .await
             .unwrap();
-        let view = IssueView {
-            id: good.id,
-            community_id: "shanwan".into(),
-            title: "好的问题".into(),
-            description: String::new(),
-            category: "repairs".into(),
-            place: None,
-            status: "raised".into(),
-            raised_by: "王秀兰".into(),
-            mine: true,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-        };
+        let view = IssueView::optimistic(
+            &domain::NewIssue::parse(&good).unwrap(),
+            "shanwan",
+            "王秀兰",
+            Utc::now(),
+        );
         let mut rejected = MutationResult::applied(2);
         rejected.status = ResultStatus::Rejected;
         rejected.code = Some("invalid".into());

@@ -21,7 +21,7 @@ pub const PASS_AVERAGE: f64 = 3.0;
 pub const DIALOGUE_EVERY_DAYS: i64 = 61;
 
 /// One step of the loop, as a person asks for it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
     /// 立项: staff take the issue up as a project for a dialogue session.
@@ -238,6 +238,91 @@ impl Round {
     /// Whether a person may still score (or change their score) at `now`.
     pub fn accepts_scores(&self, now: DateTime<Utc>) -> bool {
         now < self.closes_at()
+    }
+}
+
+/// `advance_issue` (version 1): one step of the loop on one issue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdvanceIssueArgs {
+    pub issue_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub step: Step,
+}
+
+/// `join_issue` (version 1): 我也遇到 — a resident joins an issue instead of raising a duplicate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JoinIssueArgs {
+    pub issue_id: Uuid,
+}
+
+/// `score_issue` (version 1): the raiser or a joined resident scores a rectification round.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScoreIssueArgs {
+    pub issue_id: Uuid,
+    pub round: u32,
+    pub value: u8,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// `escalate_issue` (version 1): staff hand an issue to the township (上报).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EscalateIssueArgs {
+    pub issue_id: Uuid,
+    pub note: String,
+}
+
+/// `answer_escalation` (version 1): township staff answer and set a deadline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AnswerEscalationArgs {
+    pub issue_id: Uuid,
+    pub answer: String,
+    pub deadline: NaiveDate,
+}
+
+/// `schedule_dialogue` (version 1): staff schedule a dialogue session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScheduleDialogueArgs {
+    pub id: Uuid,
+    pub community_id: String,
+    pub held_on: NaiveDate,
+    pub place: String,
+    /// Who attends: the property company, resident representatives, staff.
+    #[serde(default)]
+    pub attendees: String,
+}
+
+/// `record_minutes` (version 1): what was said, for one issue of the agenda or in general.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordMinutesArgs {
+    pub dialogue_id: Uuid,
+    #[serde(default)]
+    pub issue_id: Option<Uuid>,
+    pub notes: String,
+}
+
+/// A text that must be there and not too long.
+pub fn required_text(field: &'static str, text: &str, max: usize) -> Result<String, FieldError> {
+    let text = clean_text(text, true);
+    if text.is_empty() {
+        Err(FieldError::new(field, FieldErrorKind::Required))
+    } else if char_count(&text) > max {
+        Err(FieldError::new(
+            field,
+            FieldErrorKind::TooLong {
+                max,
+                actual: char_count(&text),
+            },
+        ))
+    } else {
+        Ok(text)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod dialogue;
 pub mod field;
 pub mod issue;
 pub mod lang;
+pub mod ledger;
 pub mod mutation;
 pub mod person;
 pub mod privacy;

@@ -5,13 +5,17 @@
 //! turns it into a validated value or a `Rejection`; the phone runs the same parse before it
 //! queues anything, so an invalid action is caught on the phone with the same message.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::account::{
     AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs, NewHousehold, NewInvitation,
     ResetPasswordArgs,
+};
+use crate::dialogue::{
+    required_text, AdvanceIssueArgs, AnswerEscalationArgs, EscalateIssueArgs, JoinIssueArgs,
+    RecordMinutesArgs, ScheduleDialogueArgs, Score, ScoreIssueArgs, Step, REASON_MAX, REPLY_MAX,
 };
 use crate::field::FieldError;
 use crate::issue::{NewIssue, RaiseIssueArgs};
@@ -61,6 +65,41 @@ impl MutationArgs for DeactivatePersonArgs {
     const VERSION: u32 = 1;
 }
 
+impl MutationArgs for AdvanceIssueArgs {
+    const NAME: &'static str = "advance_issue";
+    const VERSION: u32 = 1;
+}
+
+impl MutationArgs for JoinIssueArgs {
+    const NAME: &'static str = "join_issue";
+    const VERSION: u32 = 1;
+}
+
+impl MutationArgs for ScoreIssueArgs {
+    const NAME: &'static str = "score_issue";
+    const VERSION: u32 = 1;
+}
+
+impl MutationArgs for EscalateIssueArgs {
+    const NAME: &'static str = "escalate_issue";
+    const VERSION: u32 = 1;
+}
+
+impl MutationArgs for AnswerEscalationArgs {
+    const NAME: &'static str = "answer_escalation";
+    const VERSION: u32 = 1;
+}
+
+impl MutationArgs for ScheduleDialogueArgs {
+    const NAME: &'static str = "schedule_dialogue";
+    const VERSION: u32 = 1;
+}
+
+impl MutationArgs for RecordMinutesArgs {
+    const NAME: &'static str = "record_minutes";
+    const VERSION: u32 = 1;
+}
+
 /// Every (name, version) the server still accepts. A queued mutation of an older version
 /// stays valid as long as its version is listed here.
 pub const KNOWN: &[(&str, &[u32])] = &[
@@ -69,6 +108,13 @@ pub const KNOWN: &[(&str, &[u32])] = &[
     (InviteArgs::NAME, &[1]),
     (ResetPasswordArgs::NAME, &[1]),
     (DeactivatePersonArgs::NAME, &[1]),
+    (AdvanceIssueArgs::NAME, &[1]),
+    (JoinIssueArgs::NAME, &[1]),
+    (ScoreIssueArgs::NAME, &[1]),
+    (EscalateIssueArgs::NAME, &[1]),
+    (AnswerEscalationArgs::NAME, &[1]),
+    (ScheduleDialogueArgs::NAME, &[1]),
+    (RecordMinutesArgs::NAME, &[1]),
 ];
 
 /// A validated mutation, ready to run.
@@ -85,6 +131,58 @@ pub enum Mutation {
     DeactivatePerson {
         person_id: Uuid,
     },
+    AdvanceIssue {
+        issue_id: Uuid,
+        step: Step,
+    },
+    JoinIssue {
+        issue_id: Uuid,
+    },
+    ScoreIssue {
+        issue_id: Uuid,
+        round: u32,
+        score: Score,
+    },
+    EscalateIssue {
+        issue_id: Uuid,
+        note: String,
+    },
+    AnswerEscalation {
+        issue_id: Uuid,
+        answer: String,
+        deadline: NaiveDate,
+    },
+    ScheduleDialogue(NewDialogue),
+    RecordMinutes {
+        dialogue_id: Uuid,
+        issue_id: Option<Uuid>,
+        notes: String,
+    },
+}
+
+/// A validated dialogue session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDialogue {
+    pub id: Uuid,
+    pub community_id: String,
+    pub held_on: NaiveDate,
+    pub place: String,
+    pub attendees: String,
+}
+
+impl Mutation {
+    /// The issue the mutation acts on, if any.
+    pub fn issue_id(&self) -> Option<Uuid> {
+        match self {
+            Mutation::AdvanceIssue { issue_id, .. }
+            | Mutation::JoinIssue { issue_id }
+            | Mutation::ScoreIssue { issue_id, .. }
+            | Mutation::EscalateIssue { issue_id, .. }
+            | Mutation::AnswerEscalation { issue_id, .. } => Some(*issue_id),
+            Mutation::RecordMinutes { issue_id, .. } => *issue_id,
+            _ => None,
+        }
+    }
 }
 
 fn args_of<T: serde::de::DeserializeOwned>(args: &serde_json::Value) -> Result<T, Rejection> {
@@ -122,6 +220,71 @@ impl Mutation {
                     id: reset.id,
                     person_id: reset.person_id,
                     code,
+                })
+            }
+            AdvanceIssueArgs::NAME => {
+                let advance: AdvanceIssueArgs = args_of(args)?;
+                let step = advance.step.validate().map_err(Rejection::invalid)?;
+                Ok(Mutation::AdvanceIssue {
+                    issue_id: advance.issue_id,
+                    step,
+                })
+            }
+            JoinIssueArgs::NAME => {
+                let join: JoinIssueArgs = args_of(args)?;
+                Ok(Mutation::JoinIssue {
+                    issue_id: join.issue_id,
+                })
+            }
+            ScoreIssueArgs::NAME => {
+                let score: ScoreIssueArgs = args_of(args)?;
+                let parsed =
+                    Score::parse(score.value, &score.comment).map_err(Rejection::invalid)?;
+                Ok(Mutation::ScoreIssue {
+                    issue_id: score.issue_id,
+                    round: score.round,
+                    score: parsed,
+                })
+            }
+            EscalateIssueArgs::NAME => {
+                let escalate: EscalateIssueArgs = args_of(args)?;
+                let note = required_text("note", &escalate.note, REASON_MAX)
+                    .map_err(|e| Rejection::invalid(vec![e]))?;
+                Ok(Mutation::EscalateIssue {
+                    issue_id: escalate.issue_id,
+                    note,
+                })
+            }
+            AnswerEscalationArgs::NAME => {
+                let answer: AnswerEscalationArgs = args_of(args)?;
+                let text = required_text("answer", &answer.answer, REPLY_MAX)
+                    .map_err(|e| Rejection::invalid(vec![e]))?;
+                Ok(Mutation::AnswerEscalation {
+                    issue_id: answer.issue_id,
+                    answer: text,
+                    deadline: answer.deadline,
+                })
+            }
+            ScheduleDialogueArgs::NAME => {
+                let schedule: ScheduleDialogueArgs = args_of(args)?;
+                let place = required_text("place_of_dialogue", &schedule.place, 60)
+                    .map_err(|e| Rejection::invalid(vec![e]))?;
+                Ok(Mutation::ScheduleDialogue(NewDialogue {
+                    id: schedule.id,
+                    community_id: schedule.community_id,
+                    held_on: schedule.held_on,
+                    place,
+                    attendees: crate::field::clean_text(&schedule.attendees, true),
+                }))
+            }
+            RecordMinutesArgs::NAME => {
+                let minutes: RecordMinutesArgs = args_of(args)?;
+                let notes = required_text("notes", &minutes.notes, REPLY_MAX)
+                    .map_err(|e| Rejection::invalid(vec![e]))?;
+                Ok(Mutation::RecordMinutes {
+                    dialogue_id: minutes.dialogue_id,
+                    issue_id: minutes.issue_id,
+                    notes,
                 })
             }
             DeactivatePersonArgs::NAME => {
@@ -228,6 +391,8 @@ impl RejectCode {
 pub struct Rejection {
     pub code: RejectCode,
     pub fields: Vec<FieldError>,
+    /// A more precise explanation than the code's own, in both languages.
+    pub detail: Option<(String, String)>,
 }
 
 impl Rejection {
@@ -235,6 +400,15 @@ impl Rejection {
         Rejection {
             code,
             fields: Vec::new(),
+            detail: None,
+        }
+    }
+
+    /// A refusal with its own explanation (zh, en).
+    pub fn explained(code: RejectCode, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Rejection {
+            detail: Some((zh.into(), en.into())),
+            ..Rejection::new(code)
         }
     }
 
@@ -242,6 +416,7 @@ impl Rejection {
         Rejection {
             code: RejectCode::Invalid,
             fields,
+            detail: None,
         }
     }
 
@@ -252,6 +427,9 @@ impl Rejection {
 
     /// The message: the field errors when there are any, else the code's own message.
     pub fn message(&self, lang: Lang) -> String {
+        if let Some((zh, en)) = &self.detail {
+            return lang.pick(zh, en).clone();
+        }
         if self.fields.is_empty() {
             self.code.message(lang).to_string()
         } else {

@@ -166,6 +166,7 @@ pub mod entity {
     pub const PERSON: &str = "person";
     /// Community staff only.
     pub const INVITATION: &str = "invitation";
+    pub const DIALOGUE: &str = "dialogue";
 }
 
 /// A household as community staff see it (with the room).
@@ -272,6 +273,94 @@ pub struct IssueView {
     pub mine: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    // What happened after it was raised. Every field below has a default, so rows cached
+    // by an older app still read.
+    #[serde(default)]
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// The dialogue session whose agenda holds it.
+    #[serde(default)]
+    pub dialogue_id: Option<Uuid>,
+    #[serde(default)]
+    pub merged_into: Option<Uuid>,
+    #[serde(default)]
+    pub decline_reason: Option<String>,
+    #[serde(default)]
+    pub reply: Option<String>,
+    #[serde(default)]
+    pub plan: Option<String>,
+    #[serde(default)]
+    pub promised_by: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub answered_at: Option<DateTime<Utc>>,
+    /// How many rectification rounds were reported (each opens scoring).
+    #[serde(default)]
+    pub round: u32,
+    #[serde(default)]
+    pub rounds: Vec<RoundView>,
+    #[serde(default)]
+    pub closed_at: Option<DateTime<Utc>>,
+    /// 我也遇到: how many residents joined, and whether the person pulling did.
+    #[serde(default)]
+    pub joined_count: u32,
+    #[serde(default)]
+    pub joined: bool,
+    /// The person pulling may score the current round (raised or joined it).
+    #[serde(default)]
+    pub may_score: bool,
+    /// Their score in the current round, if any.
+    #[serde(default)]
+    pub my_score: Option<u8>,
+    #[serde(default)]
+    pub escalation: Option<EscalationView>,
+}
+
+/// One rectification round: the report, the scoring window and its outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RoundView {
+    pub round: u32,
+    pub report: String,
+    pub reported_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    /// None while scoring is open; `closed` or `reopened`.
+    pub outcome: Option<String>,
+    pub average: Option<f64>,
+    /// How many scored, and how many of them 4 or 5 (满意).
+    pub scores: u32,
+    pub satisfied: u32,
+}
+
+/// 上报: what the community asked the township, and the township's answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EscalationView {
+    pub note: String,
+    pub escalated_at: DateTime<Utc>,
+    pub answer: Option<String>,
+    pub deadline: Option<chrono::NaiveDate>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// A dialogue session (双月对话) with its minutes. Shared with the community's residents.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DialogueView {
+    pub id: Uuid,
+    pub community_id: String,
+    pub held_on: chrono::NaiveDate,
+    pub place: String,
+    pub attendees: String,
+    /// General minutes.
+    pub minutes: Option<String>,
+    /// Minutes per issue of the agenda.
+    pub notes: Vec<DialogueNote>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DialogueNote {
+    pub issue_id: Uuid,
+    pub notes: String,
 }
 
 impl IssueView {
@@ -294,6 +383,22 @@ impl IssueView {
             mine: true,
             created_at: now,
             updated_at: now,
+            accepted_at: None,
+            dialogue_id: None,
+            merged_into: None,
+            decline_reason: None,
+            reply: None,
+            plan: None,
+            promised_by: None,
+            answered_at: None,
+            round: 0,
+            rounds: Vec::new(),
+            closed_at: None,
+            joined_count: 0,
+            joined: false,
+            may_score: false,
+            my_score: None,
+            escalation: None,
         }
     }
 }

@@ -202,6 +202,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         )
         .await?;
     }
+    crate::demo_history::load(&mut tx, &password, now).await?;
     tx.commit().await?;
     tracing::info!("loaded the demo township 汤汪乡");
     Ok(())

@@ -7,6 +7,7 @@
 mod auth;
 mod config;
 mod demo;
+mod demo_history;
 mod error;
 mod http;
 mod mutators;
@@ -14,6 +15,8 @@ mod openapi;
 mod policy;
 pub mod store;
 mod sync;
+
+pub use sync::settle_due_rounds;
 
 use std::sync::Arc;
 
@@ -55,6 +58,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", state.config.addr))?;
     let local = listener.local_addr()?;
+    // Scoring windows end on their own: decide them every minute.
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            if let Err(error) = sync::settle_due_rounds(&db, chrono::Utc::now()).await {
+                tracing::warn!(%error, "deciding scoring rounds failed; will try again");
+            }
+        }
+    });
     tracing::info!("一碗汤 is listening on http://{local}");
     if state.config.demo {
         println!("\n一碗汤 demo township is running at http://{local}\n");

@@ -4,11 +4,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 use domain::account::CODE_VALID_DAYS;
+use domain::dialogue::{Round, RoundOutcome, Step};
 use domain::issue::IssueStatus;
 use domain::{Mutation, RejectCode, Rejection};
+use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::policy::{self, Facts};
+use crate::policy::{self, Facts, IssueFacts};
 use crate::store::{self, Conn};
 
 /// Why a mutation did not take effect: refused for good, or the database failed (transient).
@@ -51,10 +53,87 @@ async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Erro
         }
         _ => Vec::new(),
     };
+    let issue = match mutation.issue_id() {
+        Some(id) => match store::issues::by_id(conn, id).await? {
+            Some(row) => Some(IssueFacts {
+                township_id: store::people::township_of(conn, &row.community_id)
+                    .await?
+                    .unwrap_or_default(),
+                joined: store::issues::joined_users(conn, id).await?,
+                community_id: row.community_id,
+                raised_by: row.raised_by,
+            }),
+            None => None,
+        },
+        None => None,
+    };
+    let dialogue_community = match mutation {
+        Mutation::RecordMinutes { dialogue_id, .. } => {
+            store::dialogues::community_of(conn, *dialogue_id).await?
+        }
+        _ => None,
+    };
     Ok(Facts {
         household,
         person_communities,
+        issue,
+        dialogue_community,
     })
+}
+
+fn explained(code: RejectCode, zh: impl Into<String>, en: impl Into<String>) -> ApplyError {
+    Rejection::explained(code, zh, en).into()
+}
+
+/// "这个问题现在是「已答复」" — why a step does not fit the issue's state.
+fn wrong_state(status: IssueStatus) -> ApplyError {
+    explained(
+        RejectCode::Conflict,
+        format!(
+            "这个问题现在是「{}」，不能这样处理。请刷新后查看最新情况。",
+            status.label(domain::Lang::Zh)
+        ),
+        format!(
+            "This issue is now \"{}\"; that step does not apply. Refresh to see the latest.",
+            status.label(domain::Lang::En)
+        ),
+    )
+}
+
+/// Decides a scoring round if everyone has scored or its window has ended: closes the
+/// issue (已办结) or sends it back to 整改中 (退回重办).
+pub async fn settle_round(
+    conn: &mut Conn,
+    issue_id: Uuid,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let Some(issue) = store::issues::by_id(conn, issue_id).await? else {
+        return Ok(false);
+    };
+    if issue.status() != IssueStatus::AwaitingScore {
+        return Ok(false);
+    }
+    let Some(closes_at) = store::issues::round_closes_at(conn, issue_id, issue.round).await? else {
+        return Ok(false);
+    };
+    let (pass, window_days) = store::issues::scoring_rules(conn, &issue.community_id).await?;
+    let eligible = usize::from(issue.raised_by.is_some())
+        + store::issues::joined_users(conn, issue_id).await?.len();
+    let round = Round {
+        opened_at: closes_at - Duration::days(window_days),
+        window_days,
+        eligible,
+        scores: store::issues::round_scores(conn, issue_id, issue.round).await?,
+    };
+    let (status, outcome, average) = match round.outcome(now, pass) {
+        RoundOutcome::Open => return Ok(false),
+        RoundOutcome::Closed { average } => (IssueStatus::Closed, "closed", average),
+        RoundOutcome::Reopened { average } => (IssueStatus::Rectifying, "reopened", Some(average)),
+    };
+    store::issues::decide_round(conn, issue_id, issue.round, outcome, average, now).await?;
+    store::issues::set_status(conn, issue_id, status, now, version).await?;
+    Ok(true)
 }
 
 /// Runs one validated mutation for `principal`; its rows get `version`.
@@ -140,6 +219,152 @@ pub async fn apply(
         }
         Mutation::DeactivatePerson { person_id } => {
             store::people::deactivate(conn, *person_id, now, version).await?;
+        }
+        Mutation::AdvanceIssue { issue_id, step } => {
+            let issue = store::issues::by_id(conn, *issue_id)
+                .await?
+                .ok_or(Rejection::new(RejectCode::NotFound))?;
+            let to = step
+                .next(issue.status())
+                .map_err(|_| wrong_state(issue.status()))?;
+            if let Step::Merge { into } = step {
+                let target = store::issues::by_id(conn, *into).await?;
+                let fits = target.is_some_and(|t| {
+                    t.id != issue.id && t.community_id == issue.community_id && t.status().is_open()
+                });
+                if !fits {
+                    return Err(explained(
+                        RejectCode::Conflict,
+                        "只能合并到本社区另一个还没办结的问题",
+                        "An issue can only be merged into another open issue of the same community",
+                    ));
+                }
+            }
+            store::issues::advance(conn, *issue_id, step, to, now, version).await?;
+            if let Step::ReportRectified { report } = step {
+                let (_, window_days) =
+                    store::issues::scoring_rules(conn, &issue.community_id).await?;
+                let closes_at = now + Duration::days(window_days);
+                store::issues::insert_round(
+                    conn,
+                    *issue_id,
+                    issue.round + 1,
+                    report,
+                    now,
+                    closes_at,
+                )
+                .await?;
+            }
+        }
+        Mutation::JoinIssue { issue_id } => {
+            let issue = store::issues::by_id(conn, *issue_id)
+                .await?
+                .ok_or(Rejection::new(RejectCode::NotFound))?;
+            if issue.raised_by == Some(principal.user_id) {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    "这是您自己提的问题",
+                    "You raised this issue yourself",
+                ));
+            }
+            if !issue.status().is_open() {
+                return Err(wrong_state(issue.status()));
+            }
+            store::issues::join(conn, *issue_id, principal.user_id, now).await?;
+            store::issues::touch(conn, *issue_id, version, now).await?;
+        }
+        Mutation::ScoreIssue {
+            issue_id,
+            round,
+            score,
+        } => {
+            let issue = store::issues::by_id(conn, *issue_id)
+                .await?
+                .ok_or(Rejection::new(RejectCode::NotFound))?;
+            if issue.status() != IssueStatus::AwaitingScore || *round != issue.round {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    "这一轮评分已经结束，您的评分没有计入。请刷新后查看最新情况。",
+                    "This round of scoring has ended; your score was not counted. Refresh to see the latest.",
+                ));
+            }
+            let closes_at = store::issues::round_closes_at(conn, *issue_id, *round).await?;
+            if closes_at.is_some_and(|closes| now >= closes) {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    "评分时间已过，您的评分没有计入",
+                    "The scoring window has closed; your score was not counted",
+                ));
+            }
+            store::issues::upsert_score(
+                conn,
+                *issue_id,
+                *round,
+                principal.user_id,
+                score.value,
+                &score.comment,
+                now,
+            )
+            .await?;
+            store::issues::touch(conn, *issue_id, version, now).await?;
+            settle_round(conn, *issue_id, now, version).await?;
+        }
+        Mutation::EscalateIssue { issue_id, note } => {
+            let issue = store::issues::by_id(conn, *issue_id)
+                .await?
+                .ok_or(Rejection::new(RejectCode::NotFound))?;
+            if issue.escalated_at.is_some() {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    "这个问题已经上报过了",
+                    "This issue was already escalated",
+                ));
+            }
+            if !issue.status().is_open() {
+                return Err(wrong_state(issue.status()));
+            }
+            store::issues::escalate(conn, *issue_id, note, now, version).await?;
+        }
+        Mutation::AnswerEscalation {
+            issue_id,
+            answer,
+            deadline,
+        } => {
+            let issue = store::issues::by_id(conn, *issue_id)
+                .await?
+                .ok_or(Rejection::new(RejectCode::NotFound))?;
+            if issue.escalated_at.is_none() {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    "这个问题没有上报",
+                    "This issue was not escalated",
+                ));
+            }
+            store::issues::answer_escalation(conn, *issue_id, answer, *deadline, now, version)
+                .await?;
+        }
+        Mutation::ScheduleDialogue(dialogue) => {
+            if !store::dialogues::insert(conn, dialogue, Some(principal.user_id), now, version)
+                .await?
+            {
+                return Err(conflict());
+            }
+        }
+        Mutation::RecordMinutes {
+            dialogue_id,
+            issue_id,
+            notes,
+        } => {
+            if let Some(issue_id) = issue_id {
+                let in_community = store::issues::by_id(conn, *issue_id)
+                    .await?
+                    .is_some_and(|i| i.community_id == target.community_id);
+                if !in_community {
+                    return Err(Rejection::new(RejectCode::NotFound).into());
+                }
+            }
+            store::dialogues::record_notes(conn, *dialogue_id, *issue_id, notes, now, version)
+                .await?;
         }
     }
     Ok(())

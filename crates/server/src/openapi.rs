@@ -24,6 +24,8 @@ use crate::error::Json;
         crate::http::account::end_session,
         crate::http::account::export,
         crate::http::account::delete_account,
+        crate::http::ledger::figures,
+        crate::http::ledger::export,
         document,
     ),
     components(schemas(

@@ -12,7 +12,14 @@ use crate::store::households::HouseholdRow;
 use crate::store::invitations::InvitationRow;
 use crate::store::issues::IssueRow;
 use crate::store::people::PersonRow;
-use domain::wire::{HouseholdView, InvitationView, PersonView};
+use domain::wire::{
+    DialogueNote, DialogueView, EscalationView, HouseholdView, InvitationView, PersonView,
+    RoundView,
+};
+use uuid::Uuid;
+
+use crate::store::dialogues::DialogueRow;
+use crate::store::issues::LoopRecords;
 
 /// Where an authorised mutation takes effect.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +34,18 @@ pub struct Facts {
     pub household: Option<HouseholdRow>,
     /// The communities where the person a mutation acts on holds a role.
     pub person_communities: Vec<String>,
+    /// The issue the mutation acts on, with who raised and who joined it.
+    pub issue: Option<IssueFacts>,
+    /// The community of the dialogue the mutation names.
+    pub dialogue_community: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct IssueFacts {
+    pub community_id: String,
+    pub township_id: String,
+    pub raised_by: Option<Uuid>,
+    pub joined: Vec<Uuid>,
 }
 
 fn communities_with_role(principal: &Principal, role: Role) -> impl Iterator<Item = &str> {
@@ -38,7 +57,26 @@ fn communities_with_role(principal: &Principal, role: Role) -> impl Iterator<Ite
 }
 
 fn is_staff_of(principal: &Principal, community_id: &str) -> bool {
-    communities_with_role(principal, Role::CommunityStaff).any(|c| c == community_id)
+    has_role_in(principal, Role::CommunityStaff, community_id)
+}
+
+fn has_role_in(principal: &Principal, role: Role, community_id: &str) -> bool {
+    communities_with_role(principal, role).any(|c| c == community_id)
+}
+
+fn is_township_staff_of(principal: &Principal, township_id: &str) -> bool {
+    principal
+        .memberships
+        .iter()
+        .any(|m| m.role == Role::TownshipStaff && m.township_id == township_id)
+}
+
+/// The issue a mutation names, or `not_found`.
+fn issue_of(facts: &Facts) -> Result<&IssueFacts, Rejection> {
+    facts
+        .issue
+        .as_ref()
+        .ok_or(Rejection::new(RejectCode::NotFound))
 }
 
 fn forbidden() -> Rejection {
@@ -113,6 +151,67 @@ pub fn authorize(
                 .map(|c| target(c))
                 .ok_or_else(forbidden)
         }
+        // Each step of the loop belongs to one role in the issue's community: staff accept,
+        // merge and decline; the property company answers and rectifies.
+        Mutation::AdvanceIssue { step, .. } => {
+            let issue = issue_of(facts)?;
+            if has_role_in(principal, step.role(), &issue.community_id) {
+                Ok(target(&issue.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
+        // 我也遇到: residents of the issue's community.
+        Mutation::JoinIssue { .. } => {
+            let issue = issue_of(facts)?;
+            if has_role_in(principal, Role::Resident, &issue.community_id) {
+                Ok(target(&issue.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
+        // Only the raiser and the residents who joined score.
+        Mutation::ScoreIssue { .. } => {
+            let issue = issue_of(facts)?;
+            let concerned = issue.raised_by == Some(principal.user_id)
+                || issue.joined.contains(&principal.user_id);
+            if concerned {
+                Ok(target(&issue.community_id))
+            } else {
+                Err(Rejection::explained(
+                    RejectCode::Forbidden,
+                    "只有提出或加入这个问题的居民可以评分",
+                    "Only residents who raised or joined this issue can score it",
+                ))
+            }
+        }
+        // Staff escalate to the township; the township's staff answer.
+        Mutation::EscalateIssue { .. } => {
+            let issue = issue_of(facts)?;
+            if is_staff_of(principal, &issue.community_id) {
+                Ok(target(&issue.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
+        Mutation::AnswerEscalation { .. } => {
+            let issue = issue_of(facts)?;
+            if is_township_staff_of(principal, &issue.township_id) {
+                Ok(target(&issue.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
+        // Staff run their community's dialogue sessions.
+        Mutation::ScheduleDialogue(dialogue) if is_staff_of(principal, &dialogue.community_id) => {
+            Ok(target(&dialogue.community_id))
+        }
+        Mutation::ScheduleDialogue(_) => Err(forbidden()),
+        Mutation::RecordMinutes { .. } => match &facts.dialogue_community {
+            Some(community) if is_staff_of(principal, community) => Ok(target(community)),
+            Some(_) => Err(forbidden()),
+            None => Err(Rejection::new(RejectCode::NotFound)),
+        },
     }
 }
 
@@ -151,9 +250,12 @@ fn push_unique(list: &mut Vec<String>, value: &str) {
     }
 }
 
-/// An issue as this person may see it: the raiser's name masked, unless it is their own.
-pub fn issue_view(principal: &Principal, row: &IssueRow) -> IssueView {
+/// An issue as this person may see it: the raiser's name masked, unless it is their own;
+/// who joined and who scored are counted, never named.
+pub fn issue_view(principal: &Principal, row: &IssueRow, records: &LoopRecords) -> IssueView {
     let mine = row.raised_by == Some(principal.user_id);
+    let joined = records.joins.get(&row.id).cloned().unwrap_or_default();
+    let rounds = records.rounds.get(&row.id).cloned().unwrap_or_default();
     let name = match (&row.raiser_name, mine) {
         (Some(name), true) => name.clone(),
         (Some(name), false) => mask_name(name),
@@ -176,6 +278,115 @@ pub fn issue_view(principal: &Principal, row: &IssueRow) -> IssueView {
         mine,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        accepted_at: row.accepted_at,
+        dialogue_id: row.dialogue_id,
+        merged_into: row.merged_into,
+        decline_reason: row.decline_reason.clone(),
+        reply: row.reply.clone(),
+        plan: row.plan.clone(),
+        promised_by: row.promised_by,
+        answered_at: row.answered_at,
+        round: row.round,
+        rounds: rounds
+            .iter()
+            .map(|r| {
+                let values: Vec<u8> = records
+                    .scores
+                    .get(&(row.id, r.round))
+                    .map(|s| s.iter().map(|(_, v)| *v).collect())
+                    .unwrap_or_default();
+                RoundView {
+                    round: r.round,
+                    report: r.report.clone(),
+                    reported_at: r.reported_at,
+                    closes_at: r.closes_at,
+                    outcome: r.outcome.clone(),
+                    average: r.average,
+                    scores: values.len() as u32,
+                    satisfied: values
+                        .iter()
+                        .filter(|v| domain::dialogue::Score::satisfied(**v))
+                        .count() as u32,
+                }
+            })
+            .collect(),
+        closed_at: row.closed_at,
+        joined_count: joined.len() as u32,
+        joined: joined.contains(&principal.user_id),
+        may_score: mine || joined.contains(&principal.user_id),
+        my_score: records
+            .scores
+            .get(&(row.id, row.round))
+            .and_then(|s| s.iter().find(|(who, _)| *who == Some(principal.user_id)))
+            .map(|(_, v)| *v),
+        escalation: row.escalated_at.map(|escalated_at| EscalationView {
+            note: row.escalation_note.clone().unwrap_or_default(),
+            escalated_at,
+            answer: row.township_answer.clone(),
+            deadline: row.township_deadline,
+            answered_at: row.township_answered_at,
+        }),
+    }
+}
+
+/// Whether the person may read a ledger: members of the community (names are never in it),
+/// and township staff for every community of their township.
+pub fn may_read_ledger(
+    principal: &Principal,
+    community_id: Option<&str>,
+    township_id: &str,
+) -> bool {
+    let township = principal
+        .memberships
+        .iter()
+        .any(|m| m.role == Role::TownshipStaff && m.township_id == township_id);
+    let member = community_id.is_some_and(|c| {
+        principal
+            .memberships
+            .iter()
+            .any(|m| m.community_id.as_deref() == Some(c))
+    });
+    township || member
+}
+
+/// An issue for the ledger: as nobody in particular sees it, without the raiser's name.
+pub fn ledger_view(row: &IssueRow, records: &LoopRecords) -> IssueView {
+    let nobody = Principal {
+        user_id: Uuid::nil(),
+        display_name: String::new(),
+        phone: String::new(),
+        memberships: Vec::new(),
+        token_hash: String::new(),
+    };
+    IssueView {
+        raised_by: String::new(),
+        ..issue_view(&nobody, row, records)
+    }
+}
+
+/// A dialogue session with its minutes, as the community sees it.
+pub fn dialogue_view(row: &DialogueRow) -> DialogueView {
+    DialogueView {
+        id: row.id,
+        community_id: row.community_id.clone(),
+        held_on: row.held_on,
+        place: row.place.clone(),
+        attendees: row.attendees.clone(),
+        minutes: row
+            .notes
+            .iter()
+            .find(|(issue, _)| issue.is_none())
+            .map(|(_, notes)| notes.clone()),
+        notes: row
+            .notes
+            .iter()
+            .filter_map(|(issue, notes)| {
+                issue.map(|issue_id| DialogueNote {
+                    issue_id,
+                    notes: notes.clone(),
+                })
+            })
+            .collect(),
     }
 }
 

@@ -124,6 +124,12 @@ pub async fn pull(
         }
     }
     let issues = store::issues::changed_since(&mut tx, &communities, cursor).await?;
+    let records = if issues.is_empty() {
+        store::issues::LoopRecords::default()
+    } else {
+        store::issues::loop_records(&mut tx, &communities).await?
+    };
+    let dialogues = store::dialogues::changed_since(&mut tx, &communities, cursor).await?;
     let staff_of = policy::staff_scope(principal);
     let households = store::households::changed_since(&mut tx, &staff_of, cursor).await?;
     let people = store::people::people_changed_since(&mut tx, &staff_of, cursor).await?;
@@ -173,10 +179,17 @@ pub async fn pull(
             put(
                 entity::ISSUE,
                 row.id.to_string(),
-                json(&policy::issue_view(principal, row)),
+                json(&policy::issue_view(principal, row, &records)),
             )
         })
         .collect();
+    changes.extend(dialogues.iter().map(|row| {
+        put(
+            entity::DIALOGUE,
+            row.id.to_string(),
+            json(&policy::dialogue_view(row)),
+        )
+    }));
     changes.extend(households.iter().map(|row| {
         put(
             entity::HOUSEHOLD,
@@ -209,4 +222,24 @@ pub async fn pull(
 
 fn json<T: serde::Serialize>(view: &T) -> serde_json::Value {
     serde_json::to_value(view).expect("views serialise")
+}
+
+/// Decides every scoring round whose window has ended (run every minute, and at start).
+pub async fn settle_due_rounds(db: &Db, now: chrono::DateTime<Utc>) -> Result<usize, sqlx::Error> {
+    let due = {
+        let mut conn = db.pool().acquire().await?;
+        store::issues::due_rounds(&mut conn, now).await?
+    };
+    let mut settled = 0;
+    for issue_id in due {
+        let mut tx = db.begin_write().await?;
+        let version = store::next_version(&mut tx).await?;
+        if mutators::settle_round(&mut tx, issue_id, now, version).await? {
+            tx.commit().await?;
+            settled += 1;
+        } else {
+            tx.rollback().await?;
+        }
+    }
+    Ok(settled)
 }

@@ -1,6 +1,7 @@
 //! The router: the API under `/api`, the built app everywhere else.
 
 pub(crate) mod account;
+pub(crate) mod ledger;
 pub(crate) mod session;
 mod static_files;
 pub(crate) mod sync;
@@ -37,6 +38,8 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/me/export", get(account::export))
         .route("/me", axum::routing::delete(account::delete_account))
+        .route("/ledger", get(ledger::figures))
+        .route("/ledger/export", get(ledger::export))
         .route("/openapi.json", get(openapi::document))
         .fallback(api_not_found)
         .layer(middleware::from_fn(check_origin));

@@ -2,8 +2,10 @@
 //! SQLite database per test.
 
 mod accounts;
+mod dialogue;
 mod helpers;
 mod http;
+mod ledger;
 mod matrix;
 mod session;
 mod sync;

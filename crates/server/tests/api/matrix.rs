@@ -246,10 +246,14 @@ async fn pulls_hold_only_the_persons_communities_and_private_data_only_for_their
             let data = change.data.as_ref().unwrap();
             let community = data["community_id"].as_str().unwrap();
             match (change.entity.as_str(), home) {
-                ("issue", Some(home)) => {
-                    assert_eq!(community, home, "{role:?} saw another community's issue")
+                ("issue" | "dialogue", Some(home)) => {
+                    assert_eq!(
+                        community, home,
+                        "{role:?} saw another community's {}",
+                        change.entity
+                    )
                 }
-                ("issue", None) => {} // the township sees every community's issues
+                ("issue" | "dialogue", None) => {} // the township sees every community's
                 (entity, _) => {
                     assert_eq!(role, Role::CommunityStaff, "{role:?} received a {entity}");
                     assert_eq!(
