@@ -162,8 +162,10 @@ pub fn TabBar() -> impl IntoView {
         <Show when=move || app.session.with(|s| s.is_some()) && !on_login()>
             <nav class="tabbar" aria-label=tr(K::AppName)>
                 {tabs.into_iter().map(|(href, icon, label)| {
-                    let badge = move || {
-                        if href == "/me" { app.failed.with(Vec::len) } else { 0 }
+                    let badge = move || match href {
+                        "/me" => app.failed.with(Vec::len),
+                        "/issues" => app.needs_my_score(),
+                        _ => 0,
                     };
                     view! {
                         <A href=href attr:class="tab" exact=href == "/">
@@ -207,7 +209,7 @@ pub fn StatusBadge(status: String) -> impl IntoView {
             .map(|s| s.label(i18n.lang()).to_string())
             .unwrap_or_else(|| status.clone())
     };
-    view! { <span class="badge status">{label}</span> }
+    view! { <span class="badge status" data-testid="status">{label}</span> }
 }
 
 /// Why the server refused an action, in the person's language: the server's own message in

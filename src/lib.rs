@@ -74,6 +74,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/join") view=pages::join::EnterCode/>
                             <Route path=path!("/join/:code") view=pages::join::Join/>
                             <Route path=path!("/privacy") view=pages::privacy::Privacy/>
+                            <Route path=path!("/ledger") view=pages::ledger::Ledger/>
+                            <Route path=path!("/dialogues") view=pages::dialogues::DialogueList/>
+                            <Route path=path!("/dialogues/:id") view=pages::dialogues::DialogueDetail/>
                             <Route path=path!("/staff") view=pages::staff::StaffInvitations/>
                             <Route path=path!("/staff/people") view=pages::staff::StaffPeople/>
                             <Route path=path!("/staff/households") view=pages::staff::StaffHouseholds/>

@@ -2,7 +2,9 @@
 //! storage module fill it; screens only read it and call actions.
 
 use chrono::{DateTime, Utc};
-use domain::wire::{entity, HouseholdView, InvitationView, IssueView, PersonView, SessionView};
+use domain::wire::{
+    entity, DialogueView, HouseholdView, InvitationView, IssueView, PersonView, SessionView,
+};
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 
@@ -49,6 +51,8 @@ pub struct AppState {
     pub households: RwSignal<Vec<Item<HouseholdView>>>,
     pub people: RwSignal<Vec<Item<PersonView>>>,
     pub invitations: RwSignal<Vec<Item<InvitationView>>>,
+    /// The community's dialogue sessions (双月对话) with their minutes.
+    pub dialogues: RwSignal<Vec<Item<DialogueView>>>,
     /// Something the server said that the person must read (why a session ended, say).
     pub notice: RwSignal<Option<String>>,
     pub pending: RwSignal<Vec<OutboxEntry>>,
@@ -71,6 +75,7 @@ impl AppState {
             households: RwSignal::new(Vec::new()),
             people: RwSignal::new(Vec::new()),
             invitations: RwSignal::new(Vec::new()),
+            dialogues: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             pending: RwSignal::new(Vec::new()),
             failed: RwSignal::new(Vec::new()),
@@ -92,6 +97,9 @@ impl AppState {
         people.sort_by(|a, b| a.view.display_name.cmp(&b.view.display_name));
         let mut invitations: Vec<Item<InvitationView>> = items(&snapshot, entity::INVITATION);
         invitations.sort_by_key(|item| std::cmp::Reverse(item.view.expires_at));
+        let mut dialogues: Vec<Item<DialogueView>> = items(&snapshot, entity::DIALOGUE);
+        dialogues.sort_by_key(|item| std::cmp::Reverse(item.view.held_on));
+        self.dialogues.set(dialogues);
         let mut pending: Vec<OutboxEntry> = snapshot
             .outbox
             .into_iter()
@@ -112,7 +120,40 @@ impl AppState {
         self.households.set(Vec::new());
         self.people.set(Vec::new());
         self.invitations.set(Vec::new());
+        self.dialogues.set(Vec::new());
         self.failed.set(Vec::new());
+    }
+
+    /// The person's roles in a community (township staff hold theirs everywhere in the township).
+    pub fn roles_in(&self, community_id: &str) -> Vec<domain::person::Role> {
+        self.session.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.memberships
+                        .iter()
+                        .filter(|m| {
+                            m.community_id == community_id
+                                || m.role == domain::person::Role::TownshipStaff
+                        })
+                        .map(|m| m.role)
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    /// Issues the person raised or joined that wait for their score.
+    pub fn needs_my_score(&self) -> usize {
+        self.issues.with(|issues| {
+            issues
+                .iter()
+                .filter(|i| {
+                    i.view.may_score
+                        && i.view.status == "awaiting_score"
+                        && i.view.my_score.is_none()
+                })
+                .count()
+        })
     }
 
     /// Whether the person keeps a community (community staff).

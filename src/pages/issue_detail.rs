@@ -20,11 +20,13 @@ pub fn IssueDetail() -> impl IntoView {
     let query = use_query_map();
     let just_saved = move || query.with(|q| q.get("saved").is_some());
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let item = move || {
+    // Re-drawn only when this issue changes, not on every refresh of the list.
+    let item = Memo::new(move |_| {
         let id = id();
         app.issues
             .with(|issues| issues.iter().find(|i| i.view.id.to_string() == id).cloned())
-    };
+    });
+    provide_context(crate::pages::issue_loop::Drafts::new());
     // An issue the server refused is no longer in the lists, but its page still says what
     // happened and why.
     let refused = move || {
@@ -39,7 +41,7 @@ pub fn IssueDetail() -> impl IntoView {
     view! {
         <RequireSession>
             <PageHeader title=K::TabDialogue back="/issues"/>
-            {move || match item() {
+            {move || match item.get() {
                 None => match refused() {
                     Some(entry) => view! { <RefusedIssue entry=entry/> }.into_any(),
                     None => view! { <p class="card">{tr(K::NotFound)}</p> }.into_any(),
@@ -84,7 +86,12 @@ pub fn IssueDetail() -> impl IntoView {
                                 <h3>{tr(K::Description)}</h3>
                                 <p class="description">{issue.description.clone()}</p>
                             })}
+                            {(issue.joined_count > 0).then(|| view! {
+                                <p class="muted">{move || i18n::with_number(i18n.lang(), K::JoinedCount, issue.joined_count)}</p>
+                            })}
                         </article>
+                        <crate::pages::issue_loop::IssueActions issue=issue.clone()/>
+                        <crate::pages::issue_loop::Timeline issue=issue.clone()/>
                     }
                     .into_any()
                 }

@@ -91,6 +91,28 @@ fn FormContent() -> impl IntoView {
             .find(|e| e.field == field)
             .map(|e| e.message(i18n.lang()))
     };
+    // While typing: open issues of the community that look the same, to join instead.
+    let suggestions = move || {
+        let typed = title.get();
+        if typed.chars().count() < 3 {
+            return Vec::new();
+        }
+        app.issues.with(|issues| {
+            let candidates: Vec<_> = issues.iter().filter(|i| !i.view.mine).collect();
+            domain::issue::similar(
+                &typed,
+                candidates.iter().map(|i| {
+                    let open =
+                        domain::IssueStatus::from_code(&i.view.status).is_some_and(|s| s.is_open());
+                    (i.view.title.as_str(), open)
+                }),
+                3,
+            )
+            .into_iter()
+            .map(|(n, _)| candidates[n].clone())
+            .collect::<Vec<_>>()
+        })
+    };
     let left = move |text: String, max: usize| {
         i18n::chars_left(i18n.lang(), max as i64 - text.chars().count() as i64)
     };
@@ -144,6 +166,12 @@ fn FormContent() -> impl IntoView {
                 <span class="counter">{move || left(title.get(), TITLE_MAX)}</span>
                 <FieldMessage field="title" message=Signal::derive(move || error_for("title"))/>
             </label>
+            <Show when=move || !suggestions().is_empty()>
+                <section class="card similar" data-testid="similar">
+                    <p class="hint">{tr(K::Similar)}</p>
+                    {move || suggestions().into_iter().map(|item| view! { <crate::components::IssueCard item=item/> }).collect_view()}
+                </section>
+            </Show>
             <fieldset class="field">
                 <legend class="label">{tr(K::Category)}<span class="required">" *"{tr(K::Required)}</span></legend>
                 <div class="choices">

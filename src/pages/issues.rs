@@ -24,7 +24,20 @@ fn IssueList(mine_only: bool) -> impl IntoView {
         app.issues.with(|issues| {
             issues
                 .iter()
-                .filter(|i| !mine_only || i.view.mine)
+                .filter(|i| !mine_only || i.view.mine || i.view.joined)
+                .cloned()
+                .collect::<Vec<IssueItem>>()
+        })
+    };
+    let to_score = move || {
+        app.issues.with(|issues| {
+            issues
+                .iter()
+                .filter(|i| {
+                    i.view.may_score
+                        && i.view.status == "awaiting_score"
+                        && i.view.my_score.is_none()
+                })
                 .cloned()
                 .collect::<Vec<IssueItem>>()
         })
@@ -45,6 +58,16 @@ fn IssueList(mine_only: bool) -> impl IntoView {
                 <Icon name="plus"/>
                 <span>{tr(K::RaiseIssue)}</span>
             </A>
+            <div class="row">
+                <A href="/dialogues" attr:class="button" attr:data-testid="dialogues-link">{tr(K::Dialogues)}</A>
+                <A href="/ledger" attr:class="button" attr:data-testid="ledger-link">{tr(K::Ledger)}</A>
+            </div>
+            <Show when=move || mine_only && !to_score().is_empty()>
+                <h2>{tr(K::NeedsYourScore)}</h2>
+                <div class="list" data-testid="needs-score">
+                    <For each=to_score key=|item| (item.view.id, item.sync) children=|item| view! { <IssueCard item=item/> }/>
+                </div>
+            </Show>
             <Show when=move || !items().is_empty() fallback=move || view! { <p class="empty">{tr(empty)}</p> }>
                 <div class="list" data-testid="issue-list">
                     <For each=items key=|item| (item.view.id, item.sync, item.view.updated_at) children=|item| view! { <IssueCard item=item/> }/>

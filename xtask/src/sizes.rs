@@ -7,7 +7,7 @@ use crate::Result;
 
 /// The most brotli bytes the first load may take (HTML + CSS + JS + Wasm). A regression
 /// gate, printed with the numbers; the research goal (G5) is 200 KB.
-pub const FIRST_LOAD_BROTLI_BUDGET: usize = 360 * 1024;
+pub const FIRST_LOAD_BROTLI_BUDGET: usize = 420 * 1024;
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());

@@ -308,6 +308,54 @@ pub struct RecordMinutesArgs {
     pub notes: String,
 }
 
+/// How an issue looks on the phone right after a step is queued (its optimistic row): the
+/// same next status the server will compute, and what the step carries.
+pub fn after_step(
+    view: &crate::wire::IssueView,
+    step: &Step,
+    now: DateTime<Utc>,
+) -> Option<crate::wire::IssueView> {
+    let from = IssueStatus::from_code(&view.status)?;
+    let to = step.next(from).ok()?;
+    let mut next = view.clone();
+    next.status = to.code().to_string();
+    next.updated_at = now;
+    match step {
+        Step::Accept { session_id } => {
+            next.accepted_at = Some(now);
+            next.dialogue_id = *session_id;
+        }
+        Step::Merge { into } => next.merged_into = Some(*into),
+        Step::Decline { reason } => next.decline_reason = Some(reason.clone()),
+        Step::Answer {
+            reply,
+            plan,
+            promised_by,
+        } => {
+            next.reply = Some(reply.clone());
+            next.plan = Some(plan.clone());
+            next.promised_by = Some(*promised_by);
+            next.answered_at = Some(now);
+        }
+        Step::StartRectifying => {}
+        Step::ReportRectified { report } => {
+            next.round += 1;
+            next.my_score = None;
+            next.rounds.push(crate::wire::RoundView {
+                round: next.round,
+                report: report.clone(),
+                reported_at: now,
+                closes_at: now + Duration::days(SCORING_WINDOW_DAYS),
+                outcome: None,
+                average: None,
+                scores: 0,
+                satisfied: 0,
+            });
+        }
+    }
+    Some(next)
+}
+
 /// A text that must be there and not too long.
 pub fn required_text(field: &'static str, text: &str, max: usize) -> Result<String, FieldError> {
     let text = clean_text(text, true);
@@ -417,6 +465,48 @@ mod tests {
                 Property,
                 Property
             ]
+        );
+    }
+
+    #[test]
+    fn the_optimistic_row_follows_the_step() {
+        let issue = crate::NewIssue::parse(&crate::RaiseIssueArgs {
+            id: Uuid::nil(),
+            title: "灯坏了".into(),
+            description: String::new(),
+            category: "repairs".into(),
+            place: None,
+            on_behalf_of: None,
+        })
+        .unwrap();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let raised = crate::wire::IssueView::optimistic(&issue, "shanwan", "王秀兰", now);
+        assert!(
+            after_step(&raised, &answer(), now).is_none(),
+            "not before it is accepted"
+        );
+        let accepted = after_step(&raised, &Step::Accept { session_id: None }, now).unwrap();
+        let answered = after_step(&accepted, &answer(), now).unwrap();
+        assert_eq!(
+            (answered.status.as_str(), answered.reply.as_deref()),
+            ("answered", Some("已安排电工"))
+        );
+        let rectifying = after_step(&answered, &Step::StartRectifying, now).unwrap();
+        let reported = after_step(
+            &rectifying,
+            &Step::ReportRectified {
+                report: "已换".into(),
+            },
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                reported.status.as_str(),
+                reported.round,
+                reported.rounds.len()
+            ),
+            ("awaiting_score", 1, 1)
         );
     }
 

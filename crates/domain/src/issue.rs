@@ -222,6 +222,41 @@ fn too_long(field: &'static str, max: usize, text: &str) -> FieldError {
     )
 }
 
+/// How alike two titles are, 0 to 1: the share of two-character pieces they have in common
+/// (works for Chinese, where words are not separated by spaces).
+pub fn similarity(a: &str, b: &str) -> f64 {
+    fn pieces(text: &str) -> std::collections::HashSet<(char, char)> {
+        let chars: Vec<char> = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && !c.is_ascii_punctuation())
+            .collect();
+        chars.windows(2).map(|w| (w[0], w[1])).collect()
+    }
+    let (a, b) = (pieces(a), pieces(b));
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    a.intersection(&b).count() as f64 / a.union(&b).count() as f64
+}
+
+/// Open issues whose titles look like `title`, most alike first (for 我也遇到 while typing).
+pub fn similar<'a>(
+    title: &str,
+    candidates: impl IntoIterator<Item = (&'a str, bool)>,
+    limit: usize,
+) -> Vec<(usize, f64)> {
+    let mut scored: Vec<(usize, f64)> = candidates
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (_, open))| *open)
+        .map(|(n, (other, _))| (n, similarity(title, other)))
+        .filter(|(_, score)| *score >= 0.2)
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+    scored.truncate(limit);
+    scored
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +270,21 @@ mod tests {
             place: place.map(Into::into),
             on_behalf_of: None,
         }
+    }
+
+    #[test]
+    fn similar_titles_are_found_and_unrelated_or_closed_ones_are_not() {
+        let candidates = [
+            ("5栋楼道灯坏了", true),
+            ("东门垃圾桶满了", true),
+            ("5栋楼道灯不亮", false),
+            ("楼道灯坏了一个月", true),
+        ];
+        let found = similar("楼道的灯坏了", candidates, 3);
+        let titles: Vec<_> = found.iter().map(|(n, _)| candidates[*n].0).collect();
+        assert_eq!(titles, ["5栋楼道灯坏了", "楼道灯坏了一个月"]);
+        assert_eq!(similarity("", "灯"), 0.0);
+        assert!(similarity("楼道灯坏了", "楼道灯坏了") > 0.99);
     }
 
     #[test]

@@ -1,0 +1,275 @@
+//! 双月对话: the sessions of the community, scheduling the next one (with a reminder when it
+//! is due), the agenda built from accepted issues, and the minutes residents can read.
+
+use chrono::{Duration, NaiveDate, Utc};
+use domain::dialogue::{
+    required_text, RecordMinutesArgs, ScheduleDialogueArgs, DIALOGUE_EVERY_DAYS, REPLY_MAX,
+};
+use domain::ledger::china_date;
+use domain::person::Role;
+use domain::wire::{entity, DialogueNote, DialogueView};
+use domain::FieldError;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use crate::actions;
+use crate::components::{FieldMessage, IssueCard, PageHeader, RequireSession, SyncBadge};
+use crate::i18n::{self, tr, use_i18n, K};
+use crate::state::{use_app, AppState, SyncState};
+
+fn json(view: &DialogueView) -> serde_json::Value {
+    serde_json::to_value(view).expect("views serialise")
+}
+
+fn staff_community(app: AppState) -> Option<String> {
+    app.session.with_untracked(|s| {
+        s.as_ref()?
+            .memberships
+            .iter()
+            .find(|m| m.role == Role::CommunityStaff)
+            .map(|m| m.community_id.clone())
+    })
+}
+
+fn day_text(lang: domain::Lang, day: NaiveDate) -> String {
+    i18n::date(
+        lang,
+        day.and_hms_opt(4, 0, 0).expect("a time").and_utc(),
+        Utc::now(),
+    )
+}
+
+/// Whether the next dialogue is due: none upcoming, and the last one two months ago.
+pub fn next_dialogue_due(dialogues: &[DialogueView], today: NaiveDate) -> bool {
+    let upcoming = dialogues.iter().any(|d| d.held_on >= today);
+    let last = dialogues
+        .iter()
+        .map(|d| d.held_on)
+        .filter(|d| *d < today)
+        .max();
+    !upcoming
+        && last.is_none_or(|last| {
+            today + Duration::days(7) >= last + Duration::days(DIALOGUE_EVERY_DAYS)
+        })
+}
+
+#[component]
+pub fn DialogueList() -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let today = china_date(Utc::now());
+    let community = staff_community(app);
+    let is_staff = community.is_some();
+    let due = move || {
+        next_dialogue_due(
+            &app.dialogues
+                .with(|d| d.iter().map(|i| i.view.clone()).collect::<Vec<_>>()),
+            today,
+        )
+    };
+    let held_on = RwSignal::new((today + Duration::days(14)).to_string());
+    let place = RwSignal::new("社区议事厅".to_string());
+    let attendees = RwSignal::new("康乐物业、居民代表、社区工作人员".to_string());
+    let error = RwSignal::new(None::<String>);
+    let schedule = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(community_id) = staff_community(app) else {
+            return;
+        };
+        let Ok(day) = NaiveDate::parse_from_str(&held_on.get_untracked(), "%Y-%m-%d") else {
+            return;
+        };
+        let text = match required_text("place_of_dialogue", &place.get_untracked(), 60) {
+            Ok(text) => text,
+            Err(problem) => {
+                error.set(Some(problem.message(i18n.lang())));
+                return;
+            }
+        };
+        error.set(None);
+        let args = ScheduleDialogueArgs {
+            id: Uuid::new_v4(),
+            community_id: community_id.clone(),
+            held_on: day,
+            place: text.clone(),
+            attendees: attendees.get_untracked(),
+        };
+        let view = DialogueView {
+            id: args.id,
+            community_id,
+            held_on: day,
+            place: text,
+            attendees: args.attendees.clone(),
+            minutes: None,
+            notes: Vec::new(),
+        };
+        spawn_local(async move {
+            let _ = actions::act(
+                app,
+                &args,
+                &[(entity::DIALOGUE, view.id.to_string(), json(&view))],
+            )
+            .await;
+        });
+    };
+    view! {
+        <RequireSession>
+            <PageHeader title=K::Dialogues back="/issues"/>
+            <Show when=move || is_staff && due()>
+                <p class="card warn-card" role="status" data-testid="dialogue-due">{tr(K::NextDialogueDue)}</p>
+            </Show>
+            {is_staff.then(|| view! {
+                <details class="card" open=due>
+                    <summary class="button">{tr(K::ScheduleDialogue)}</summary>
+                    <form class="form" on:submit=schedule novalidate=true data-testid="schedule-form">
+                        <label class="field"><span class="label">{tr(K::HeldOn)}</span>
+                            <input type="date" name="held_on" prop:value=move || held_on.get() on:input=move |ev| held_on.set(event_target_value(&ev))/></label>
+                        <label class="field"><span class="label">{tr(K::PlaceOfDialogue)}</span>
+                            <input type="text" name="place" prop:value=move || place.get() on:input=move |ev| place.set(event_target_value(&ev))/>
+                            <FieldMessage field="place" message=Signal::derive(move || error.get())/></label>
+                        <label class="field"><span class="label">{tr(K::Attendees)}</span>
+                            <input type="text" name="attendees" prop:value=move || attendees.get() on:input=move |ev| attendees.set(event_target_value(&ev))/></label>
+                        <button type="submit" class="button primary big">{tr(K::ScheduleDialogue)}</button>
+                    </form>
+                </details>
+            })}
+            <Show when=move || !app.dialogues.with(Vec::is_empty) fallback=move || view! { <p class="empty">{tr(K::NoDialogues)}</p> }>
+                <ul class="list plain" data-testid="dialogue-list">
+                    <For each=move || app.dialogues.get() key=|d| (d.view.id, d.sync) children=move |item| {
+                        let upcoming = item.view.held_on >= today;
+                        let day = item.view.held_on;
+                        view! {
+                            <li>
+                                <A href=format!("/dialogues/{}", item.view.id) attr:class="card row-card">
+                                    <span class="grow">
+                                        <strong>{move || day_text(i18n.lang(), day)}</strong><br/>
+                                        <span class="muted">{item.view.place.clone()}</span>
+                                    </span>
+                                    {(item.sync == SyncState::Pending).then(|| view! { <SyncBadge state=SyncState::Pending/> })}
+                                    <span class="badge status">{move || if upcoming { i18n::text(i18n.lang(), K::Upcoming) } else { i18n::text(i18n.lang(), K::Held) }}</span>
+                                </A>
+                            </li>
+                        }
+                    }/>
+                </ul>
+            </Show>
+        </RequireSession>
+    }
+}
+
+#[component]
+pub fn DialogueDetail() -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()));
+    let dialogue = move || {
+        id().and_then(|id| {
+            app.dialogues.with(|list| {
+                list.iter()
+                    .find(|d| d.view.id == id)
+                    .map(|d| d.view.clone())
+            })
+        })
+    };
+    view! {
+        <RequireSession>
+            <PageHeader title=K::Dialogues back="/dialogues"/>
+            {move || dialogue().map(|d| {
+                let is_staff = app.roles_in(&d.community_id).contains(&Role::CommunityStaff);
+                let agenda = app.issues.with(|list| list.iter().filter(|i| i.view.dialogue_id == Some(d.id)).cloned().collect::<Vec<_>>());
+                let day = d.held_on;
+                view! {
+                    <section class="card" data-testid="dialogue">
+                        <h2>{move || day_text(i18n.lang(), day)}</h2>
+                        <p>{tr(K::PlaceOfDialogue)}"："{d.place.clone()}</p>
+                        <p>{tr(K::Attendees)}"："{d.attendees.clone()}</p>
+                        <h3>{tr(K::Minutes)}</h3>
+                        <MinutesBox dialogue=d.clone() issue_id=None editable=is_staff/>
+                    </section>
+                    <h2>{tr(K::Agenda)}" ("{agenda.len()}")"</h2>
+                    <div class="list">
+                        {agenda.into_iter().map(|item| {
+                            let issue_id = item.view.id;
+                            view! {
+                                <div class="agenda-item">
+                                    <IssueCard item=item/>
+                                    <MinutesBox dialogue=d.clone() issue_id=Some(issue_id) editable=is_staff/>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </div>
+                }
+            })}
+        </RequireSession>
+    }
+}
+
+/// The minutes of the session (issue_id None) or of one agenda issue; staff can write them.
+#[component]
+fn MinutesBox(dialogue: DialogueView, issue_id: Option<Uuid>, editable: bool) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let current = match issue_id {
+        None => dialogue.minutes.clone(),
+        Some(id) => dialogue
+            .notes
+            .iter()
+            .find(|n| n.issue_id == id)
+            .map(|n| n.notes.clone()),
+    };
+    let text = RwSignal::new(current.clone().unwrap_or_default());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let notes = match required_text("notes", &text.get_untracked(), REPLY_MAX) {
+            Ok(notes) => notes,
+            Err(problem) => {
+                errors.set(vec![problem]);
+                return;
+            }
+        };
+        errors.set(Vec::new());
+        let mut next = dialogue.clone();
+        match issue_id {
+            None => next.minutes = Some(notes.clone()),
+            Some(id) => {
+                next.notes.retain(|n| n.issue_id != id);
+                next.notes.push(DialogueNote {
+                    issue_id: id,
+                    notes: notes.clone(),
+                });
+            }
+        }
+        let args = RecordMinutesArgs {
+            dialogue_id: dialogue.id,
+            issue_id,
+            notes,
+        };
+        spawn_local(async move {
+            let _ = actions::act(
+                app,
+                &args,
+                &[(entity::DIALOGUE, next.id.to_string(), json(&next))],
+            )
+            .await;
+        });
+    };
+    let message =
+        Signal::derive(move || errors.with(|e| e.first().map(|e| e.message(i18n.lang()))));
+    if editable {
+        view! {
+            <form class="form minutes" on:submit=save novalidate=true>
+                <textarea name="notes" rows="3" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                <FieldMessage field="notes" message=message/>
+                <button type="submit" class="button">{tr(K::RecordMinutes)}</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        view! { <p class="minutes-text">{current.unwrap_or_else(|| "—".into())}</p> }.into_any()
+    }
+}

@@ -1,0 +1,223 @@
+//! 台账: the dialogue ledger computed on the phone from its cached records (so it works
+//! offline) with the same domain code the server uses for the API and the export.
+
+use chrono::{Datelike, NaiveDate, Utc};
+use domain::ledger::{self, china_date, Figure, Period};
+use domain::person::Role;
+use domain::wire::{CommunityView, DialogueView, IssueView};
+use leptos::prelude::*;
+
+use crate::components::{IssueCard, PageHeader, RequireSession};
+use crate::i18n::{self, tr, use_i18n, K};
+use crate::state::{use_app, Item, SyncState};
+
+const ARTICLE_FROM: (i32, u32, u32) = (2018, 10, 1);
+const ARTICLE_TO: (i32, u32, u32) = (2020, 3, 31);
+
+fn ymd((y, m, d): (i32, u32, u32)) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a date")
+}
+
+#[component]
+pub fn Ledger() -> impl IntoView {
+    let app = use_app();
+    let today = china_date(Utc::now());
+    let township = app.session.with_untracked(|s| {
+        s.as_ref()
+            .is_some_and(|s| s.memberships.iter().any(|m| m.role == Role::TownshipStaff))
+    });
+    let home = app.session.with_untracked(|s| {
+        s.as_ref().and_then(|s| {
+            s.memberships
+                .iter()
+                .find(|m| m.role != Role::TownshipStaff)
+                .map(|m| m.community_id.clone())
+        })
+    });
+    // "" means the whole township.
+    let scope = RwSignal::new(home.clone().unwrap_or_default());
+    let from = RwSignal::new(ymd(ARTICLE_FROM).to_string());
+    let to = RwSignal::new(ymd(ARTICLE_TO).to_string());
+    let drill = RwSignal::new(None::<Figure>);
+    let communities = LocalResource::new(move || async move {
+        gloo_net::http::Request::get("/api/communities")
+            .send()
+            .await
+            .ok()?
+            .json::<Vec<CommunityView>>()
+            .await
+            .ok()
+    });
+    let period = move || {
+        let parse = |s: String| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok();
+        Period {
+            from: parse(from.get()).unwrap_or(NaiveDate::MIN),
+            to: parse(to.get()).unwrap_or(today),
+        }
+    };
+    let issues = move || -> Vec<IssueView> {
+        let scope = scope.get();
+        app.issues.with(|list| {
+            list.iter()
+                .filter(|i| i.sync == SyncState::Submitted)
+                .filter(|i| scope.is_empty() || i.view.community_id == scope)
+                .map(|i| i.view.clone())
+                .collect()
+        })
+    };
+    let dialogues = move || -> Vec<DialogueView> {
+        let scope = scope.get();
+        app.dialogues.with(|list| {
+            list.iter()
+                .filter(|d| scope.is_empty() || d.view.community_id == scope)
+                .map(|d| d.view.clone())
+                .collect()
+        })
+    };
+    let figures = Memo::new(move |_| ledger::figures(&issues(), &dialogues(), period(), today));
+    let bars = Memo::new(move |_| ledger::per_session(&issues(), &dialogues(), period()));
+    let preset = move |f: NaiveDate, t: NaiveDate| {
+        from.set(f.to_string());
+        to.set(t.to_string());
+        drill.set(None);
+    };
+    let export = move |format: &str| {
+        let target = match scope.get() {
+            s if s.is_empty() => "township=tangwang".to_string(),
+            s => format!("community={s}"),
+        };
+        format!(
+            "/api/ledger/export?{target}&from={}&to={}&format={format}",
+            from.get(),
+            to.get()
+        )
+    };
+    let figure_card = move |key: K, value: Signal<String>, figure: Option<Figure>| {
+        view! {
+            <button class="figure" aria-pressed=move || (figure.is_some() && drill.get() == figure).to_string()
+                data-testid=format!("figure-{key:?}") on:click=move |_| drill.set(figure)>
+                <span class="figure-value">{value}</span>
+                <span class="figure-label">{tr(key)}</span>
+            </button>
+        }
+    };
+    view! {
+        <RequireSession>
+            <PageHeader title=K::Ledger back="/issues"/>
+            <p class="intro">{tr(K::LedgerIntro)}</p>
+            {township.then(|| view! {
+                <label class="field">
+                    <select name="scope" on:change=move |ev| scope.set(event_target_value(&ev))>
+                        <option value="">{tr(K::WholeTownship)}</option>
+                        {move || communities.get().flatten().unwrap_or_default().into_iter().map(|c| view! {
+                            <option value=c.id.clone() selected=move || scope.get() == c.id>{c.name.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
+            <div class="segmented presets">
+                <button class="segment" on:click=move |_| preset(ymd(ARTICLE_FROM), ymd(ARTICLE_TO))>{tr(K::ArticlePeriod)}</button>
+                <button class="segment" on:click=move |_| preset(NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today), today)>{tr(K::ThisYear)}</button>
+                <button class="segment" on:click=move |_| preset(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today), today)>{tr(K::AllTime)}</button>
+            </div>
+            <div class="row dates">
+                <label class="field"><span class="label">{tr(K::From)}</span>
+                    <input type="date" name="from" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/></label>
+                <label class="field"><span class="label">{tr(K::To)}</span>
+                    <input type="date" name="to" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/></label>
+            </div>
+            <section class="figures" data-testid="figures">
+                {figure_card(K::FigDialogues, Signal::derive(move || figures.get().dialogues.to_string()), None)}
+                {figure_card(K::FigRaised, Signal::derive(move || figures.get().issues_raised.to_string()), Some(Figure::IssuesRaised))}
+                {figure_card(K::FigProjects, Signal::derive(move || figures.get().projects.to_string()), Some(Figure::Projects))}
+                {figure_card(K::FigResolved, Signal::derive(move || figures.get().resolved.to_string()), Some(Figure::Resolved))}
+                {figure_card(K::FigAverage, Signal::derive(move || figures.get().average_score.map(|a| format!("{a:.1}")).unwrap_or("—".into())), None)}
+                {figure_card(K::FigEscalated, Signal::derive(move || figures.get().escalated.to_string()), Some(Figure::Escalated))}
+                {figure_card(K::FigOverdue, Signal::derive(move || figures.get().overdue.to_string()), Some(Figure::Overdue))}
+            </section>
+            <section class="rates card" data-testid="rates">
+                <dl>
+                    <dt>{tr(K::RateResponse)}</dt><dd>{move || i18n::percent(figures.get().response_rate)}</dd>
+                    <dt>{tr(K::RateClosure)}</dt><dd>{move || i18n::percent(figures.get().closure_rate)}</dd>
+                    <dt>{tr(K::RateResolution)}</dt><dd>{move || i18n::percent(figures.get().resolution_rate)}</dd>
+                    <dt>{tr(K::RateSatisfaction)}</dt><dd>{move || i18n::percent(figures.get().satisfaction_rate)}</dd>
+                </dl>
+            </section>
+            <h2>{tr(K::ChartTitle)}</h2>
+            {move || view! { <Chart bars=bars.get()/> }}
+            <div class="row">
+                <a class="button" href=move || export("xlsx") download="">{tr(K::ExportXlsx)}</a>
+                <a class="button" href=move || export("csv") download="">{tr(K::ExportCsv)}</a>
+            </div>
+            {move || drill.get().map(|figure| {
+                let list = issues();
+                let behind: Vec<Item<IssueView>> = ledger::behind(&list, period(), figure, today)
+                    .into_iter()
+                    .map(|view| Item { view: view.clone(), sync: SyncState::Submitted })
+                    .collect();
+                view! {
+                    <h2>{tr(K::Behind)}" ("{behind.len()}")"</h2>
+                    <div class="list" data-testid="drill-down">
+                        {behind.into_iter().map(|item| view! { <IssueCard item=item/> }).collect_view()}
+                    </div>
+                }
+            })}
+        </RequireSession>
+    }
+}
+
+/// Raised and resolved per dialogue, as bars drawn in SVG (numbers printed on the bars,
+/// two textures, a legend: never colour alone).
+#[component]
+fn Chart(bars: Vec<ledger::SessionBar>) -> impl IntoView {
+    let i18n = use_i18n();
+    let top = bars
+        .iter()
+        .map(|b| b.raised.max(b.resolved))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let width = 340.0;
+    let height = 200.0;
+    let slot = if bars.is_empty() {
+        width
+    } else {
+        (width - 20.0) / bars.len() as f64
+    };
+    let bar = (slot / 2.0 - 3.0).max(4.0);
+    let scale = move |v: u32| (v as f64 / top) * (height - 50.0);
+    view! {
+        <figure class="chart card" data-testid="chart">
+            <svg viewBox=format!("0 0 {width} {height}") role="img"
+                aria-label=move || i18n::text(i18n.lang(), K::ChartTitle)>
+                <defs>
+                    <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                        <rect width="6" height="6" fill="#e3f4e6"/>
+                        <line x1="0" y1="0" x2="0" y2="6" stroke="#1f5a2a" stroke-width="3"/>
+                    </pattern>
+                </defs>
+                <line x1="10" y1={height - 30.0} x2={width - 5.0} y2={height - 30.0} stroke="#5b514a"/>
+                {bars.iter().enumerate().map(|(n, b)| {
+                    let x = 14.0 + n as f64 * slot;
+                    let (r, s) = (scale(b.raised), scale(b.resolved));
+                    let base = height - 30.0;
+                    view! {
+                        <g>
+                            <rect x=x y={base - r} width=bar height=r fill="#a63d12"/>
+                            <text x={x + bar / 2.0} y={base - r - 3.0} font-size="10" text-anchor="middle" fill="#1f1a17">{b.raised}</text>
+                            <rect x={x + bar + 2.0} y={base - s} width=bar height=s fill="url(#hatch)" stroke="#1f5a2a"/>
+                            <text x={x + bar * 1.5 + 2.0} y={base - s - 3.0} font-size="10" text-anchor="middle" fill="#1f1a17">{b.resolved}</text>
+                            <text x={x + bar} y={height - 16.0} font-size="9" text-anchor="middle" fill="#5b514a">
+                                {format!("{}.{}", b.held_on.year() % 100, b.held_on.month())}
+                            </text>
+                        </g>
+                    }
+                }).collect_view()}
+            </svg>
+            <figcaption class="legend">
+                <span><span class="swatch raised"></span>{tr(K::FigRaised)}</span>
+                <span><span class="swatch resolved"></span>{tr(K::FigResolved)}</span>
+            </figcaption>
+        </figure>
+    }
+}
