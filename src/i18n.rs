@@ -273,6 +273,10 @@ pub enum K {
     Held,
     Send,
     ViewLedger,
+    AddPhoto,
+    Photos,
+    PhotoTooBig,
+    ProcessingPhoto,
 }
 
 pub fn text(lang: Lang, key: K) -> &'static str {
@@ -541,6 +545,10 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         Upcoming => ("即将召开", "Upcoming"),
         Held => ("已召开", "Held"),
         Send => ("提交", "Submit"),
+        AddPhoto => ("加照片（最多3张）", "Add a photo (up to 3)"),
+        Photos => ("照片", "Photos"),
+        PhotoTooBig => ("照片处理失败，请换一张再试", "The photo could not be used; please try another"),
+        ProcessingPhoto => ("正在处理照片…", "Preparing the photo…"),
         ViewLedger => ("查看台账", "See the ledger"),
     };
     lang.pick(zh, en)

@@ -10,6 +10,7 @@ pub mod api;
 pub mod components;
 pub mod i18n;
 pub mod pages;
+pub mod photo;
 pub mod state;
 pub mod store;
 pub mod sync;

@@ -24,6 +24,8 @@ use crate::store::{self, StoreError};
 /// How often a visible page pulls when nothing else happens.
 const PULL_EVERY_MS: u32 = 30_000;
 const BACKOFF_MAX_MS: f64 = 60_000.0;
+/// About as much as one push carries (the server takes up to 8 MB).
+const PUSH_BYTES_MAX: usize = 3 * 1024 * 1024;
 
 thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
@@ -188,10 +190,17 @@ async fn push_all(app: AppState, db: &store::Db, user_id: Uuid) -> Result<(), St
     // Bounded: a queue of 5,000 goes out in 50 batches; more waits for the next run.
     for _ in 0..50 {
         let pending = db.pending(user_id).await?;
+        // At most 100 mutations, and about 3 MB (photos travel in the queue too).
+        let mut bytes = 0;
         let batch: Vec<_> = pending
             .iter()
             .filter(|e| !e.submitted)
             .take(PUSH_BATCH_MAX)
+            .take_while(|e| {
+                let first = bytes == 0;
+                bytes += e.mutation.args.to_string().len();
+                first || bytes <= PUSH_BYTES_MAX
+            })
             .collect();
         let Some(first) = batch.first() else {
             return Ok(());

@@ -11,6 +11,7 @@ const NEIGHBOUR = "13900000002";
 const STAFF = "13900000301";
 const PROPERTY = "13900000201";
 const TITLE = "3栋电梯经常停运";
+const PHOTO = `${process.env.YWT_DIST}/icons/icon-512.png`;
 
 async function phone(context: BrowserContext, server: any, number: string): Promise<AppPage> {
   const app = new AppPage(await context.newPage(), server);
@@ -85,13 +86,19 @@ test("raise offline → accept → answer → rectify → 2 and 2 reopen → 4 a
   await settled(property, "已答复");
   await property.page.getByTestId("start-rectifying").click();
   await settled(property, "整改中");
+  // Evidence: a photo, compressed on the phone and sent through the queue.
+  await property.page.getByTestId("add-photo-rectification").locator("input").setInputFiles(PHOTO);
+  await expect(property.syncState()).toHaveText("已提交");
   await property.page.getByTestId("report-box").getByLabel("整改情况").fill("已更换控制板。");
   await property.page.getByTestId("report-box").getByRole("button").click();
   await settled(property, "待评分");
   await property.shot("loop-04-property-reported");
 
-  // Two low scores: 退回重办.
+  // Two low scores: 退回重办. The resident sees the evidence, served by the server.
   await openIssue(resident, id, "待评分");
+  const evidence = resident.page.getByTestId("photos-rectification").locator("img");
+  await expect(evidence).toHaveCount(1);
+  await expect.poll(() => evidence.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
   await audit(resident.page, { minTarget: 44 });
   await resident.shot("loop-05-score-box");
   await score(resident, 2);

@@ -86,6 +86,7 @@ pub fn IssueDetail() -> impl IntoView {
                                 <h3>{tr(K::Description)}</h3>
                                 <p class="description">{issue.description.clone()}</p>
                             })}
+                            <crate::pages::issue_loop::PhotoStrip photos=issue.photos.clone() stage=domain::dialogue::PhotoStage::Issue/>
                             {(issue.joined_count > 0).then(|| view! {
                                 <p class="muted">{move || i18n::with_number(i18n.lang(), K::JoinedCount, issue.joined_count)}</p>
                             })}

@@ -5,14 +5,15 @@
 
 use chrono::{NaiveDate, Utc};
 use domain::dialogue::{
-    after_step, required_text, AdvanceIssueArgs, AnswerEscalationArgs, EscalateIssueArgs,
-    JoinIssueArgs, Score, ScoreIssueArgs, Step, REASON_MAX, REPLY_MAX,
+    after_step, required_text, AdvanceIssueArgs, AnswerEscalationArgs, AttachPhotoArgs,
+    EscalateIssueArgs, JoinIssueArgs, PhotoStage, Score, ScoreIssueArgs, Step, PHOTOS_PER_STAGE,
+    REASON_MAX, REPLY_MAX,
 };
 use domain::issue::IssueStatus;
 use domain::ledger::{china_date, is_overdue};
 use domain::mutation::MutationArgs;
 use domain::person::Role;
-use domain::wire::{entity, EscalationView, IssueView};
+use domain::wire::{entity, EscalationView, IssueView, PhotoRef};
 use domain::FieldError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -92,6 +93,74 @@ fn day_text(lang: domain::Lang, day: NaiveDate) -> String {
     )
 }
 
+/// The photos of one stage: from the server, or from the queue while they wait there.
+#[component]
+pub fn PhotoStrip(photos: Vec<PhotoRef>, stage: PhotoStage) -> impl IntoView {
+    let shown: Vec<PhotoRef> = photos.into_iter().filter(|p| p.stage == stage).collect();
+    (!shown.is_empty()).then(|| {
+        view! {
+            <div class="photos" data-testid=format!("photos-{}", stage.code())>
+                {shown.into_iter().map(|p| {
+                    let src = p.local.clone().unwrap_or_else(|| format!("/api/photos/{}", p.id));
+                    view! { <img src=src alt=tr(K::Photos) loading="lazy"/> }
+                }).collect_view()}
+            </div>
+        }
+    })
+}
+
+/// Takes or picks a photo, compresses it on the phone, and queues it with the issue.
+#[component]
+fn PhotoPicker(issue: IssueView, stage: PhotoStage) -> impl IntoView {
+    let app = use_app();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let count = issue.photos.iter().filter(|p| p.stage == stage).count();
+    let issue = StoredValue::new(issue);
+    let picked = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match crate::photo::compress(file).await {
+                Ok(compressed) => {
+                    let mut next = issue.get_value();
+                    let args = AttachPhotoArgs {
+                        id: uuid::Uuid::new_v4(),
+                        issue_id: next.id,
+                        stage,
+                        content_type: "image/jpeg".into(),
+                        data: compressed.base64,
+                    };
+                    next.photos.push(PhotoRef {
+                        id: args.id,
+                        stage,
+                        local: Some(compressed.data_url),
+                    });
+                    let overlay = [(entity::ISSUE, next.id.to_string(), json(&next))];
+                    let _ = actions::act(app, &args, &overlay).await;
+                }
+                Err(_) => error.set(Some(i18n::t(K::PhotoTooBig).to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    (count < PHOTOS_PER_STAGE).then(|| {
+        view! {
+            <label class="button photo-picker" data-testid=format!("add-photo-{}", stage.code())>
+                <Icon name="plus"/>
+                <span>{move || if busy.get() { i18n::t(K::ProcessingPhoto) } else { i18n::t(K::AddPhoto) }}</span>
+                <input type="file" accept="image/*" capture="environment" class="visually-hidden" on:change=picked/>
+            </label>
+            <FieldMessage field="photo" message=Signal::derive(move || error.get())/>
+        }
+    })
+}
+
 /// The steps the issue went through, oldest first.
 #[component]
 pub fn Timeline(issue: IssueView) -> impl IntoView {
@@ -116,6 +185,9 @@ pub fn Timeline(issue: IssueView) -> impl IntoView {
         )
     });
     let rounds = issue.rounds.clone();
+    let last_round = issue.round;
+    let photos = issue.photos.clone();
+    let answer_photos = photos.clone();
     let escalation = issue.escalation.clone();
     let declined = issue.decline_reason.clone();
     let merged = issue.merged_into;
@@ -143,6 +215,7 @@ pub fn Timeline(issue: IssueView) -> impl IntoView {
                         <p>{reply}</p>
                         {(!plan.is_empty()).then(|| view! { <p><span class="muted">{tr(K::Plan)}"："</span>{plan.clone()}</p> })}
                         {promised.map(|d| view! { <p><span class="muted">{tr(K::PromisedBy)}"："</span>{move || day_text(lang(), d)}</p> })}
+                        <PhotoStrip photos=answer_photos.clone() stage=PhotoStage::Answer/>
                     </li>
                 })}
                 {rounds.into_iter().map(|round| {
@@ -151,6 +224,7 @@ pub fn Timeline(issue: IssueView) -> impl IntoView {
                         <li data-testid="round">
                             <strong>{tr(K::StepRectified)}" · "{move || i18n::with_number(lang(), K::Round, round.round)}</strong>
                             <p>{round.report.clone()}</p>
+                            {(round.round == last_round).then(|| view! { <PhotoStrip photos=photos.clone() stage=PhotoStage::Rectification/> })}
                             <p class="muted">
                                 {tr(K::ScoresCount)}"："{round.scores}
                                 {round.average.map(|a| view! { " · "{tr(K::AverageScore)}"："{format!("{a:.1}")} })}
@@ -259,6 +333,11 @@ pub fn IssueActions(issue: IssueView) -> impl IntoView {
                         }
                     }>{tr(K::StartRectifying)}</button>
                 }
+            })}
+            {(issue.mine && status.is_open()).then(|| view! { <PhotoPicker issue=issue.clone() stage=PhotoStage::Issue/> })}
+            {(property && status == IssueStatus::Answered).then(|| view! { <PhotoPicker issue=issue.clone() stage=PhotoStage::Answer/> })}
+            {(property && matches!(status, IssueStatus::Rectifying | IssueStatus::AwaitingScore)).then(|| view! {
+                <PhotoPicker issue=issue.clone() stage=PhotoStage::Rectification/>
             })}
             {(property && status == IssueStatus::Rectifying).then(|| view! { <ReportBox issue=issue.clone()/> })}
             {(township && escalation_open).then(|| view! { <TownshipAnswer issue=issue.clone()/> })}

@@ -127,6 +127,8 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         ("score", Lang::En) => "score",
         ("comment", Lang::Zh) => "意见",
         ("comment", Lang::En) => "comment",
+        ("photo", Lang::Zh) => "照片（KB）",
+        ("photo", Lang::En) => "photo (KB)",
         ("notes", Lang::Zh) => "记录",
         ("notes", Lang::En) => "notes",
         ("note", Lang::Zh) => "说明",

@@ -14,8 +14,9 @@ use crate::account::{
     ResetPasswordArgs,
 };
 use crate::dialogue::{
-    required_text, AdvanceIssueArgs, AnswerEscalationArgs, EscalateIssueArgs, JoinIssueArgs,
-    RecordMinutesArgs, ScheduleDialogueArgs, Score, ScoreIssueArgs, Step, REASON_MAX, REPLY_MAX,
+    required_text, AdvanceIssueArgs, AnswerEscalationArgs, AttachPhotoArgs, EscalateIssueArgs,
+    JoinIssueArgs, RecordMinutesArgs, ScheduleDialogueArgs, Score, ScoreIssueArgs, Step,
+    REASON_MAX, REPLY_MAX,
 };
 use crate::field::FieldError;
 use crate::issue::{NewIssue, RaiseIssueArgs};
@@ -95,6 +96,11 @@ impl MutationArgs for ScheduleDialogueArgs {
     const VERSION: u32 = 1;
 }
 
+impl MutationArgs for AttachPhotoArgs {
+    const NAME: &'static str = "attach_photo";
+    const VERSION: u32 = 1;
+}
+
 impl MutationArgs for RecordMinutesArgs {
     const NAME: &'static str = "record_minutes";
     const VERSION: u32 = 1;
@@ -115,6 +121,7 @@ pub const KNOWN: &[(&str, &[u32])] = &[
     (AnswerEscalationArgs::NAME, &[1]),
     (ScheduleDialogueArgs::NAME, &[1]),
     (RecordMinutesArgs::NAME, &[1]),
+    (AttachPhotoArgs::NAME, &[1]),
 ];
 
 /// A validated mutation, ready to run.
@@ -158,6 +165,7 @@ pub enum Mutation {
         issue_id: Option<Uuid>,
         notes: String,
     },
+    AttachPhoto(AttachPhotoArgs),
 }
 
 /// A validated dialogue session.
@@ -179,6 +187,7 @@ impl Mutation {
             | Mutation::ScoreIssue { issue_id, .. }
             | Mutation::EscalateIssue { issue_id, .. }
             | Mutation::AnswerEscalation { issue_id, .. } => Some(*issue_id),
+            Mutation::AttachPhoto(photo) => Some(photo.issue_id),
             Mutation::RecordMinutes { issue_id, .. } => *issue_id,
             _ => None,
         }
@@ -286,6 +295,11 @@ impl Mutation {
                     issue_id: minutes.issue_id,
                     notes,
                 })
+            }
+            AttachPhotoArgs::NAME => {
+                let photo: AttachPhotoArgs = args_of(args)?;
+                photo.validate().map_err(|e| Rejection::invalid(vec![e]))?;
+                Ok(Mutation::AttachPhoto(photo))
             }
             DeactivatePersonArgs::NAME => {
                 let deactivate: DeactivatePersonArgs = args_of(args)?;

@@ -312,6 +312,19 @@ pub struct IssueView {
     pub my_score: Option<u8>,
     #[serde(default)]
     pub escalation: Option<EscalationView>,
+    #[serde(default)]
+    pub photos: Vec<PhotoRef>,
+}
+
+/// A photo of an issue, fetched from `GET /api/photos/{id}` (by those who may see the issue).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PhotoRef {
+    pub id: Uuid,
+    pub stage: crate::dialogue::PhotoStage,
+    /// On the phone only, while the photo waits in the queue: a data: URL to show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<String>,
 }
 
 /// One rectification round: the report, the scoring window and its outcome.
@@ -399,6 +412,7 @@ impl IssueView {
             may_score: false,
             my_score: None,
             escalation: None,
+            photos: Vec::new(),
         }
     }
 }

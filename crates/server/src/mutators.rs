@@ -350,6 +350,44 @@ pub async fn apply(
                 return Err(conflict());
             }
         }
+        Mutation::AttachPhoto(photo) => {
+            use base64::Engine;
+            let invalid = || {
+                Rejection::invalid(vec![domain::FieldError::new(
+                    "photo",
+                    domain::FieldErrorKind::Invalid,
+                )])
+            };
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(photo.data.as_bytes())
+                .map_err(|_| invalid())?;
+            if bytes.len() > domain::dialogue::PHOTO_MAX_BYTES {
+                return Err(invalid().into());
+            }
+            let taken = store::photos::count(conn, photo.issue_id, photo.stage).await?;
+            if taken >= domain::dialogue::PHOTOS_PER_STAGE as i64 {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    "每一步最多3张照片",
+                    "At most 3 photos per step",
+                ));
+            }
+            let stored = store::photos::insert(
+                conn,
+                photo.id,
+                photo.issue_id,
+                photo.stage,
+                &photo.content_type,
+                &bytes,
+                principal.user_id,
+                now,
+            )
+            .await?;
+            if !stored {
+                return Err(conflict());
+            }
+            store::issues::touch(conn, photo.issue_id, version, now).await?;
+        }
         Mutation::RecordMinutes {
             dialogue_id,
             issue_id,

@@ -26,6 +26,7 @@ use crate::error::Json;
         crate::http::account::delete_account,
         crate::http::ledger::figures,
         crate::http::ledger::export,
+        crate::http::photos::photo,
         document,
     ),
     components(schemas(

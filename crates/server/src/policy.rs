@@ -207,6 +207,23 @@ pub fn authorize(
             Ok(target(&dialogue.community_id))
         }
         Mutation::ScheduleDialogue(_) => Err(forbidden()),
+        // Photos of an issue: the raiser (or staff raising it for a household) for the issue
+        // itself; the property company for its answer and its rectification.
+        Mutation::AttachPhoto(photo) => {
+            let issue = issue_of(facts)?;
+            let allowed = match photo.stage {
+                domain::dialogue::PhotoStage::Issue => {
+                    issue.raised_by == Some(principal.user_id)
+                        || is_staff_of(principal, &issue.community_id)
+                }
+                _ => has_role_in(principal, Role::Property, &issue.community_id),
+            };
+            if allowed {
+                Ok(target(&issue.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
         Mutation::RecordMinutes { .. } => match &facts.dialogue_community {
             Some(community) if is_staff_of(principal, community) => Ok(target(community)),
             Some(_) => Err(forbidden()),
@@ -319,6 +336,20 @@ pub fn issue_view(principal: &Principal, row: &IssueRow, records: &LoopRecords) 
             .get(&(row.id, row.round))
             .and_then(|s| s.iter().find(|(who, _)| *who == Some(principal.user_id)))
             .map(|(_, v)| *v),
+        photos: records
+            .photos
+            .get(&row.id)
+            .map(|photos| {
+                photos
+                    .iter()
+                    .map(|(id, stage)| domain::wire::PhotoRef {
+                        id: *id,
+                        stage: *stage,
+                        local: None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         escalation: row.escalated_at.map(|escalated_at| EscalationView {
             note: row.escalation_note.clone().unwrap_or_default(),
             escalated_at,
@@ -327,6 +358,13 @@ pub fn issue_view(principal: &Principal, row: &IssueRow, records: &LoopRecords) 
             answered_at: row.township_answered_at,
         }),
     }
+}
+
+/// Whether the person may see the issues (and their photos) of a community.
+pub fn may_see_community(principal: &Principal, community_id: &str, township_id: &str) -> bool {
+    let scope = pull_scope(principal);
+    scope.communities.iter().any(|c| c == community_id)
+        || scope.townships.iter().any(|t| t == township_id)
 }
 
 /// Whether the person may read a ledger: members of the community (names are never in it),

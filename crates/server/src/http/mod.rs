@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod ledger;
+pub(crate) mod photos;
 pub(crate) mod session;
 mod static_files;
 pub(crate) mod sync;
@@ -25,7 +26,12 @@ pub fn app(state: AppState) -> Router {
                 .post(session::sign_in)
                 .delete(session::sign_out),
         )
-        .route("/sync/push", post(sync::push))
+        // Photos travel in pushes: up to 8 MB per push (the phone sends at most ~3 MB).
+        .route(
+            "/sync/push",
+            post(sync::push).layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)),
+        )
+        .route("/photos/{id}", get(photos::photo))
         .route("/sync/pull", post(sync::pull))
         .route("/communities", get(communities))
         .route("/invitations/{code}", get(account::invitation))

@@ -197,6 +197,8 @@ pub struct LoopRecords {
     pub rounds: HashMap<Uuid, Vec<RoundRow>>,
     /// (issue, round) → who scored what (the scorer is None once their account is deleted).
     pub scores: HashMap<(Uuid, u32), Vec<ScoreRow>>,
+    /// issue → its photos (id, stage)
+    pub photos: HashMap<Uuid, Vec<(Uuid, domain::dialogue::PhotoStage)>>,
 }
 
 pub type ScoreRow = (Option<Uuid>, u8);
@@ -267,6 +269,13 @@ pub async fn loop_records(
                 .or_default()
                 .push((opt_uuid(row, "user_id")?, value as u8));
         }
+    }
+    for (issue, photo, stage) in super::photos::refs(conn, community_ids).await? {
+        records
+            .photos
+            .entry(issue)
+            .or_default()
+            .push((photo, stage));
     }
     Ok(records)
 }

@@ -10,6 +10,7 @@ pub mod invitations;
 pub mod issues;
 pub mod limits;
 pub mod people;
+pub mod photos;
 pub mod sessions;
 pub mod sync;
 

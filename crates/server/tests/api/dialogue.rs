@@ -359,3 +359,77 @@ async fn staff_schedule_dialogues_and_the_community_reads_the_minutes() {
     let elsewhere = app.signed_in(RESIDENT_TANGWANG).await.pull(None).await;
     assert!(elsewhere.changes.iter().all(|c| c.id != id.to_string()));
 }
+
+fn photo(
+    issue_id: Uuid,
+    stage: domain::dialogue::PhotoStage,
+    bytes: &[u8],
+) -> domain::dialogue::AttachPhotoArgs {
+    use base64::Engine;
+    domain::dialogue::AttachPhotoArgs {
+        id: Uuid::new_v4(),
+        issue_id,
+        stage,
+        content_type: "image/jpeg".into(),
+        data: base64::engine::general_purpose::STANDARD.encode(bytes),
+    }
+}
+
+#[tokio::test]
+async fn photos_travel_through_the_queue_three_per_step_and_only_to_the_community() {
+    use domain::dialogue::PhotoStage;
+    let app = spawn().await;
+    let raiser = app.signed_in(RESIDENT_SHANWAN).await;
+    let property = app.signed_in(PROPERTY).await;
+    let issue = raise_issue(&raiser, "墙皮脱落").await;
+    let jpeg = b"\xFF\xD8\xFF\xE0 a tiny test image \xFF\xD9".to_vec();
+    for _ in 0..3 {
+        applied(&raiser.act(&photo(issue, PhotoStage::Issue, &jpeg)).await);
+    }
+    refused(
+        &raiser.act(&photo(issue, PhotoStage::Issue, &jpeg)).await,
+        "conflict",
+    );
+    refused(
+        &raiser
+            .act(&photo(issue, PhotoStage::Rectification, &jpeg))
+            .await,
+        "forbidden",
+    );
+    applied(
+        &property
+            .act(&photo(issue, PhotoStage::Rectification, &jpeg))
+            .await,
+    );
+    refused(
+        &raiser
+            .act(&photo(issue, PhotoStage::Issue, &vec![0u8; 301 * 1024]))
+            .await,
+        "invalid",
+    );
+    let view = status_of(&raiser, issue).await;
+    let photos = view["photos"].as_array().unwrap();
+    assert_eq!(photos.len(), 4);
+    let first = photos[0]["id"].as_str().unwrap().to_string();
+    let neighbour = app
+        .signed_in(RESIDENT_SHANWAN_2)
+        .await
+        .get(&format!("/api/photos/{first}"))
+        .await;
+    assert_eq!(neighbour.status(), reqwest::StatusCode::OK);
+    assert_eq!(neighbour.headers()["content-type"], "image/jpeg");
+    assert_eq!(neighbour.bytes().await.unwrap().to_vec(), jpeg);
+    let elsewhere = app
+        .signed_in(RESIDENT_TANGWANG)
+        .await
+        .get(&format!("/api/photos/{first}"))
+        .await;
+    assert_eq!(elsewhere.status(), reqwest::StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.phone()
+            .get(&format!("/api/photos/{first}"))
+            .await
+            .status(),
+        reqwest::StatusCode::UNAUTHORIZED
+    );
+}
