@@ -164,7 +164,7 @@ pub fn TabBar() -> impl IntoView {
                 {tabs.into_iter().map(|(href, icon, label)| {
                     let badge = move || match href {
                         "/me" => app.failed.with(Vec::len),
-                        "/issues" => app.needs_my_score(),
+                        "/issues" => app.changed_for_me(),
                         _ => 0,
                     };
                     view! {
@@ -172,7 +172,11 @@ pub fn TabBar() -> impl IntoView {
                             <Icon name=icon/>
                             <span class="tab-label">{tr(label)}</span>
                             <Show when=move || { badge() > 0 }>
-                                <span class="tab-badge" aria-label=move || i18n::failed_count(use_i18n().lang(), badge())>
+                                <span class="tab-badge" data-testid=format!("badge-{}", href.trim_start_matches('/'))
+                                    aria-label=move || {
+                                        let lang = use_i18n().lang();
+                                        if href == "/me" { i18n::failed_count(lang, badge()) } else { i18n::updates_count(lang, badge()) }
+                                    }>
                                     {badge}
                                 </span>
                             </Show>
@@ -291,6 +295,9 @@ pub fn IssueCard(item: IssueItem) -> impl IntoView {
     let created = view_data.created_at;
     let status = view_data.status.clone();
     let synced = item.sync;
+    let overdue =
+        domain::ledger::is_overdue(&item.view, domain::ledger::china_date(chrono::Utc::now()));
+    let escalated = item.view.escalation.is_some();
     view! {
         <A href=href attr:class="card issue-card" attr:data-testid="issue-card">
             <div class="issue-card-top">
@@ -308,6 +315,8 @@ pub fn IssueCard(item: IssueItem) -> impl IntoView {
             <div class="badges">
                 <SyncBadge state=synced/>
                 {(synced == SyncState::Submitted).then(|| view! { <StatusBadge status=status.clone()/> })}
+                {escalated.then(|| view! { <span class="badge status">{tr(K::StepEscalated)}</span> })}
+                {overdue.then(|| view! { <span class="badge failed" data-testid="overdue"><Icon name="alert"/>{tr(K::Overdue)}</span> })}
             </div>
         </A>
     }

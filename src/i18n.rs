@@ -273,6 +273,7 @@ pub enum K {
     Held,
     Send,
     ViewLedger,
+    EscalationsToAnswer,
     AddPhoto,
     Photos,
     PhotoTooBig,
@@ -549,6 +550,7 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         Photos => ("照片", "Photos"),
         PhotoTooBig => ("照片处理失败，请换一张再试", "The photo could not be used; please try another"),
         ProcessingPhoto => ("正在处理照片…", "Preparing the photo…"),
+        EscalationsToAnswer => ("待答复的上报", "Escalations to answer"),
         ViewLedger => ("查看台账", "See the ledger"),
     };
     lang.pick(zh, en)
@@ -568,6 +570,15 @@ pub fn sign_out_warning(lang: Lang, count: usize) -> String {
     match lang {
         Lang::Zh => format!("还有{count}条操作没有发送。退出后它们仍保存在这部手机上，下次登录后会自动发送。"),
         Lang::En => format!("{count} actions have not been sent yet. They stay on this phone and are sent when you sign in again."),
+    }
+}
+
+/// "3条有新进展" / "3 updates".
+pub fn updates_count(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{count}条有新进展"),
+        Lang::En if count == 1 => "1 update".to_string(),
+        Lang::En => format!("{count} updates"),
     }
 }
 

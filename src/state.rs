@@ -55,6 +55,8 @@ pub struct AppState {
     pub dialogues: RwSignal<Vec<Item<DialogueView>>>,
     /// Something the server said that the person must read (why a session ended, say).
     pub notice: RwSignal<Option<String>>,
+    /// Bumped when the person looks at an issue (the 议事 badge re-counts).
+    pub seen_version: RwSignal<u32>,
     pub pending: RwSignal<Vec<OutboxEntry>>,
     pub failed: RwSignal<Vec<FailedEntry>>,
     pub sync: RwSignal<SyncStatus>,
@@ -77,6 +79,7 @@ impl AppState {
             invitations: RwSignal::new(Vec::new()),
             dialogues: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
+            seen_version: RwSignal::new(0),
             pending: RwSignal::new(Vec::new()),
             failed: RwSignal::new(Vec::new()),
             sync: RwSignal::new(SyncStatus::default()),
@@ -142,8 +145,39 @@ impl AppState {
         })
     }
 
+    /// The person's own and joined issues that moved on since they last looked (answered,
+    /// being fixed, waiting for their score…).
+    pub fn changed_for_me(&self) -> usize {
+        let seen = crate::store::seen::load();
+        self.seen_version.track();
+        self.issues.with(|issues| {
+            issues
+                .iter()
+                .filter(|i| (i.view.mine || i.view.joined) && i.view.status != "raised")
+                .filter(|i| seen.get(&i.view.id.to_string()) != Some(&i.view.status))
+                .count()
+        })
+    }
+
+    /// Remembers that the person has seen the issue as it is now.
+    pub fn mark_seen(&self, issue: &IssueView) {
+        crate::store::seen::mark(&issue.id.to_string(), &issue.status);
+        self.seen_version.update(|v| *v += 1);
+    }
+
+    /// The community this person keeps as community staff, if any.
+    pub fn staff_community(&self) -> Option<String> {
+        self.session.with_untracked(|s| {
+            s.as_ref()?
+                .memberships
+                .iter()
+                .find(|m| m.role == domain::person::Role::CommunityStaff)
+                .map(|m| m.community_id.clone())
+        })
+    }
+
     /// Issues the person raised or joined that wait for their score.
-    pub fn needs_my_score(&self) -> usize {
+    pub fn to_score(&self) -> Vec<IssueItem> {
         self.issues.with(|issues| {
             issues
                 .iter()
@@ -152,7 +186,8 @@ impl AppState {
                         && i.view.status == "awaiting_score"
                         && i.view.my_score.is_none()
                 })
-                .count()
+                .cloned()
+                .collect()
         })
     }
 

@@ -94,8 +94,15 @@ test("raise offline → accept → answer → rectify → 2 and 2 reopen → 4 a
   await settled(property, "待评分");
   await property.shot("loop-04-property-reported");
 
+  // The resident's 议事 tab says something moved; looking at the issue clears it.
+  await resident.open("/");
+  await expect(resident.page.getByTestId("badge-issues")).toHaveText("1");
+  await resident.open("/issues/mine");
+  await expect(resident.page.getByTestId("needs-score")).toContainText(TITLE);
+
   // Two low scores: 退回重办. The resident sees the evidence, served by the server.
   await openIssue(resident, id, "待评分");
+  await expect(resident.page.getByTestId("badge-issues")).toHaveCount(0);
   const evidence = resident.page.getByTestId("photos-rectification").locator("img");
   await expect(evidence).toHaveCount(1);
   await expect.poll(() => evidence.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);

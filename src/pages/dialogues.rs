@@ -18,20 +18,10 @@ use uuid::Uuid;
 use crate::actions;
 use crate::components::{FieldMessage, IssueCard, PageHeader, RequireSession, SyncBadge};
 use crate::i18n::{self, tr, use_i18n, K};
-use crate::state::{use_app, AppState, SyncState};
+use crate::state::{use_app, SyncState};
 
 fn json(view: &DialogueView) -> serde_json::Value {
     serde_json::to_value(view).expect("views serialise")
-}
-
-fn staff_community(app: AppState) -> Option<String> {
-    app.session.with_untracked(|s| {
-        s.as_ref()?
-            .memberships
-            .iter()
-            .find(|m| m.role == Role::CommunityStaff)
-            .map(|m| m.community_id.clone())
-    })
 }
 
 fn day_text(lang: domain::Lang, day: NaiveDate) -> String {
@@ -61,7 +51,7 @@ pub fn DialogueList() -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let today = china_date(Utc::now());
-    let community = staff_community(app);
+    let community = app.staff_community();
     let is_staff = community.is_some();
     let due = move || {
         next_dialogue_due(
@@ -76,7 +66,7 @@ pub fn DialogueList() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let schedule = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(community_id) = staff_community(app) else {
+        let Some(community_id) = app.staff_community() else {
             return;
         };
         let Ok(day) = NaiveDate::parse_from_str(&held_on.get_untracked(), "%Y-%m-%d") else {

@@ -35,6 +35,15 @@ fn HomeContent() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    let dialogue_due = move || {
+        let dialogues: Vec<_> = app
+            .dialogues
+            .with(|d| d.iter().map(|i| i.view.clone()).collect());
+        crate::pages::dialogues::next_dialogue_due(
+            &dialogues,
+            domain::ledger::china_date(chrono::Utc::now()),
+        )
+    };
     let recent = move || {
         app.issues.with(|issues| {
             issues
@@ -52,6 +61,9 @@ fn HomeContent() -> impl IntoView {
             <p class="community">{community}</p>
         </section>
         <ElderSwitch/>
+        <Show when=move || app.is_staff() && dialogue_due()>
+            <A href="/dialogues" attr:class="card warn-card" attr:data-testid="dialogue-due">{tr(K::NextDialogueDue)}</A>
+        </Show>
         <Show when=move || app.failed.with(|f| !f.is_empty())>
             <A href="/sync" attr:class="card alert-card" attr:data-testid="failed-alert">
                 <Icon name="alert"/>

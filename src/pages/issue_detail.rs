@@ -27,6 +27,14 @@ pub fn IssueDetail() -> impl IntoView {
             .with(|issues| issues.iter().find(|i| i.view.id.to_string() == id).cloned())
     });
     provide_context(crate::pages::issue_loop::Drafts::new());
+    // Looking at one's own (or joined) issue clears it from the 议事 badge.
+    Effect::new(move |_| {
+        if let Some(item) = item.get() {
+            if item.view.mine || item.view.joined {
+                app.mark_seen(&item.view);
+            }
+        }
+    });
     // An issue the server refused is no longer in the lists, but its page still says what
     // happened and why.
     let refused = move || {

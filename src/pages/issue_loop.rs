@@ -298,6 +298,39 @@ fn DateBox(label: K, field: &'static str, value: RwSignal<String>) -> impl IntoV
     }
 }
 
+/// Validates a step with the domain's rules and queues it with its optimistic row; shows
+/// the field errors otherwise. Returns whether it was queued.
+fn take_step(
+    app: AppState,
+    issue: &IssueView,
+    step: Step,
+    errors: RwSignal<Vec<FieldError>>,
+) -> bool {
+    match step.validate() {
+        Err(problems) => {
+            errors.set(problems);
+            false
+        }
+        Ok(step) => {
+            errors.set(Vec::new());
+            match after_step(issue, &step, Utc::now()) {
+                Some(next) => {
+                    queue(
+                        app,
+                        AdvanceIssueArgs {
+                            issue_id: issue.id,
+                            step,
+                        },
+                        next,
+                    );
+                    true
+                }
+                None => false,
+            }
+        }
+    }
+}
+
 fn parse_day(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
@@ -444,22 +477,7 @@ fn StaffDecision(issue: IssueView) -> impl IntoView {
     let stored = StoredValue::new(issue);
     let take = move |step: Step| {
         let issue = stored.get_value();
-        match step.validate() {
-            Err(problems) => errors.set(problems),
-            Ok(step) => {
-                errors.set(Vec::new());
-                if let Some(next) = after_step(&issue, &step, Utc::now()) {
-                    queue(
-                        app,
-                        AdvanceIssueArgs {
-                            issue_id: issue.id,
-                            step,
-                        },
-                        next,
-                    );
-                }
-            }
-        }
+        take_step(app, &issue, step, errors);
     };
     view! {
         <section class="card" data-testid="staff-decision">
@@ -552,22 +570,7 @@ fn AnswerBox(issue: IssueView) -> impl IntoView {
             plan: plan.get_untracked(),
             promised_by,
         };
-        match step.validate() {
-            Err(problems) => errors.set(problems),
-            Ok(step) => {
-                errors.set(Vec::new());
-                if let Some(next) = after_step(&issue, &step, Utc::now()) {
-                    queue(
-                        app,
-                        AdvanceIssueArgs {
-                            issue_id: issue.id,
-                            step,
-                        },
-                        next,
-                    );
-                }
-            }
-        }
+        take_step(app, &issue, step, errors);
     };
     view! {
         <form class="card" on:submit=submit novalidate=true data-testid="answer-box">
@@ -590,21 +593,8 @@ fn ReportBox(issue: IssueView) -> impl IntoView {
         let step = Step::ReportRectified {
             report: report.get_untracked(),
         };
-        match step.validate() {
-            Err(problems) => errors.set(problems),
-            Ok(step) => {
-                errors.set(Vec::new());
-                if let Some(next) = after_step(&issue, &step, Utc::now()) {
-                    queue(
-                        app,
-                        AdvanceIssueArgs {
-                            issue_id: issue.id,
-                            step,
-                        },
-                        next,
-                    );
-                }
-            }
+        if take_step(app, &issue, step, errors) {
+            report.set(String::new());
         }
     };
     view! {

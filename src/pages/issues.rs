@@ -29,14 +29,27 @@ fn IssueList(mine_only: bool) -> impl IntoView {
                 .collect::<Vec<IssueItem>>()
         })
     };
-    let to_score = move || {
+    let to_score = move || app.to_score();
+    // Township staff: what communities escalated and still waits for the township's answer.
+    let township = app.session.with_untracked(|s| {
+        s.as_ref().is_some_and(|s| {
+            s.memberships
+                .iter()
+                .any(|m| m.role == domain::person::Role::TownshipStaff)
+        })
+    });
+    let to_answer = move || {
+        if !township {
+            return Vec::new();
+        }
         app.issues.with(|issues| {
             issues
                 .iter()
                 .filter(|i| {
-                    i.view.may_score
-                        && i.view.status == "awaiting_score"
-                        && i.view.my_score.is_none()
+                    i.view
+                        .escalation
+                        .as_ref()
+                        .is_some_and(|e| e.answer.is_none())
                 })
                 .cloned()
                 .collect::<Vec<IssueItem>>()
@@ -62,6 +75,12 @@ fn IssueList(mine_only: bool) -> impl IntoView {
                 <A href="/dialogues" attr:class="button" attr:data-testid="dialogues-link">{tr(K::Dialogues)}</A>
                 <A href="/ledger" attr:class="button" attr:data-testid="ledger-link">{tr(K::Ledger)}</A>
             </div>
+            <Show when=move || !mine_only && !to_answer().is_empty()>
+                <h2>{tr(K::EscalationsToAnswer)}</h2>
+                <div class="list" data-testid="escalations">
+                    <For each=to_answer key=|item| (item.view.id, item.sync) children=|item| view! { <IssueCard item=item/> }/>
+                </div>
+            </Show>
             <Show when=move || mine_only && !to_score().is_empty()>
                 <h2>{tr(K::NeedsYourScore)}</h2>
                 <div class="list" data-testid="needs-score">

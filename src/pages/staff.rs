@@ -19,18 +19,7 @@ use crate::components::{
     join_link, FieldMessage, Icon, PageHeader, QrCode, RequireSession, SyncBadge,
 };
 use crate::i18n::{self, t, tr, use_i18n, K};
-use crate::state::{use_app, AppState, Item, SyncState};
-
-/// The community this person keeps.
-fn staff_community(app: AppState) -> Option<String> {
-    app.session.with_untracked(|s| {
-        s.as_ref()?
-            .memberships
-            .iter()
-            .find(|m| m.role == Role::CommunityStaff)
-            .map(|m| m.community_id.clone())
-    })
-}
+use crate::state::{use_app, Item, SyncState};
 
 /// A fresh single-use code from the browser's cryptographic random source.
 fn new_code() -> Code {
@@ -126,7 +115,7 @@ pub fn StaffInvitations() -> impl IntoView {
     let households = move || app.households.get();
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(community_id) = staff_community(app) else {
+        let Some(community_id) = app.staff_community() else {
             return;
         };
         let household_id = Uuid::parse_str(&household.get_untracked())
@@ -348,7 +337,7 @@ pub fn StaffHouseholds() -> impl IntoView {
     };
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(community_id) = staff_community(app) else {
+        let Some(community_id) = app.staff_community() else {
             return;
         };
         let optional =

@@ -81,6 +81,13 @@ async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Erro
     })
 }
 
+/// The issue a mutation names, or `not_found`.
+async fn existing_issue(conn: &mut Conn, id: Uuid) -> Result<store::issues::IssueRow, ApplyError> {
+    store::issues::by_id(conn, id)
+        .await?
+        .ok_or(Rejection::new(RejectCode::NotFound).into())
+}
+
 fn explained(code: RejectCode, zh: impl Into<String>, en: impl Into<String>) -> ApplyError {
     Rejection::explained(code, zh, en).into()
 }
@@ -221,9 +228,7 @@ pub async fn apply(
             store::people::deactivate(conn, *person_id, now, version).await?;
         }
         Mutation::AdvanceIssue { issue_id, step } => {
-            let issue = store::issues::by_id(conn, *issue_id)
-                .await?
-                .ok_or(Rejection::new(RejectCode::NotFound))?;
+            let issue = existing_issue(conn, *issue_id).await?;
             let to = step
                 .next(issue.status())
                 .map_err(|_| wrong_state(issue.status()))?;
@@ -257,9 +262,7 @@ pub async fn apply(
             }
         }
         Mutation::JoinIssue { issue_id } => {
-            let issue = store::issues::by_id(conn, *issue_id)
-                .await?
-                .ok_or(Rejection::new(RejectCode::NotFound))?;
+            let issue = existing_issue(conn, *issue_id).await?;
             if issue.raised_by == Some(principal.user_id) {
                 return Err(explained(
                     RejectCode::Conflict,
@@ -278,9 +281,7 @@ pub async fn apply(
             round,
             score,
         } => {
-            let issue = store::issues::by_id(conn, *issue_id)
-                .await?
-                .ok_or(Rejection::new(RejectCode::NotFound))?;
+            let issue = existing_issue(conn, *issue_id).await?;
             if issue.status() != IssueStatus::AwaitingScore || *round != issue.round {
                 return Err(explained(
                     RejectCode::Conflict,
@@ -310,9 +311,7 @@ pub async fn apply(
             settle_round(conn, *issue_id, now, version).await?;
         }
         Mutation::EscalateIssue { issue_id, note } => {
-            let issue = store::issues::by_id(conn, *issue_id)
-                .await?
-                .ok_or(Rejection::new(RejectCode::NotFound))?;
+            let issue = existing_issue(conn, *issue_id).await?;
             if issue.escalated_at.is_some() {
                 return Err(explained(
                     RejectCode::Conflict,
@@ -330,9 +329,7 @@ pub async fn apply(
             answer,
             deadline,
         } => {
-            let issue = store::issues::by_id(conn, *issue_id)
-                .await?
-                .ok_or(Rejection::new(RejectCode::NotFound))?;
+            let issue = existing_issue(conn, *issue_id).await?;
             if issue.escalated_at.is_none() {
                 return Err(explained(
                     RejectCode::Conflict,
