@@ -298,6 +298,99 @@ pub struct ScheduleDialogueArgs {
     pub attendees: String,
 }
 
+/// `set_agenda` (version 1): staff put an issue taken up as a project on a dialogue
+/// session's agenda (carried over from an earlier session, or accepted before any session
+/// was scheduled), or take it off (`dialogue_id` absent).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetAgendaArgs {
+    pub issue_id: Uuid,
+    #[serde(default)]
+    pub dialogue_id: Option<Uuid>,
+}
+
+/// Whether an issue in this state can be on a session's agenda: it was taken up as a
+/// project (not waiting, merged or declined). Closed issues can still be reported on.
+pub fn may_be_on_agenda(status: IssueStatus) -> bool {
+    !matches!(
+        status,
+        IssueStatus::Raised | IssueStatus::Merged | IssueStatus::Declined
+    )
+}
+
+/// `set_scoring_rules` (version 1): staff set how residents' scores decide their
+/// community's rectifications. The window applies to rounds opened after the change; the
+/// pass mark to every round decided after it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScoringRulesArgs {
+    pub community_id: String,
+    /// 1.0–5.0, in steps of 0.5.
+    pub pass_average: f64,
+    /// 1–60 days.
+    pub window_days: i64,
+}
+
+/// A community's scoring rules, validated. The pass mark is kept in halves so the value
+/// compares exactly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScoringRules {
+    pub pass_halves: u8,
+    pub window_days: i64,
+}
+
+pub const WINDOW_DAYS_MAX: i64 = 60;
+
+impl Default for ScoringRules {
+    fn default() -> Self {
+        ScoringRules {
+            pass_halves: (PASS_AVERAGE * 2.0) as u8,
+            window_days: SCORING_WINDOW_DAYS,
+        }
+    }
+}
+
+impl ScoringRules {
+    pub fn pass_average(self) -> f64 {
+        f64::from(self.pass_halves) / 2.0
+    }
+}
+
+impl ScoringRulesArgs {
+    pub fn parse(&self) -> Result<ScoringRules, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let halves = self.pass_average * 2.0;
+        let whole_half = halves.is_finite() && (halves - halves.round()).abs() < 1e-9;
+        if !whole_half || !(2.0..=10.0).contains(&halves) {
+            errors.push(FieldError::new(
+                "pass_average",
+                FieldErrorKind::OutOfRange {
+                    min: "1".into(),
+                    max: "5".into(),
+                },
+            ));
+        }
+        if !(1..=WINDOW_DAYS_MAX).contains(&self.window_days) {
+            errors.push(FieldError::new(
+                "window_days",
+                FieldErrorKind::OutOfRange {
+                    min: "1".into(),
+                    max: WINDOW_DAYS_MAX.to_string(),
+                },
+            ));
+        }
+        if errors.is_empty() {
+            Ok(ScoringRules {
+                pass_halves: halves.round() as u8,
+                window_days: self.window_days,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// `record_minutes` (version 1): what was said, for one issue of the agenda or in general.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -313,6 +406,7 @@ pub struct RecordMinutesArgs {
 pub fn after_step(
     view: &crate::wire::IssueView,
     step: &Step,
+    rules: ScoringRules,
     now: DateTime<Utc>,
 ) -> Option<crate::wire::IssueView> {
     let from = IssueStatus::from_code(&view.status)?;
@@ -345,7 +439,7 @@ pub fn after_step(
                 round: next.round,
                 report: report.clone(),
                 reported_at: now,
-                closes_at: now + Duration::days(SCORING_WINDOW_DAYS),
+                closes_at: now + Duration::days(rules.window_days),
                 outcome: None,
                 average: None,
                 scores: 0,
@@ -560,20 +654,36 @@ mod tests {
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let raised = crate::wire::IssueView::optimistic(&issue, "shanwan", "王秀兰", now);
         assert!(
-            after_step(&raised, &answer(), now).is_none(),
+            after_step(&raised, &answer(), ScoringRules::default(), now).is_none(),
             "not before it is accepted"
         );
-        let accepted = after_step(&raised, &Step::Accept { session_id: None }, now).unwrap();
-        let answered = after_step(&accepted, &answer(), now).unwrap();
+        let accepted = after_step(
+            &raised,
+            &Step::Accept { session_id: None },
+            ScoringRules::default(),
+            now,
+        )
+        .unwrap();
+        let answered = after_step(&accepted, &answer(), ScoringRules::default(), now).unwrap();
         assert_eq!(
             (answered.status.as_str(), answered.reply.as_deref()),
             ("answered", Some("已安排电工"))
         );
-        let rectifying = after_step(&answered, &Step::StartRectifying, now).unwrap();
+        let rectifying = after_step(
+            &answered,
+            &Step::StartRectifying,
+            ScoringRules::default(),
+            now,
+        )
+        .unwrap();
         let reported = after_step(
             &rectifying,
             &Step::ReportRectified {
                 report: "已换".into(),
+            },
+            ScoringRules {
+                pass_halves: 7,
+                window_days: 7,
             },
             now,
         )
@@ -586,6 +696,59 @@ mod tests {
             ),
             ("awaiting_score", 1, 1)
         );
+        assert_eq!(
+            reported.rounds[0].closes_at,
+            now + Duration::days(7),
+            "the community's window"
+        );
+    }
+
+    #[test]
+    fn scoring_rules_take_half_points_from_one_to_five_and_one_to_sixty_days() {
+        let rules = |pass_average: f64, window_days: i64| {
+            ScoringRulesArgs {
+                community_id: "shanwan".into(),
+                pass_average,
+                window_days,
+            }
+            .parse()
+        };
+        let ok = rules(3.5, 21).unwrap();
+        assert_eq!((ok.pass_average(), ok.window_days), (3.5, 21));
+        assert_eq!(rules(1.0, 1).unwrap().pass_halves, 2);
+        assert_eq!(rules(5.0, 60).unwrap().pass_halves, 10);
+        assert_eq!(ScoringRules::default().pass_average(), PASS_AVERAGE);
+        for (pass, days, fields) in [
+            (0.5, 14, vec!["pass_average"]),
+            (5.5, 14, vec!["pass_average"]),
+            (3.2, 14, vec!["pass_average"]),
+            (f64::NAN, 14, vec!["pass_average"]),
+            (3.0, 0, vec!["window_days"]),
+            (3.0, 61, vec!["window_days"]),
+            (9.0, -1, vec!["pass_average", "window_days"]),
+        ] {
+            let errors = rules(pass, days).unwrap_err();
+            assert_eq!(
+                errors.iter().map(|e| e.field).collect::<Vec<_>>(),
+                fields,
+                "{pass} {days}"
+            );
+        }
+        assert_eq!(
+            rules(3.0, 61).unwrap_err()[0].message(crate::Lang::Zh),
+            "评分天数应在1到60之间"
+        );
+    }
+
+    #[test]
+    fn only_projects_go_on_an_agenda() {
+        for status in IssueStatus::ALL {
+            let expected = !matches!(
+                status,
+                IssueStatus::Raised | IssueStatus::Merged | IssueStatus::Declined
+            );
+            assert_eq!(may_be_on_agenda(status), expected, "{status:?}");
+        }
     }
 
     #[test]

@@ -19,6 +19,11 @@ pub enum FieldErrorKind {
     Unknown,
     /// A value of the wrong shape (a phone number that is not 11 digits, say).
     Invalid,
+    /// A number outside its allowed range (both ends allowed).
+    OutOfRange {
+        min: String,
+        max: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +46,7 @@ impl FieldError {
             FieldErrorKind::TooShort { .. } => "too_short",
             FieldErrorKind::Unknown => "unknown",
             FieldErrorKind::Invalid => "invalid",
+            FieldErrorKind::OutOfRange { .. } => "out_of_range",
         }
     }
 
@@ -77,6 +83,12 @@ impl FieldError {
             (FieldErrorKind::Invalid, Lang::Zh) => format!("{label}的格式不对"),
             (FieldErrorKind::Invalid, Lang::En) => {
                 format!("The {label} is not in the right format")
+            }
+            (FieldErrorKind::OutOfRange { min, max }, Lang::Zh) => {
+                format!("{label}应在{min}到{max}之间")
+            }
+            (FieldErrorKind::OutOfRange { min, max }, Lang::En) => {
+                format!("The {label} must be between {min} and {max}")
             }
         }
     }
@@ -129,6 +141,10 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         ("comment", Lang::En) => "comment",
         ("photo", Lang::Zh) => "照片（KB）",
         ("photo", Lang::En) => "photo (KB)",
+        ("pass_average", Lang::Zh) => "办结所需平均分",
+        ("pass_average", Lang::En) => "average score needed to close",
+        ("window_days", Lang::Zh) => "评分天数",
+        ("window_days", Lang::En) => "days to score",
         ("notes", Lang::Zh) => "记录",
         ("notes", Lang::En) => "notes",
         ("note", Lang::Zh) => "说明",

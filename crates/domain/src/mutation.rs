@@ -15,8 +15,8 @@ use crate::account::{
 };
 use crate::dialogue::{
     required_text, AdvanceIssueArgs, AnswerEscalationArgs, AttachPhotoArgs, EscalateIssueArgs,
-    JoinIssueArgs, RecordMinutesArgs, ScheduleDialogueArgs, Score, ScoreIssueArgs, Step,
-    REASON_MAX, REPLY_MAX,
+    JoinIssueArgs, RecordMinutesArgs, ScheduleDialogueArgs, Score, ScoreIssueArgs, ScoringRules,
+    ScoringRulesArgs, SetAgendaArgs, Step, REASON_MAX, REPLY_MAX,
 };
 use crate::field::FieldError;
 use crate::issue::{NewIssue, RaiseIssueArgs};
@@ -106,6 +106,16 @@ impl MutationArgs for RecordMinutesArgs {
     const VERSION: u32 = 1;
 }
 
+impl MutationArgs for SetAgendaArgs {
+    const NAME: &'static str = "set_agenda";
+    const VERSION: u32 = 1;
+}
+
+impl MutationArgs for ScoringRulesArgs {
+    const NAME: &'static str = "set_scoring_rules";
+    const VERSION: u32 = 1;
+}
+
 /// Every (name, version) the server still accepts. A queued mutation of an older version
 /// stays valid as long as its version is listed here.
 pub const KNOWN: &[(&str, &[u32])] = &[
@@ -122,6 +132,8 @@ pub const KNOWN: &[(&str, &[u32])] = &[
     (ScheduleDialogueArgs::NAME, &[1]),
     (RecordMinutesArgs::NAME, &[1]),
     (AttachPhotoArgs::NAME, &[1]),
+    (SetAgendaArgs::NAME, &[1]),
+    (ScoringRulesArgs::NAME, &[1]),
 ];
 
 /// A validated mutation, ready to run.
@@ -166,6 +178,14 @@ pub enum Mutation {
         notes: String,
     },
     AttachPhoto(AttachPhotoArgs),
+    SetAgenda {
+        issue_id: Uuid,
+        dialogue_id: Option<Uuid>,
+    },
+    SetScoringRules {
+        community_id: String,
+        rules: ScoringRules,
+    },
 }
 
 /// A validated dialogue session.
@@ -186,7 +206,8 @@ impl Mutation {
             | Mutation::JoinIssue { issue_id }
             | Mutation::ScoreIssue { issue_id, .. }
             | Mutation::EscalateIssue { issue_id, .. }
-            | Mutation::AnswerEscalation { issue_id, .. } => Some(*issue_id),
+            | Mutation::AnswerEscalation { issue_id, .. }
+            | Mutation::SetAgenda { issue_id, .. } => Some(*issue_id),
             Mutation::AttachPhoto(photo) => Some(photo.issue_id),
             Mutation::RecordMinutes { issue_id, .. } => *issue_id,
             _ => None,
@@ -300,6 +321,20 @@ impl Mutation {
                 let photo: AttachPhotoArgs = args_of(args)?;
                 photo.validate().map_err(|e| Rejection::invalid(vec![e]))?;
                 Ok(Mutation::AttachPhoto(photo))
+            }
+            SetAgendaArgs::NAME => {
+                let agenda: SetAgendaArgs = args_of(args)?;
+                Ok(Mutation::SetAgenda {
+                    issue_id: agenda.issue_id,
+                    dialogue_id: agenda.dialogue_id,
+                })
+            }
+            ScoringRulesArgs::NAME => {
+                let rules: ScoringRulesArgs = args_of(args)?;
+                Ok(Mutation::SetScoringRules {
+                    rules: rules.parse().map_err(Rejection::invalid)?,
+                    community_id: rules.community_id,
+                })
             }
             DeactivatePersonArgs::NAME => {
                 let deactivate: DeactivatePersonArgs = args_of(args)?;

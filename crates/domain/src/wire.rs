@@ -167,6 +167,32 @@ pub mod entity {
     /// Community staff only.
     pub const INVITATION: &str = "invitation";
     pub const DIALOGUE: &str = "dialogue";
+    /// A community's name and scoring rules.
+    pub const COMMUNITY: &str = "community";
+}
+
+/// A community as its members' phones keep it: the rules that decide its scoring rounds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CommunityRulesView {
+    pub community_id: String,
+    pub name: String,
+    /// The average score at or above which a rectification is accepted (1–5, halves).
+    pub pass_average: f64,
+    /// Days residents have to score a rectification.
+    pub window_days: i64,
+}
+
+impl CommunityRulesView {
+    pub fn rules(&self) -> crate::dialogue::ScoringRules {
+        crate::dialogue::ScoringRulesArgs {
+            community_id: self.community_id.clone(),
+            pass_average: self.pass_average,
+            window_days: self.window_days,
+        }
+        .parse()
+        .unwrap_or_default()
+    }
 }
 
 /// A household as community staff see it (with the room).

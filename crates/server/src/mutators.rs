@@ -68,9 +68,11 @@ async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Erro
         None => None,
     };
     let dialogue_community = match mutation {
-        Mutation::RecordMinutes { dialogue_id, .. } => {
-            store::dialogues::community_of(conn, *dialogue_id).await?
-        }
+        Mutation::RecordMinutes { dialogue_id, .. }
+        | Mutation::SetAgenda {
+            dialogue_id: Some(dialogue_id),
+            ..
+        } => store::dialogues::community_of(conn, *dialogue_id).await?,
         _ => None,
     };
     Ok(Facts {
@@ -79,6 +81,22 @@ async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Erro
         issue,
         dialogue_community,
     })
+}
+
+/// Refuses a dialogue session that is not the issue's community's.
+async fn session_of_community(
+    conn: &mut Conn,
+    session_id: Uuid,
+    community_id: &str,
+) -> Result<(), ApplyError> {
+    match store::dialogues::community_of(conn, session_id).await? {
+        Some(community) if community == community_id => Ok(()),
+        _ => Err(explained(
+            RejectCode::NotFound,
+            "找不到本社区的这场对话",
+            "No such dialogue session in this community",
+        )),
+    }
 }
 
 /// The issue a mutation names, or `not_found`.
@@ -124,7 +142,8 @@ pub async fn settle_round(
     let Some(closes_at) = store::issues::round_closes_at(conn, issue_id, issue.round).await? else {
         return Ok(false);
     };
-    let (pass, window_days) = store::issues::scoring_rules(conn, &issue.community_id).await?;
+    let rules = store::communities::scoring_rules(conn, &issue.community_id).await?;
+    let (pass, window_days) = (rules.pass_average(), rules.window_days);
     let eligible = usize::from(issue.raised_by.is_some())
         + store::issues::joined_users(conn, issue_id).await?.len();
     let round = Round {
@@ -232,6 +251,12 @@ pub async fn apply(
             let to = step
                 .next(issue.status())
                 .map_err(|_| wrong_state(issue.status()))?;
+            if let Step::Accept {
+                session_id: Some(session_id),
+            } = step
+            {
+                session_of_community(conn, *session_id, &issue.community_id).await?;
+            }
             if let Step::Merge { into } = step {
                 let target = store::issues::by_id(conn, *into).await?;
                 let fits = target.is_some_and(|t| {
@@ -247,9 +272,8 @@ pub async fn apply(
             }
             store::issues::advance(conn, *issue_id, step, to, now, version).await?;
             if let Step::ReportRectified { report } = step {
-                let (_, window_days) =
-                    store::issues::scoring_rules(conn, &issue.community_id).await?;
-                let closes_at = now + Duration::days(window_days);
+                let rules = store::communities::scoring_rules(conn, &issue.community_id).await?;
+                let closes_at = now + Duration::days(rules.window_days);
                 store::issues::insert_round(
                     conn,
                     *issue_id,
@@ -400,6 +424,35 @@ pub async fn apply(
             }
             store::dialogues::record_notes(conn, *dialogue_id, *issue_id, notes, now, version)
                 .await?;
+        }
+        Mutation::SetAgenda {
+            issue_id,
+            dialogue_id,
+        } => {
+            let issue = existing_issue(conn, *issue_id).await?;
+            if !domain::dialogue::may_be_on_agenda(issue.status()) {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    format!(
+                        "这个问题现在是「{}」，立项后才能列入议程",
+                        issue.status().label(domain::Lang::Zh)
+                    ),
+                    format!(
+                        "This issue is \"{}\"; only issues taken up as projects go on an agenda",
+                        issue.status().label(domain::Lang::En)
+                    ),
+                ));
+            }
+            if let Some(dialogue_id) = dialogue_id {
+                session_of_community(conn, *dialogue_id, &issue.community_id).await?;
+            }
+            store::issues::set_agenda(conn, *issue_id, *dialogue_id, version, now).await?;
+        }
+        Mutation::SetScoringRules {
+            community_id,
+            rules,
+        } => {
+            store::communities::set_scoring_rules(conn, community_id, *rules, version).await?;
         }
     }
     Ok(())

@@ -45,6 +45,18 @@ use crate::error::Json;
         domain::wire::HouseholdView,
         domain::wire::PersonView,
         domain::wire::InvitationView,
+        domain::wire::DialogueView,
+        domain::wire::CommunityRulesView,
+        domain::dialogue::AdvanceIssueArgs,
+        domain::dialogue::JoinIssueArgs,
+        domain::dialogue::ScoreIssueArgs,
+        domain::dialogue::EscalateIssueArgs,
+        domain::dialogue::AnswerEscalationArgs,
+        domain::dialogue::ScheduleDialogueArgs,
+        domain::dialogue::RecordMinutesArgs,
+        domain::dialogue::AttachPhotoArgs,
+        domain::dialogue::SetAgendaArgs,
+        domain::dialogue::ScoringRulesArgs,
     ))
 )]
 pub struct ApiDoc;

@@ -224,6 +224,19 @@ pub fn authorize(
                 Err(forbidden())
             }
         }
+        // Staff build their community's agendas and set its scoring rules.
+        Mutation::SetAgenda { .. } => {
+            let issue = issue_of(facts)?;
+            if is_staff_of(principal, &issue.community_id) {
+                Ok(target(&issue.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
+        Mutation::SetScoringRules { community_id, .. } if is_staff_of(principal, community_id) => {
+            Ok(target(community_id))
+        }
+        Mutation::SetScoringRules { .. } => Err(forbidden()),
         Mutation::RecordMinutes { .. } => match &facts.dialogue_community {
             Some(community) if is_staff_of(principal, community) => Ok(target(community)),
             Some(_) => Err(forbidden()),

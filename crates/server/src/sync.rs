@@ -7,7 +7,8 @@
 
 use chrono::Utc;
 use domain::wire::{
-    entity, Change, MutationEnvelope, MutationResult, Op, PullRequest, PullResponse,
+    entity, Change, CommunityRulesView, MutationEnvelope, MutationResult, Op, PullRequest,
+    PullResponse,
 };
 use domain::Mutation;
 use uuid::Uuid;
@@ -130,6 +131,7 @@ pub async fn pull(
         store::issues::loop_records(&mut tx, &communities).await?
     };
     let dialogues = store::dialogues::changed_since(&mut tx, &communities, cursor).await?;
+    let community_rows = store::communities::changed_since(&mut tx, &communities, cursor).await?;
     let staff_of = policy::staff_scope(principal);
     let households = store::households::changed_since(&mut tx, &staff_of, cursor).await?;
     let people = store::people::people_changed_since(&mut tx, &staff_of, cursor).await?;
@@ -183,6 +185,18 @@ pub async fn pull(
             )
         })
         .collect();
+    changes.extend(community_rows.iter().map(|row| {
+        put(
+            entity::COMMUNITY,
+            row.id.clone(),
+            json(&CommunityRulesView {
+                community_id: row.id.clone(),
+                name: row.name.clone(),
+                pass_average: row.rules.pass_average(),
+                window_days: row.rules.window_days,
+            }),
+        )
+    }));
     changes.extend(dialogues.iter().map(|row| {
         put(
             entity::DIALOGUE,

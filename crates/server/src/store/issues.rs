@@ -296,6 +296,24 @@ pub async fn touch(
     Ok(())
 }
 
+/// Puts an issue on a dialogue session's agenda, or takes it off (`None`).
+pub async fn set_agenda(
+    conn: &mut Conn,
+    id: Uuid,
+    dialogue_id: Option<Uuid>,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE issues SET dialogue_id = ?, version = ?, updated_at = ? WHERE id = ?")
+        .bind(dialogue_id.map(|d| d.to_string()))
+        .bind(version)
+        .bind(time_text(now))
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Records a step of the loop: the new status and what the step carries.
 pub async fn advance(
     conn: &mut Conn,
@@ -536,18 +554,6 @@ pub async fn answer_escalation(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// The community's pass mark and scoring window.
-pub async fn scoring_rules(conn: &mut Conn, community_id: &str) -> Result<(f64, i64), sqlx::Error> {
-    let row = sqlx::query("SELECT pass_average, scoring_window_days FROM communities WHERE id = ?")
-        .bind(community_id)
-        .fetch_one(conn)
-        .await?;
-    Ok((
-        row.try_get("pass_average")?,
-        row.try_get("scoring_window_days")?,
-    ))
 }
 
 /// Before a person is deleted: their issues stay, with no raiser, and phones learn of it.

@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate, Utc};
 use domain::dialogue::{
     AdvanceIssueArgs, AnswerEscalationArgs, EscalateIssueArgs, JoinIssueArgs, RecordMinutesArgs,
-    ScheduleDialogueArgs, ScoreIssueArgs, Step,
+    ScheduleDialogueArgs, ScoreIssueArgs, ScoringRulesArgs, SetAgendaArgs, Step,
 };
 use domain::wire::{MutationResult, ResultStatus};
 use domain::RaiseIssueArgs;
@@ -358,6 +358,146 @@ async fn staff_schedule_dialogues_and_the_community_reads_the_minutes() {
     );
     let elsewhere = app.signed_in(RESIDENT_TANGWANG).await.pull(None).await;
     assert!(elsewhere.changes.iter().all(|c| c.id != id.to_string()));
+}
+
+fn session(community: &str, day: u32) -> ScheduleDialogueArgs {
+    ScheduleDialogueArgs {
+        id: Uuid::new_v4(),
+        community_id: community.into(),
+        held_on: NaiveDate::from_ymd_opt(2027, 1, day).unwrap(),
+        place: "社区议事厅".into(),
+        attendees: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn staff_build_an_agenda_from_projects_of_their_own_community() {
+    let app = spawn().await;
+    let staff = app.signed_in(STAFF).await;
+    let other_staff = app.signed_in(OTHER_STAFF).await;
+    let raiser = app.signed_in(RESIDENT_SHANWAN).await;
+    let january = session("shanwan", 9);
+    let march = session("shanwan", 30);
+    let elsewhere = session("jiulong", 9);
+    applied(&staff.act(&january).await);
+    applied(&staff.act(&march).await);
+    applied(&other_staff.act(&elsewhere).await);
+    let issue = raise_issue(&raiser, "车棚漏雨").await;
+    let put = |dialogue_id: Option<Uuid>| SetAgendaArgs {
+        issue_id: issue,
+        dialogue_id,
+    };
+
+    let waiting = staff.act(&put(Some(january.id))).await;
+    refused(&waiting, "conflict");
+    assert!(
+        waiting.message.as_deref().unwrap_or("").contains("立项后"),
+        "{waiting:?}"
+    );
+    // Accepted before any session was scheduled, then put on January's agenda.
+    applied(&advance(&staff, issue, Step::Accept { session_id: None }).await);
+    refused(&raiser.act(&put(Some(january.id))).await, "forbidden");
+    refused(&other_staff.act(&put(Some(january.id))).await, "forbidden");
+    refused(&staff.act(&put(Some(elsewhere.id))).await, "not_found");
+    applied(&staff.act(&put(Some(january.id))).await);
+    assert_eq!(
+        status_of(&raiser, issue).await["dialogue_id"],
+        january.id.to_string()
+    );
+    // Not settled in January: carried over to March, then taken off.
+    applied(&staff.act(&put(Some(march.id))).await);
+    assert_eq!(
+        status_of(&raiser, issue).await["dialogue_id"],
+        march.id.to_string()
+    );
+    applied(&staff.act(&put(None)).await);
+    assert!(status_of(&raiser, issue).await["dialogue_id"].is_null());
+
+    // Accepting straight into another community's session is refused too.
+    let second = raise_issue(&raiser, "门禁坏了").await;
+    refused(
+        &advance(
+            &staff,
+            second,
+            Step::Accept {
+                session_id: Some(elsewhere.id),
+            },
+        )
+        .await,
+        "not_found",
+    );
+    assert_eq!(status_of(&raiser, second).await["status"], "raised");
+}
+
+#[tokio::test]
+async fn staff_set_the_pass_mark_and_window_and_rounds_follow_them() {
+    let app = spawn().await;
+    let staff = app.signed_in(STAFF).await;
+    let property = app.signed_in(PROPERTY).await;
+    let raiser = app.signed_in(RESIDENT_SHANWAN).await;
+    let rules = |pass_average: f64, window_days: i64| ScoringRulesArgs {
+        community_id: "shanwan".into(),
+        pass_average,
+        window_days,
+    };
+    let community_of = |pull: &domain::wire::PullResponse| {
+        pull.changes
+            .iter()
+            .find(|c| c.entity == "community" && c.id == "shanwan")
+            .and_then(|c| c.data.clone())
+    };
+    let first = raiser.pull(None).await;
+    let defaults = community_of(&first).expect("a first pull brings the community");
+    assert_eq!(
+        (
+            defaults["pass_average"].as_f64(),
+            defaults["window_days"].as_i64()
+        ),
+        (Some(3.0), Some(14))
+    );
+    assert!(
+        community_of(&raiser.pull(Some(first.cursor)).await).is_none(),
+        "unchanged communities are not sent again"
+    );
+
+    refused(&raiser.act(&rules(4.0, 7)).await, "forbidden");
+    refused(&property.act(&rules(4.0, 7)).await, "forbidden");
+    refused(
+        &app.signed_in(OTHER_STAFF).await.act(&rules(4.0, 7)).await,
+        "forbidden",
+    );
+    let invalid = staff.act(&rules(4.2, 90)).await;
+    refused(&invalid, "invalid");
+    let fields: Vec<_> = invalid.fields.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["pass_average", "window_days"]);
+    applied(&staff.act(&rules(4.0, 7)).await);
+    let changed = community_of(&raiser.pull(Some(first.cursor)).await).expect("sent again");
+    assert_eq!(
+        (
+            changed["pass_average"].as_f64(),
+            changed["window_days"].as_i64()
+        ),
+        (Some(4.0), Some(7))
+    );
+
+    // A round opened now closes in 7 days, and a 3.5 average is not enough any more.
+    let issue = raise_issue(&raiser, "电梯异响").await;
+    let neighbour = app.signed_in(RESIDENT_SHANWAN_2).await;
+    applied(&neighbour.act(&JoinIssueArgs { issue_id: issue }).await);
+    applied(&advance(&staff, issue, Step::Accept { session_id: None }).await);
+    applied(&advance(&property, issue, answer()).await);
+    applied(&advance(&property, issue, Step::StartRectifying).await);
+    let before = Utc::now();
+    applied(&advance(&property, issue, report()).await);
+    let view = status_of(&raiser, issue).await;
+    let closes_at: chrono::DateTime<Utc> =
+        serde_json::from_value(view["rounds"][0]["closes_at"].clone()).unwrap();
+    let days = (closes_at - before).num_hours();
+    assert!((7 * 24 - 1..=7 * 24).contains(&days), "{closes_at}");
+    applied(&score(&raiser, issue, 1, 3).await);
+    applied(&score(&neighbour, issue, 1, 4).await);
+    let reopened = status_of(&raiser, issue).await;
+    assert_eq!(reopened["status"], "rectifying", "3.5 < 4.0");
 }
 
 fn photo(

@@ -5,6 +5,7 @@
 use domain::account::{
     AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs,
 };
+use domain::dialogue::ScoringRulesArgs;
 use domain::person::Role;
 use domain::wire::ResultStatus;
 use domain::RaiseIssueArgs;
@@ -152,6 +153,16 @@ async fn every_mutation_is_allowed_or_refused_for_every_role_in_its_own_and_anot
                         })
                         .await,
                 ),
+                (
+                    "set_scoring_rules",
+                    actor
+                        .act(&ScoringRulesArgs {
+                            community_id: community.into(),
+                            pass_average: 3.5,
+                            window_days: 10,
+                        })
+                        .await,
+                ),
             ];
             for (name, result) in cases {
                 let applied = result.status == ResultStatus::Applied;
@@ -172,8 +183,16 @@ async fn every_mutation_is_allowed_or_refused_for_every_role_in_its_own_and_anot
             }
         }
     }
-    assert_eq!(checked, 7 + 7 * 2 * 6);
+    assert_eq!(checked, 7 + 7 * 2 * 7);
     // The refusals left no trace; the allowed ones took effect exactly once each.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM communities WHERE scoring_window_days = 10 AND id LIKE ?",
+            "%"
+        )
+        .await,
+        2
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM households WHERE building = ?", "9栋")
             .await,
@@ -246,14 +265,14 @@ async fn pulls_hold_only_the_persons_communities_and_private_data_only_for_their
             let data = change.data.as_ref().unwrap();
             let community = data["community_id"].as_str().unwrap();
             match (change.entity.as_str(), home) {
-                ("issue" | "dialogue", Some(home)) => {
+                ("issue" | "dialogue" | "community", Some(home)) => {
                     assert_eq!(
                         community, home,
                         "{role:?} saw another community's {}",
                         change.entity
                     )
                 }
-                ("issue" | "dialogue", None) => {} // the township sees every community's
+                ("issue" | "dialogue" | "community", None) => {} // the township sees every community's
                 (entity, _) => {
                     assert_eq!(role, Role::CommunityStaff, "{role:?} received a {entity}");
                     assert_eq!(
