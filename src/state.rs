@@ -2,8 +2,10 @@
 //! storage module fill it; screens only read it and call actions.
 
 use chrono::{DateTime, Utc};
+use domain::dialogue::ScoringRules;
 use domain::wire::{
-    entity, DialogueView, HouseholdView, InvitationView, IssueView, PersonView, SessionView,
+    entity, CommunityRulesView, DialogueView, HouseholdView, InvitationView, IssueView, PersonView,
+    SessionView,
 };
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
@@ -53,6 +55,8 @@ pub struct AppState {
     pub invitations: RwSignal<Vec<Item<InvitationView>>>,
     /// The community's dialogue sessions (双月对话) with their minutes.
     pub dialogues: RwSignal<Vec<Item<DialogueView>>>,
+    /// The person's communities with their scoring rules.
+    pub communities: RwSignal<Vec<Item<CommunityRulesView>>>,
     /// Something the server said that the person must read (why a session ended, say).
     pub notice: RwSignal<Option<String>>,
     /// Bumped when the person looks at an issue (the 议事 badge re-counts).
@@ -78,6 +82,7 @@ impl AppState {
             people: RwSignal::new(Vec::new()),
             invitations: RwSignal::new(Vec::new()),
             dialogues: RwSignal::new(Vec::new()),
+            communities: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             seen_version: RwSignal::new(0),
             pending: RwSignal::new(Vec::new()),
@@ -103,6 +108,7 @@ impl AppState {
         let mut dialogues: Vec<Item<DialogueView>> = items(&snapshot, entity::DIALOGUE);
         dialogues.sort_by_key(|item| std::cmp::Reverse(item.view.held_on));
         self.dialogues.set(dialogues);
+        self.communities.set(items(&snapshot, entity::COMMUNITY));
         let mut pending: Vec<OutboxEntry> = snapshot
             .outbox
             .into_iter()
@@ -124,6 +130,7 @@ impl AppState {
         self.people.set(Vec::new());
         self.invitations.set(Vec::new());
         self.dialogues.set(Vec::new());
+        self.communities.set(Vec::new());
         self.failed.set(Vec::new());
     }
 
@@ -163,6 +170,16 @@ impl AppState {
     pub fn mark_seen(&self, issue: &IssueView) {
         crate::store::seen::mark(&issue.id.to_string(), &issue.status);
         self.seen_version.update(|v| *v += 1);
+    }
+
+    /// How scores decide the community's rounds (the defaults until the server has sent them).
+    pub fn rules_of(&self, community_id: &str) -> ScoringRules {
+        self.communities.with(|list| {
+            list.iter()
+                .find(|c| c.view.community_id == community_id)
+                .map(|c| c.view.rules())
+                .unwrap_or_default()
+        })
     }
 
     /// The community this person keeps as community staff, if any.

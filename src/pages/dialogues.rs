@@ -3,11 +3,13 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use domain::dialogue::{
-    required_text, RecordMinutesArgs, ScheduleDialogueArgs, DIALOGUE_EVERY_DAYS, REPLY_MAX,
+    may_be_on_agenda, required_text, RecordMinutesArgs, ScheduleDialogueArgs, ScoringRulesArgs,
+    SetAgendaArgs, DIALOGUE_EVERY_DAYS, REPLY_MAX,
 };
+use domain::issue::IssueStatus;
 use domain::ledger::china_date;
 use domain::person::Role;
-use domain::wire::{entity, DialogueNote, DialogueView};
+use domain::wire::{entity, CommunityRulesView, DialogueNote, DialogueView};
 use domain::FieldError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,8 +18,11 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::actions;
-use crate::components::{FieldMessage, IssueCard, PageHeader, RequireSession, SyncBadge};
+use crate::components::{
+    FieldMessage, IssueCard, PageHeader, RequireSession, StatusBadge, SyncBadge,
+};
 use crate::i18n::{self, tr, use_i18n, K};
+use crate::pages::issue_loop::queue;
 use crate::state::{use_app, SyncState};
 
 fn json(view: &DialogueView) -> serde_json::Value {
@@ -126,6 +131,7 @@ pub fn DialogueList() -> impl IntoView {
                     </form>
                 </details>
             })}
+            <RulesCard/>
             <Show when=move || !app.dialogues.with(Vec::is_empty) fallback=move || view! { <p class="empty">{tr(K::NoDialogues)}</p> }>
                 <ul class="list plain" data-testid="dialogue-list">
                     <For each=move || app.dialogues.get() key=|d| (d.view.id, d.sync) children=move |item| {
@@ -181,21 +187,214 @@ pub fn DialogueDetail() -> impl IntoView {
                         <MinutesBox dialogue=d.clone() issue_id=None editable=is_staff/>
                     </section>
                     <h2>{tr(K::Agenda)}" ("{agenda.len()}")"</h2>
-                    <div class="list">
+                    <div class="list" data-testid="agenda">
                         {agenda.into_iter().map(|item| {
                             let issue_id = item.view.id;
+                            let issue = item.view.clone();
                             view! {
                                 <div class="agenda-item">
                                     <IssueCard item=item/>
                                     <MinutesBox dialogue=d.clone() issue_id=Some(issue_id) editable=is_staff/>
+                                    {is_staff.then(|| view! { <AgendaButton issue=issue dialogue_id=None/> })}
                                 </div>
                             }
                         }).collect_view()}
                     </div>
+                    {is_staff.then(|| view! { <AgendaCandidates dialogue=d.clone()/> })}
                 }
             })}
         </RequireSession>
     }
+}
+
+/// Staff build the agenda: projects of the community not settled yet and not on this
+/// session's agenda (accepted before any session was scheduled, or carried over).
+#[component]
+fn AgendaCandidates(dialogue: DialogueView) -> impl IntoView {
+    let app = use_app();
+    let id = dialogue.id;
+    let community = dialogue.community_id.clone();
+    let candidates = Memo::new(move |_| {
+        app.issues.with(|list| {
+            list.iter()
+                .filter(|i| i.view.community_id == community && i.view.dialogue_id != Some(id))
+                .filter(|i| {
+                    IssueStatus::from_code(&i.view.status)
+                        .is_some_and(|s| s.is_open() && may_be_on_agenda(s))
+                })
+                .map(|i| i.view.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <section class="card" data-testid="agenda-candidates">
+            <h2>{tr(K::ProjectsToAdd)}</h2>
+            <Show when=move || !candidates.with(Vec::is_empty) fallback=move || view! { <p class="muted">{tr(K::NoProjectsToAdd)}</p> }>
+                <ul class="list plain">
+                    {move || candidates.get().into_iter().map(|issue| {
+                        let status = issue.status.clone();
+                        let title = issue.title.clone();
+                        view! {
+                            <li class="row-card candidate">
+                                <span class="grow">
+                                    <strong>{title}</strong><br/>
+                                    <StatusBadge status=status/>
+                                </span>
+                                <AgendaButton issue=issue dialogue_id=Some(id)/>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+/// Puts an issue on a session's agenda (`Some`) or takes it off (`None`), through the queue.
+#[component]
+fn AgendaButton(issue: domain::wire::IssueView, dialogue_id: Option<Uuid>) -> impl IntoView {
+    let app = use_app();
+    let (label, class) = match dialogue_id {
+        Some(_) => (K::AddToAgenda, "button primary"),
+        None => (K::RemoveFromAgenda, "button"),
+    };
+    let put = move |_| {
+        let mut next = issue.clone();
+        next.dialogue_id = dialogue_id;
+        next.updated_at = Utc::now();
+        queue(
+            app,
+            SetAgendaArgs {
+                issue_id: issue.id,
+                dialogue_id,
+            },
+            next,
+        );
+    };
+    view! {
+        <button class=class data-testid=if dialogue_id.is_some() { "add-to-agenda" } else { "remove-from-agenda" } on:click=put>
+            {tr(label)}
+        </button>
+    }
+}
+
+/// How residents' scores decide the community's rectifications: everyone sees the rules;
+/// staff change them (through the queue, 待同步 until the server has them).
+#[component]
+fn RulesCard() -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let community = app.session.with_untracked(|s| {
+        s.as_ref()
+            .and_then(|s| s.memberships.first().map(|m| m.community_id.clone()))
+    });
+    let staff_of = app.staff_community();
+    let Some(community) = staff_of.clone().or(community) else {
+        return ().into_any();
+    };
+    let rules = {
+        let community = community.clone();
+        move || app.rules_of(&community)
+    };
+    let pending = {
+        let community = community.clone();
+        move || {
+            app.communities.with(|list| {
+                list.iter()
+                    .find(|c| c.view.community_id == community)
+                    .is_some_and(|c| c.sync == SyncState::Pending)
+            })
+        }
+    };
+    let pass = RwSignal::new(rules().pass_average().to_string());
+    let days = RwSignal::new(rules().window_days.to_string());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let message = move |field: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.iter()
+                    .find(|e| e.field == field)
+                    .map(|e| e.message(i18n.lang()))
+            })
+        })
+    };
+    let save = {
+        let community = community.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let args = ScoringRulesArgs {
+                community_id: community.clone(),
+                pass_average: pass.get_untracked().parse().unwrap_or(f64::NAN),
+                window_days: days.get_untracked().parse().unwrap_or(0),
+            };
+            let rules = match args.parse() {
+                Ok(rules) => rules,
+                Err(problems) => {
+                    errors.set(problems);
+                    return;
+                }
+            };
+            errors.set(Vec::new());
+            let name = app.communities.with_untracked(|list| {
+                list.iter()
+                    .find(|c| c.view.community_id == community)
+                    .map(|c| c.view.name.clone())
+                    .unwrap_or_default()
+            });
+            let view = CommunityRulesView {
+                community_id: community.clone(),
+                name,
+                pass_average: rules.pass_average(),
+                window_days: rules.window_days,
+            };
+            spawn_local(async move {
+                let overlay = [(
+                    entity::COMMUNITY,
+                    view.community_id.clone(),
+                    serde_json::to_value(&view).expect("views serialise"),
+                )];
+                let _ = actions::act(app, &args, &overlay).await;
+            });
+        }
+    };
+    let summary = move || {
+        let lang = i18n.lang();
+        let rules = rules();
+        format!(
+            "{}：{} · {}：{}",
+            i18n::text(lang, K::PassAverage),
+            rules.pass_average(),
+            i18n::text(lang, K::WindowDays),
+            i18n::with_number(lang, K::DaysCount, rules.window_days)
+        )
+    };
+    view! {
+        <details class="card" data-testid="scoring-rules">
+            <summary class="button">
+                {tr(K::ScoringRules)}
+                <Show when=pending><SyncBadge state=SyncState::Pending/></Show>
+            </summary>
+            <p data-testid="rules-summary">{summary}</p>
+            <p class="hint">{tr(K::RulesHint)}</p>
+            {staff_of.is_some().then(|| view! {
+                <form class="form" on:submit=save novalidate=true data-testid="rules-form">
+                    <label class="field"><span class="label">{tr(K::PassAverage)}</span>
+                        <select name="pass_average" on:change=move |ev| pass.set(event_target_value(&ev))>
+                            {["2.5", "3", "3.5", "4", "4.5"].into_iter().map(|v| view! {
+                                <option value=v selected=move || pass.get() == v>{v}</option>
+                            }).collect_view()}
+                        </select>
+                        <FieldMessage field="pass_average" message=message("pass_average")/></label>
+                    <label class="field"><span class="label">{tr(K::WindowDays)}</span>
+                        <input type="number" name="window_days" min="1" max="60" inputmode="numeric"
+                            prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
+                        <FieldMessage field="window_days" message=message("window_days")/></label>
+                    <button type="submit" class="button primary big">{tr(K::SaveRules)}</button>
+                </form>
+            })}
+        </details>
+    }
+    .into_any()
 }
 
 /// The minutes of the session (issue_id None) or of one agenda issue; staff can write them.

@@ -78,7 +78,7 @@ fn json(view: &IssueView) -> serde_json::Value {
 }
 
 /// Queues a mutation on this issue with its optimistic row.
-fn queue<A: MutationArgs + 'static>(app: AppState, args: A, next: IssueView) {
+pub fn queue<A: MutationArgs + 'static>(app: AppState, args: A, next: IssueView) {
     spawn_local(async move {
         let overlay = [(entity::ISSUE, next.id.to_string(), json(&next))];
         let _ = actions::act(app, &args, &overlay).await;
@@ -313,7 +313,7 @@ fn take_step(
         }
         Ok(step) => {
             errors.set(Vec::new());
-            match after_step(issue, &step, Utc::now()) {
+            match after_step(issue, &step, app.rules_of(&issue.community_id), Utc::now()) {
                 Some(next) => {
                     queue(
                         app,
@@ -361,7 +361,7 @@ pub fn IssueActions(issue: IssueView) -> impl IntoView {
                 let issue = issue.clone();
                 view! {
                     <button class="button primary big" data-testid="start-rectifying" on:click=move |_| {
-                        if let Some(next) = after_step(&issue, &Step::StartRectifying, Utc::now()) {
+                        if let Some(next) = after_step(&issue, &Step::StartRectifying, app.rules_of(&issue.community_id), Utc::now()) {
                             queue(app, AdvanceIssueArgs { issue_id: issue.id, step: Step::StartRectifying }, next);
                         }
                     }>{tr(K::StartRectifying)}</button>
@@ -410,6 +410,7 @@ fn ScoreBox(issue: IssueView) -> impl IntoView {
         ("很满意", "Very happy"),
     ];
     let my_score = issue.my_score;
+    let pass = app.rules_of(&issue.community_id).pass_average();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match Score::parse(chosen.get_untracked(), &comment.get_untracked()) {
@@ -432,6 +433,7 @@ fn ScoreBox(issue: IssueView) -> impl IntoView {
         <form class="card score-box" on:submit=submit novalidate=true data-testid="score-box">
             <h2>{tr(K::ScoreIt)}</h2>
             <p class="hint">{tr(K::ScoreHint)}</p>
+            <p class="hint" data-testid="pass-mark">{move || i18n::with_number(i18n.lang(), K::PassMarkHint, pass)}</p>
             {my_score.map(|s| view! { <p><strong>{tr(K::YourScore)}"："{s}</strong>" "<span class="muted">{tr(K::ChangeScore)}</span></p> })}
             <div class="scores" role="radiogroup">
                 {(1u8..=5).map(|value| {

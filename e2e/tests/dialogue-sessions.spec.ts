@@ -1,0 +1,86 @@
+// Staff run the 双月对话 sessions: schedule one, build its agenda from projects accepted
+// before it existed (with no signal, through the queue), and set how residents' scores
+// decide a rectification; residents read the same rules.
+import { AppPage, expect, RESIDENT, test } from "./fixtures/app";
+import { audit } from "./fixtures/audit";
+
+const STAFF = "13900000301";
+const TITLE = "小区东门路灯不亮";
+
+test("staff schedule a session, put a project on its agenda offline, and set the scoring rules", async ({ browser, server }) => {
+  const residentContext = await browser.newContext();
+  const staffContext = await browser.newContext();
+  const resident = new AppPage(await residentContext.newPage(), server);
+  const staff = new AppPage(await staffContext.newPage(), server);
+  await resident.signIn(RESIDENT);
+  await staff.signIn(STAFF);
+
+  // A project accepted before any session was scheduled.
+  await resident.open("/issues");
+  await resident.raiseIssue({ title: TITLE, category: "设施维修", place: "东门" });
+  await expect(resident.syncState()).toHaveText("已提交");
+  const id = resident.page.url().split("/issues/")[1].split("?")[0];
+  await staff.open(`/issues/${id}`);
+  await expect(staff.page.getByTestId("issue-detail").getByTestId("status")).toHaveText("待受理");
+  await staff.page.getByTestId("accept-issue").click();
+  await expect(staff.syncState()).toHaveText("已提交");
+
+  // The next session, far enough ahead to be the first in the list.
+  const day = new Date(Date.now() + 50 * 86_400_000).toISOString().slice(0, 10);
+  await staff.open("/dialogues");
+  const form = staff.page.getByTestId("schedule-form");
+  await expect(staff.page.getByTestId("dialogue-list")).toBeVisible();
+  if (!(await form.isVisible())) await staff.page.getByText("安排双月对话").first().click();
+  await form.getByLabel("日期").fill(day);
+  await form.getByRole("button", { name: "安排双月对话" }).click();
+  const first = staff.page.getByTestId("dialogue-list").locator("a").first();
+  await expect(first.getByTestId("sync-state")).toHaveCount(0);
+  await first.click();
+
+  // Put on the agenda with no signal: 待同步 on the phone, 已提交 once the server has it.
+  const candidates = staff.page.getByTestId("agenda-candidates");
+  await expect(candidates.getByText(TITLE)).toBeVisible();
+  await audit(staff.page, { minTarget: 44 });
+  await staff.shot("sessions-01-candidates");
+  await staffContext.setOffline(true);
+  await candidates.locator("li", { hasText: TITLE }).getByTestId("add-to-agenda").click();
+  const onAgenda = staff.page.getByTestId("agenda").getByTestId("issue-card").filter({ hasText: TITLE });
+  await expect(onAgenda.getByTestId("sync-state")).toHaveText("待同步");
+  await expect(candidates.getByText(TITLE)).toHaveCount(0);
+  await staffContext.setOffline(false);
+  await expect(onAgenda.getByTestId("sync-state")).toHaveText("已提交");
+  await staff.shot("sessions-02-agenda");
+
+  // The resident sees their issue on the session's agenda.
+  await resident.open(staff.page.url().replace(server.url, ""));
+  await expect(resident.page.getByTestId("agenda").getByText(TITLE)).toBeVisible();
+  await expect(resident.page.getByTestId("agenda-candidates")).toHaveCount(0);
+  await expect(resident.page.getByTestId("remove-from-agenda")).toHaveCount(0);
+
+  // Scoring rules: a value out of range is explained; a good one syncs.
+  await staff.open("/dialogues");
+  const rules = staff.page.getByTestId("scoring-rules");
+  await rules.locator("summary").click();
+  await expect(rules.getByTestId("rules-summary")).toHaveText("办结所需平均分：3 · 评分天数：14天");
+  await rules.getByLabel("办结所需平均分").selectOption("3.5");
+  await rules.getByLabel("评分天数").fill("90");
+  await rules.getByRole("button", { name: "保存规则" }).click();
+  await expect(rules.getByText("评分天数应在1到60之间")).toBeVisible();
+  await rules.getByLabel("评分天数").fill("7");
+  await rules.getByRole("button", { name: "保存规则" }).click();
+  await expect(rules.getByText("评分天数应在1到60之间")).toHaveCount(0);
+  await expect(rules.getByTestId("rules-summary")).toHaveText("办结所需平均分：3.5 · 评分天数：7天");
+  await expect(rules.getByTestId("sync-state")).toHaveCount(0);
+  await audit(staff.page, { minTarget: 44 });
+  await staff.shot("sessions-03-rules");
+
+  // Residents read the rules (no form), in the community's current values.
+  await resident.open("/dialogues");
+  const residentRules = resident.page.getByTestId("scoring-rules");
+  await residentRules.locator("summary").click();
+  await expect(residentRules.getByTestId("rules-summary")).toHaveText("办结所需平均分：3.5 · 评分天数：7天");
+  await expect(residentRules.getByTestId("rules-form")).toHaveCount(0);
+  await resident.shot("sessions-04-rules-resident");
+  await residentContext.close();
+  await staffContext.close();
+});
