@@ -29,10 +29,28 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// Photos of issues, kept once seen so an issue's evidence shows without signal. A photo
+// never changes under its id. The app deletes this cache when the person signs out, and the
+// server forbids the HTTP cache to keep photos, so nothing lingers for the next person.
+const PHOTOS = "ywt-photos";
+
+async function photo(request) {
+  const cache = await caches.open(PHOTOS);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  // The API always goes to the network: the app's own outbox handles being offline.
+  if (request.method === "GET" && url.origin === self.location.origin && url.pathname.startsWith("/api/photos/")) {
+    event.respondWith(photo(request));
+    return;
+  }
+  // The rest of the API always goes to the network: the app's own outbox handles being offline.
   if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
     // Every route of the app is the same shell.

@@ -131,9 +131,21 @@ pub async fn sign_out_here(app: AppState) {
         let _ = db.forget_rows(user_id).await;
         let _ = db.delete_meta(SESSION_KEY).await;
     }
+    forget_photos().await;
     app.session.set(None);
     app.clear_rows();
     sync::announce_change();
+}
+
+/// Deletes the service worker's cache of issue photos (see `public/sw.js`).
+async fn forget_photos() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(caches) = window.caches() else {
+        return;
+    };
+    let _ = wasm_bindgen_futures::JsFuture::from(caches.delete("ywt-photos")).await;
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -101,11 +101,18 @@ test("raise offline → accept → answer → rectify → 2 and 2 reopen → 4 a
   await expect(resident.page.getByTestId("needs-score")).toContainText(TITLE);
 
   // Two low scores: 退回重办. The resident sees the evidence, served by the server.
+  await resident.waitForServiceWorker();
   await openIssue(resident, id, "待评分");
   await expect(resident.page.getByTestId("badge-issues")).toHaveCount(0);
   const evidence = resident.page.getByTestId("photos-rectification").locator("img");
   await expect(evidence).toHaveCount(1);
   await expect.poll(() => evidence.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  // Seen once, the evidence shows without signal too (the service worker kept it).
+  await residentContext.setOffline(true);
+  await resident.page.reload();
+  const offlineEvidence = resident.page.getByTestId("photos-rectification").locator("img");
+  await expect.poll(() => offlineEvidence.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  await residentContext.setOffline(false);
   await audit(resident.page, { minTarget: 44 });
   await resident.shot("loop-05-score-box");
   await score(resident, 2);
@@ -129,6 +136,12 @@ test("raise offline → accept → answer → rectify → 2 and 2 reopen → 4 a
   await settled(neighbour, "已办结");
   await expect(neighbour.page.getByTestId("round").last()).toContainText("已办结");
   await neighbour.shot("loop-07-closed");
+  // Signing out forgets the photos kept on the phone.
+  expect(await resident.page.evaluate(() => caches.has("ywt-photos"))).toBe(true);
+  await resident.open("/me");
+  await resident.page.getByTestId("sign-out").click();
+  await expect(resident.page.getByLabel("手机号")).toBeVisible();
+  expect(await resident.page.evaluate(() => caches.has("ywt-photos"))).toBe(false);
 
   // The ledger counts it (once the staff phone has pulled), and shows it behind the figure.
   await staff.open("/ledger");

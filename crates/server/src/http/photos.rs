@@ -33,7 +33,9 @@ pub async fn photo(
             (CONTENT_TYPE, content_type),
             (
                 CACHE_CONTROL,
-                "private, max-age=31536000, immutable".to_string(),
+                // The service worker keeps seen photos (and drops them at sign-out); the
+                // HTTP cache, which no script can empty, must not.
+                "private, no-store".to_string(),
             ),
         ],
         bytes,
