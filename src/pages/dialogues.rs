@@ -284,9 +284,14 @@ fn AgendaButton(issue: domain::wire::IssueView, dialogue_id: Option<Uuid>) -> im
 fn RulesCard() -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
+    // Township staff oversee many communities and keep none: no card for them.
     let community = app.session.with_untracked(|s| {
-        s.as_ref()
-            .and_then(|s| s.memberships.first().map(|m| m.community_id.clone()))
+        s.as_ref().and_then(|s| {
+            s.memberships
+                .iter()
+                .find(|m| m.role != Role::TownshipStaff)
+                .map(|m| m.community_id.clone())
+        })
     });
     let staff_of = app.staff_community();
     let Some(community) = staff_of.clone().or(community) else {
