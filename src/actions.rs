@@ -107,6 +107,13 @@ pub async fn reset_password(app: AppState, code: &str, password: &str) -> Result
 
 /// Keeps a new session on the phone and shows the person's data.
 pub async fn signed_in(app: AppState, session: SessionView) {
+    // Someone else signing in after an expired session: the photos kept were not theirs.
+    if app
+        .user_id()
+        .is_some_and(|previous| previous != session.user_id)
+    {
+        forget_photos().await;
+    }
     if let Ok(db) = store::app_db().await {
         let _ = db.set_meta(SESSION_KEY, &session).await;
     }
