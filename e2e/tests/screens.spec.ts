@@ -94,6 +94,15 @@ test("the resident's screens", async ({ page, server }) => {
   await app.open("/issues/new");
   await app.shot("screen-15-form-elder");
   await audit(page, ELDER);
+  await app.open("/ledger");
+  await expect(page.getByTestId("figures")).toBeVisible();
+  await app.shot("screen-15b-ledger-elder");
+  await audit(page, ELDER);
+  await app.open("/dialogues");
+  await page.getByTestId("scoring-rules").locator("summary").click();
+  await expect(page.getByTestId("rules-summary")).toBeVisible();
+  await app.shot("screen-15c-dialogues-elder");
+  await audit(page, ELDER);
   await app.open("/");
   await page.getByTestId("elder-switch").click();
 

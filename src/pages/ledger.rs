@@ -166,10 +166,12 @@ pub fn Ledger() -> impl IntoView {
     }
 }
 
-/// Raised and resolved per dialogue, as bars drawn in SVG (numbers printed on the bars,
-/// two textures, a legend: never colour alone).
+/// Raised and resolved per dialogue, as horizontal bars drawn in SVG: one row per session,
+/// so labels keep their size however many sessions there are (numbers printed at the bars,
+/// two textures, a legend: never colour alone). Text is 14 px, 18 px in 长辈版.
 #[component]
 fn Chart(bars: Vec<ledger::SessionBar>) -> impl IntoView {
+    let app = use_app();
     let i18n = use_i18n();
     let top = bars
         .iter()
@@ -177,17 +179,40 @@ fn Chart(bars: Vec<ledger::SessionBar>) -> impl IntoView {
         .max()
         .unwrap_or(1)
         .max(1) as f64;
-    let width = 340.0;
-    let height = 200.0;
-    let slot = if bars.is_empty() {
-        width
-    } else {
-        (width - 20.0) / bars.len() as f64
-    };
-    let bar = (slot / 2.0 - 3.0).max(4.0);
-    let scale = move |v: u32| (v as f64 / top) * (height - 50.0);
-    view! {
-        <figure class="chart card" data-testid="chart">
+    let draw = move || {
+        let font = if app.elder.get() { 18.0 } else { 14.0 };
+        let lang = i18n.lang();
+        let width = 340.0;
+        let thick = font + 4.0;
+        let row = font + 2.0 * (thick + 4.0) + 14.0;
+        let height = (row * bars.len() as f64).max(row);
+        // Room on the right for the number printed after the longest bar.
+        let span = width - 4.0 * font;
+        let length = move |v: u32| (v as f64 / top * span).max(2.0);
+        let rows = bars
+            .iter()
+            .enumerate()
+            .map(|(n, b)| {
+                let y = n as f64 * row;
+                let label = match lang {
+                    domain::Lang::Zh => format!("{}年{}月", b.held_on.year(), b.held_on.month()),
+                    domain::Lang::En => b.held_on.format("%b %Y").to_string(),
+                };
+                let first = y + font + 6.0;
+                let second = first + thick + 4.0;
+                let (r, s) = (length(b.raised), length(b.resolved));
+                view! {
+                    <g>
+                        <text x="0" y={y + font} font-size=font fill="#1f1a17" font-weight="600">{label}</text>
+                        <rect x="0" y=first width=r height=thick fill="#a63d12"/>
+                        <text x={r + 6.0} y={first + font} font-size=font fill="#1f1a17">{b.raised}</text>
+                        <rect x="0" y=second width=s height=thick fill="url(#hatch)" stroke="#1f5a2a"/>
+                        <text x={s + 6.0} y={second + font} font-size=font fill="#1f1a17">{b.resolved}</text>
+                    </g>
+                }
+            })
+            .collect_view();
+        view! {
             <svg viewBox=format!("0 0 {width} {height}") role="img"
                 aria-label=move || i18n::text(i18n.lang(), K::ChartTitle)>
                 <defs>
@@ -196,24 +221,13 @@ fn Chart(bars: Vec<ledger::SessionBar>) -> impl IntoView {
                         <line x1="0" y1="0" x2="0" y2="6" stroke="#1f5a2a" stroke-width="3"/>
                     </pattern>
                 </defs>
-                <line x1="10" y1={height - 30.0} x2={width - 5.0} y2={height - 30.0} stroke="#5b514a"/>
-                {bars.iter().enumerate().map(|(n, b)| {
-                    let x = 14.0 + n as f64 * slot;
-                    let (r, s) = (scale(b.raised), scale(b.resolved));
-                    let base = height - 30.0;
-                    view! {
-                        <g>
-                            <rect x=x y={base - r} width=bar height=r fill="#a63d12"/>
-                            <text x={x + bar / 2.0} y={base - r - 3.0} font-size="10" text-anchor="middle" fill="#1f1a17">{b.raised}</text>
-                            <rect x={x + bar + 2.0} y={base - s} width=bar height=s fill="url(#hatch)" stroke="#1f5a2a"/>
-                            <text x={x + bar * 1.5 + 2.0} y={base - s - 3.0} font-size="10" text-anchor="middle" fill="#1f1a17">{b.resolved}</text>
-                            <text x={x + bar} y={height - 16.0} font-size="9" text-anchor="middle" fill="#5b514a">
-                                {format!("{}.{}", b.held_on.year() % 100, b.held_on.month())}
-                            </text>
-                        </g>
-                    }
-                }).collect_view()}
+                {rows}
             </svg>
+        }
+    };
+    view! {
+        <figure class="chart card" data-testid="chart">
+            {draw}
             <figcaption class="legend">
                 <span><span class="swatch raised"></span>{tr(K::FigRaised)}</span>
                 <span><span class="swatch resolved"></span>{tr(K::FigResolved)}</span>
