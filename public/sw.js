@@ -34,12 +34,20 @@ self.addEventListener("activate", (event) => {
 // server forbids the HTTP cache to keep photos, so nothing lingers for the next person.
 const PHOTOS = "ywt-photos";
 
+const PHOTOS_KEPT = 300;
+
 async function photo(request) {
   const cache = await caches.open(PHOTOS);
   const cached = await cache.match(request);
   if (cached) return cached;
-  const response = await fetch(request);
-  if (response.ok) await cache.put(request, response.clone());
+  // Never from the HTTP cache: older builds let it keep photos for a year.
+  const response = await fetch(request, { cache: "no-store" });
+  if (response.ok) {
+    await cache.put(request, response.clone());
+    // Keep the most recent photos only (keys come back in insertion order).
+    const keys = await cache.keys();
+    await Promise.all(keys.slice(0, Math.max(0, keys.length - PHOTOS_KEPT)).map((key) => cache.delete(key)));
+  }
   return response;
 }
 

@@ -232,9 +232,9 @@ pub enum K {
     ScoreHint,
     PassMarkHint,
     ScoringRules,
+    OtherMinutes,
     PassAverage,
     WindowDays,
-    DaysCount,
     RulesHint,
     SaveRules,
     ProjectsToAdd,
@@ -517,9 +517,9 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         ScoreHint => ("1分很不满意，5分很满意。", "1 is very unhappy, 5 very happy."),
         PassMarkHint => ("大家的平均分达到{}分就算办好；低于{}分会退回重办。", "An average of {} or more closes it; below {} sends it back for redoing."),
         ScoringRules => ("评分规则", "Scoring rules"),
+        OtherMinutes => ("已移出议程的问题的记录", "Minutes of issues since taken off this agenda"),
         PassAverage => ("办结所需平均分", "Average score needed to close"),
         WindowDays => ("评分天数", "Days to score"),
-        DaysCount => ("{}天", "{} days"),
         RulesHint => ("评分天数对以后开始的评分有效；平均分要求对以后结束的评分有效。", "The days apply to scoring that starts after a change; the average to scoring that ends after it."),
         SaveRules => ("保存规则", "Save the rules"),
         ProjectsToAdd => ("可以列入议程的问题", "Projects to put on the agenda"),
@@ -576,6 +576,23 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         ViewLedger => ("查看台账", "See the ledger"),
     };
     lang.pick(zh, en)
+}
+
+/// "14天" / "14 days".
+pub fn days_count(lang: Lang, count: i64) -> String {
+    match lang {
+        Lang::Zh => format!("{count}天"),
+        Lang::En if count == 1 => "1 day".to_string(),
+        Lang::En => format!("{count} days"),
+    }
+}
+
+/// "标签：值" / "Label: value".
+pub fn labelled(lang: Lang, label: K, value: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{}：{value}", text(lang, label)),
+        Lang::En => format!("{}: {value}", text(lang, label)),
+    }
 }
 
 /// "3条待同步" / "3 waiting to sync".

@@ -50,12 +50,28 @@ test("staff schedule a session, put a project on its agenda offline, and set the
   await staffContext.setOffline(false);
   await expect(onAgenda.getByTestId("sync-state")).toHaveText("已提交");
   await staff.shot("sessions-02-agenda");
+  // Minutes for the project; taken off the agenda, they stay readable on the session.
+  const item = staff.page.locator(".agenda-item", { hasText: TITLE });
+  await item.locator("textarea").fill("物业答应两周内换好灯");
+  await item.getByRole("button", { name: "保存记录" }).click();
 
   // The resident sees their issue on the session's agenda.
   await resident.open(staff.page.url().replace(server.url, ""));
   await expect(resident.page.getByTestId("agenda").getByText(TITLE)).toBeVisible();
   await expect(resident.page.getByTestId("agenda-candidates")).toHaveCount(0);
   await expect(resident.page.getByTestId("remove-from-agenda")).toHaveCount(0);
+  const session = staff.page.url().replace(server.url, "");
+  await expect(async () => {
+    await resident.open(session);
+    await expect(resident.page.locator(".agenda-item", { hasText: TITLE })).toContainText("物业答应两周内换好灯", { timeout: 2_000 });
+  }).toPass();
+
+  // Taken off (to be carried over later), its minutes stay on this session's page.
+  await staff.page.locator(".agenda-item", { hasText: TITLE }).getByTestId("remove-from-agenda").click();
+  await expect(candidates.getByText(TITLE)).toBeVisible();
+  await expect(staff.page.getByTestId("earlier-minutes")).toContainText(TITLE);
+  await expect(staff.page.getByTestId("earlier-minutes")).toContainText("物业答应两周内换好灯");
+  await staff.shot("sessions-02b-taken-off");
 
   // Scoring rules: a value out of range is explained; a good one syncs.
   await staff.open("/dialogues");

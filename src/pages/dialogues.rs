@@ -178,6 +178,21 @@ pub fn DialogueDetail() -> impl IntoView {
                 let is_staff = app.roles_in(&d.community_id).contains(&Role::CommunityStaff);
                 let agenda = app.issues.with(|list| list.iter().filter(|i| i.view.dialogue_id == Some(d.id)).cloned().collect::<Vec<_>>());
                 let day = d.held_on;
+                // Minutes kept for issues that were carried over or taken off since.
+                let earlier: Vec<(String, String)> = d
+                    .notes
+                    .iter()
+                    .filter(|n| !agenda.iter().any(|i| i.view.id == n.issue_id))
+                    .map(|n| {
+                        let title = app.issues.with(|list| {
+                            list.iter()
+                                .find(|i| i.view.id == n.issue_id)
+                                .map(|i| i.view.title.clone())
+                                .unwrap_or_else(|| "—".into())
+                        });
+                        (title, n.notes.clone())
+                    })
+                    .collect();
                 view! {
                     <section class="card" data-testid="dialogue">
                         <h2>{move || day_text(i18n.lang(), day)}</h2>
@@ -200,6 +215,14 @@ pub fn DialogueDetail() -> impl IntoView {
                             }
                         }).collect_view()}
                     </div>
+                    {(!earlier.is_empty()).then(|| view! {
+                        <section class="card" data-testid="earlier-minutes">
+                            <h3>{tr(K::OtherMinutes)}</h3>
+                            {earlier.into_iter().map(|(title, notes)| view! {
+                                <p><strong>{title}</strong><br/>{notes}</p>
+                            }).collect_view()}
+                        </section>
+                    })}
                     {is_staff.then(|| view! { <AgendaCandidates dialogue=d.clone()/> })}
                 }
             })}
@@ -311,8 +334,18 @@ fn RulesCard() -> impl IntoView {
             })
         }
     };
-    let pass = RwSignal::new(rules().pass_average().to_string());
-    let days = RwSignal::new(rules().window_days.to_string());
+    let pass = RwSignal::new(String::new());
+    let days = RwSignal::new(String::new());
+    // The form starts from the community's rules and follows them when a sync changes them
+    // (another staff member's change, or the first pull), so saving never restores old values.
+    Effect::new({
+        let rules = rules.clone();
+        move |_| {
+            let current = rules();
+            pass.set(current.pass_average().to_string());
+            days.set(current.window_days.to_string());
+        }
+    });
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let message = move |field: &'static str| {
         Signal::derive(move || {
@@ -366,11 +399,13 @@ fn RulesCard() -> impl IntoView {
         let lang = i18n.lang();
         let rules = rules();
         format!(
-            "{}：{} · {}：{}",
-            i18n::text(lang, K::PassAverage),
-            rules.pass_average(),
-            i18n::text(lang, K::WindowDays),
-            i18n::with_number(lang, K::DaysCount, rules.window_days)
+            "{} · {}",
+            i18n::labelled(lang, K::PassAverage, &rules.pass_average().to_string()),
+            i18n::labelled(
+                lang,
+                K::WindowDays,
+                &i18n::days_count(lang, rules.window_days)
+            )
         )
     };
     view! {
@@ -385,7 +420,7 @@ fn RulesCard() -> impl IntoView {
                 <form class="form" on:submit=save novalidate=true data-testid="rules-form">
                     <label class="field"><span class="label">{tr(K::PassAverage)}</span>
                         <select name="pass_average" on:change=move |ev| pass.set(event_target_value(&ev))>
-                            {["2.5", "3", "3.5", "4", "4.5"].into_iter().map(|v| view! {
+                            {["1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5"].into_iter().map(|v| view! {
                                 <option value=v selected=move || pass.get() == v>{v}</option>
                             }).collect_view()}
                         </select>

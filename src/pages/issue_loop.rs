@@ -410,7 +410,8 @@ fn ScoreBox(issue: IssueView) -> impl IntoView {
         ("很满意", "Very happy"),
     ];
     let my_score = issue.my_score;
-    let pass = app.rules_of(&issue.community_id).pass_average();
+    let community = issue.community_id.clone();
+    let pass = move || app.rules_of(&community).pass_average();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match Score::parse(chosen.get_untracked(), &comment.get_untracked()) {
@@ -433,7 +434,7 @@ fn ScoreBox(issue: IssueView) -> impl IntoView {
         <form class="card score-box" on:submit=submit novalidate=true data-testid="score-box">
             <h2>{tr(K::ScoreIt)}</h2>
             <p class="hint">{tr(K::ScoreHint)}</p>
-            <p class="hint" data-testid="pass-mark">{move || i18n::with_number(i18n.lang(), K::PassMarkHint, pass)}</p>
+            <p class="hint" data-testid="pass-mark">{move || i18n::with_number(i18n.lang(), K::PassMarkHint, pass())}</p>
             {my_score.map(|s| view! { <p><strong>{tr(K::YourScore)}"："{s}</strong>" "<span class="muted">{tr(K::ChangeScore)}</span></p> })}
             <div class="scores" role="radiogroup">
                 {(1u8..=5).map(|value| {

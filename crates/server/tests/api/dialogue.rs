@@ -398,6 +398,10 @@ async fn staff_build_an_agenda_from_projects_of_their_own_community() {
     applied(&advance(&staff, issue, Step::Accept { session_id: None }).await);
     refused(&raiser.act(&put(Some(january.id))).await, "forbidden");
     refused(&other_staff.act(&put(Some(january.id))).await, "forbidden");
+    for phone in [PROPERTY, "13900000501"] {
+        let outsider = app.signed_in(phone).await;
+        refused(&outsider.act(&put(Some(january.id))).await, "forbidden");
+    }
     refused(&staff.act(&put(Some(elsewhere.id))).await, "not_found");
     applied(&staff.act(&put(Some(january.id))).await);
     assert_eq!(
