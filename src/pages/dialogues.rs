@@ -74,7 +74,7 @@ pub fn DialogueList() -> impl IntoView {
         let Some(community_id) = app.staff_community() else {
             return;
         };
-        let Ok(day) = NaiveDate::parse_from_str(&held_on.get_untracked(), "%Y-%m-%d") else {
+        let Some(day) = domain::ledger::parse_day(&held_on.get_untracked()) else {
             return;
         };
         let text = match required_text("place_of_dialogue", &place.get_untracked(), 60) {

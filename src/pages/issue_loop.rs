@@ -332,7 +332,7 @@ fn take_step(
 }
 
 fn parse_day(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    domain::ledger::parse_day(text)
 }
 
 /// What this person may do with the issue now.

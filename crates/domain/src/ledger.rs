@@ -14,6 +14,16 @@ pub const ANSWER_WITHIN_DAYS: i64 = 15;
 /// The township should answer an escalation within this many days.
 pub const ESCALATION_ANSWER_DAYS: i64 = 15;
 
+/// A day as a date input gives it ("2026-11-28"). Small on purpose: chrono's format parser
+/// is heavy in the phone's Wasm.
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.trim().splitn(3, '-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
 /// The day a moment falls on in Beijing time (the ledger's calendar).
 pub fn china_date(time: DateTime<Utc>) -> NaiveDate {
     time.with_timezone(&FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
@@ -300,6 +310,28 @@ mod tests {
         Period {
             from: NaiveDate::from_ymd_opt(2018, 10, 1).unwrap(),
             to: NaiveDate::from_ymd_opt(2020, 3, 31).unwrap(),
+        }
+    }
+
+    #[test]
+    fn days_parse_as_date_inputs_give_them() {
+        assert_eq!(
+            parse_day("2026-11-28"),
+            NaiveDate::from_ymd_opt(2026, 11, 28)
+        );
+        assert_eq!(
+            parse_day(" 2027-01-09 "),
+            NaiveDate::from_ymd_opt(2027, 1, 9)
+        );
+        for bad in [
+            "",
+            "2026-13-01",
+            "2026-02-30",
+            "2026/11/28",
+            "2026-11",
+            "tomorrow",
+        ] {
+            assert_eq!(parse_day(bad), None, "{bad}");
         }
     }
 
