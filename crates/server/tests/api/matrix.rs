@@ -249,10 +249,25 @@ async fn staff_may_not_deactivate_themselves_and_unknown_people_are_not_found() 
     assert_eq!(nobody.code.as_deref(), Some("not_found"));
 }
 
+/// An 11-digit mobile number standing alone (not part of a longer run of letters and digits,
+/// such as a UUID's last group, which can be all digits by chance).
 fn has_phone(text: &str) -> bool {
-    text.as_bytes()
-        .windows(11)
-        .any(|w| w[0] == b'1' && w.iter().all(u8::is_ascii_digit))
+    let bytes = text.as_bytes();
+    let word = |b: &u8| b.is_ascii_alphanumeric();
+    bytes.windows(11).enumerate().any(|(at, w)| {
+        w[0] == b'1'
+            && w.iter().all(u8::is_ascii_digit)
+            && (at == 0 || !word(&bytes[at - 1]))
+            && bytes.get(at + 11).is_none_or(|b| !word(b))
+    })
+}
+
+#[test]
+fn phones_are_found_alone_and_not_inside_ids() {
+    assert!(has_phone(r#"{"phone":"13900000001"}"#));
+    assert!(has_phone("联系电话13900000001。"));
+    assert!(!has_phone(r#""id":"1c2d3e4f-0000-4000-8000-139000000012""#));
+    assert!(!has_phone("139000000"));
 }
 
 #[tokio::test]
