@@ -65,7 +65,8 @@ pub struct Figures {
     pub response_rate: Option<f64>,
     /// 办结率: resolved ÷ projects.
     pub closure_rate: Option<f64>,
-    /// 解决率: resolved issues whose final score passed (≥ 3) ÷ resolved issues that were scored.
+    /// 解决率: resolved issues whose final score passed (≥ 3, the default pass mark, so that
+    /// communities with their own pass marks compare on one scale) ÷ resolved issues scored.
     pub resolution_rate: Option<f64>,
     /// 满意率: final-round scores of 4–5 ÷ all final-round scores.
     pub satisfaction_rate: Option<f64>,
