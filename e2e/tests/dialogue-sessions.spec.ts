@@ -23,10 +23,14 @@ test("staff schedule a session, put a project on its agenda offline, and set the
   await staff.open(`/issues/${id}`);
   await expect(staff.page.getByTestId("issue-detail").getByTestId("status")).toHaveText("待受理");
   await staff.page.getByTestId("accept-issue").click();
+  // Both at once only after the push: the row said 已提交 before the click, then 待同步.
+  await expect(staff.page.getByTestId("issue-detail").getByTestId("status")).toHaveText("已立项");
   await expect(staff.syncState()).toHaveText("已提交");
 
   // The next session, far enough ahead to be the first in the list.
-  const day = new Date(Date.now() + 50 * 86_400_000).toISOString().slice(0, 10);
+  const next = new Date(Date.now() + 50 * 86_400_000);
+  const day = next.toISOString().slice(0, 10);
+  const shown = `${next.getUTCFullYear()}年${next.getUTCMonth() + 1}月${next.getUTCDate()}日`;
   await staff.open("/dialogues");
   const form = staff.page.getByTestId("schedule-form");
   await expect(staff.page.getByTestId("dialogue-list")).toBeVisible();
@@ -34,6 +38,7 @@ test("staff schedule a session, put a project on its agenda offline, and set the
   await form.getByLabel("日期").fill(day);
   await form.getByRole("button", { name: "安排双月对话" }).click();
   const first = staff.page.getByTestId("dialogue-list").locator("a").first();
+  await expect(first).toContainText(shown);
   await expect(first.getByTestId("sync-state")).toHaveCount(0);
   await first.click();
 
