@@ -578,6 +578,11 @@ pub fn text(lang: Lang, key: K) -> &'static str {
     lang.pick(zh, en)
 }
 
+/// Month names in English dates.
+pub const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 /// "14天" / "14 days".
 pub fn days_count(lang: Lang, count: i64) -> String {
     match lang {
@@ -654,9 +659,6 @@ pub fn date(
         }
         Lang::Zh => format!("{}年{}月{}日", local.year(), local.month(), local.day()),
         Lang::En => {
-            const MONTHS: [&str; 12] = [
-                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-            ];
             format!(
                 "{} {} {}",
                 local.day(),
@@ -694,9 +696,6 @@ pub fn when(
         Lang::Zh => format!("{}年{}月{}日", local.year(), local.month(), local.day()),
         Lang::En => {
             // Written out by hand: chrono's formatter costs 10 KB of Wasm.
-            const MONTHS: [&str; 12] = [
-                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-            ];
             format!(
                 "{} {} {}",
                 local.day(),

@@ -166,10 +166,6 @@ pub fn Ledger() -> impl IntoView {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
 /// Raised and resolved per dialogue, as horizontal bars drawn in SVG: one row per session,
 /// so labels keep their size however many sessions there are (numbers printed at the bars,
 /// two textures, a legend: never colour alone). Text is 14 px, 18 px in 长辈版.
@@ -200,7 +196,7 @@ fn Chart(bars: Vec<ledger::SessionBar>) -> impl IntoView {
                 let y = n as f64 * row;
                 let label = match lang {
                     domain::Lang::Zh => format!("{}年{}月", b.held_on.year(), b.held_on.month()),
-                    domain::Lang::En => format!("{} {}", MONTHS[b.held_on.month0() as usize], b.held_on.year()),
+                    domain::Lang::En => format!("{} {}", i18n::MONTHS[b.held_on.month0() as usize], b.held_on.year()),
                 };
                 let first = y + font + 6.0;
                 let second = first + thick + 4.0;

@@ -90,23 +90,7 @@ impl Step {
 
     /// Validates the texts the step carries.
     pub fn validate(&self) -> Result<Step, Vec<FieldError>> {
-        let required =
-            |field: &'static str, text: &str, max: usize| -> Result<String, FieldError> {
-                let text = clean_text(text, true);
-                if text.is_empty() {
-                    Err(FieldError::new(field, FieldErrorKind::Required))
-                } else if char_count(&text) > max {
-                    Err(FieldError::new(
-                        field,
-                        FieldErrorKind::TooLong {
-                            max,
-                            actual: char_count(&text),
-                        },
-                    ))
-                } else {
-                    Ok(text)
-                }
-            };
+        let required = required_text;
         match self {
             Step::Decline { reason } => required("reason", reason, REASON_MAX)
                 .map(|reason| Step::Decline { reason })
