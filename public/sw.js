@@ -1,19 +1,36 @@
-// 一碗汤 service worker: keeps the app shell on the phone so the app opens with no signal,
-// and (where the browser has Background Sync) pushes the queued actions after the tab closed.
+// 一碗汤 service worker, for both apps on this origin: keeps the resident app's shell on the
+// phone so it opens with no signal, keeps the work app's shell too for people who hold a work
+// role (only once the app asks: a resident never downloads it), and (where the browser has
+// Background Sync) pushes the queued actions after the tab closed.
 //
-// The build writes the list of files and a content hash below (scripts/sw-precache.mjs).
+// The build writes both file lists and a content hash below (scripts/sw-precache.mjs).
 // A new version installs in the background and waits: it takes over only when the person
 // taps 更新 in the app, so an open tab never loses the files it is running.
 const VERSION = "__YWT_VERSION__";
 const PRECACHE = __YWT_PRECACHE__;
+const WORK = __YWT_WORK__;
 const CACHE = `ywt-shell-${VERSION}`;
+const WORK_CACHE = `ywt-work-${VERSION}`;
+
+async function hasWorkApp() {
+  return (await caches.keys()).some((key) => key.startsWith("ywt-work-"));
+}
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)));
+  event.waitUntil(
+    (async () => {
+      await (await caches.open(CACHE)).addAll(PRECACHE);
+      // A phone that had the work app keeps it across updates.
+      if (await hasWorkApp()) await (await caches.open(WORK_CACHE)).addAll(WORK);
+    })(),
+  );
 });
 
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
+  // Sent by the app after sign-in when the person holds a work role, and at sign-out.
+  if (event.data === "cache-work") event.waitUntil(caches.open(WORK_CACHE).then((cache) => cache.addAll(WORK)));
+  if (event.data === "forget-work") event.waitUntil(caches.delete(WORK_CACHE));
 });
 
 self.addEventListener("activate", (event) => {
@@ -22,12 +39,39 @@ self.addEventListener("activate", (event) => {
       .keys()
       .then((keys) =>
         Promise.all(
-          keys.filter((key) => key.startsWith("ywt-shell-") && key !== CACHE).map((key) => caches.delete(key)),
+          keys
+            .filter((key) => (key.startsWith("ywt-shell-") && key !== CACHE) || (key.startsWith("ywt-work-") && key !== WORK_CACHE))
+            .map((key) => caches.delete(key)),
         ),
       )
       .then(() => self.clients.claim()),
   );
 });
+
+/** Navigations under /work/ get the work app's shell, every other route the resident's. */
+async function shell(request, url) {
+  if (url.pathname === "/work" || url.pathname.startsWith("/work/")) {
+    const cached = await caches.match("/work/index.html", { cacheName: WORK_CACHE });
+    if (cached) return cached;
+    try {
+      return await fetch(request);
+    } catch {
+      // Offline and never downloaded here: the resident shell says so (its /work route).
+      const resident = await caches.match("/index.html", { cacheName: CACHE });
+      if (resident) return resident;
+      throw new Error("offline");
+    }
+  }
+  return (await caches.match("/index.html", { cacheName: CACHE })) || fetch(request);
+}
+
+async function file(request) {
+  return (
+    (await caches.match(request, { cacheName: CACHE })) ||
+    (await caches.match(request, { cacheName: WORK_CACHE })) ||
+    fetch(request)
+  );
+}
 
 // Photos of issues, kept once seen so an issue's evidence shows without signal. A photo
 // never changes under its id. The app deletes this cache when the person signs out, and the
@@ -61,13 +105,10 @@ self.addEventListener("fetch", (event) => {
   // The rest of the API always goes to the network: the app's own outbox handles being offline.
   if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
-    // Every route of the app is the same shell.
-    event.respondWith(
-      caches.match("/index.html", { cacheName: CACHE }).then((cached) => cached || fetch(request)),
-    );
+    event.respondWith(shell(request, url));
     return;
   }
-  event.respondWith(caches.match(request, { cacheName: CACHE }).then((cached) => cached || fetch(request)));
+  event.respondWith(file(request));
 });
 
 // Background Sync: push the queue once the network is back, even with every tab closed.

@@ -10,10 +10,10 @@ use leptos::task::spawn_local;
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
-use crate::api::{self, ApiFailure};
-use crate::state::AppState;
-use crate::store::{self, StoreError};
-use crate::sync;
+use crate::common::api::{self, ApiFailure};
+use crate::common::state::AppState;
+use crate::common::store::{self, StoreError};
+use crate::common::sync;
 
 const SESSION_KEY: &str = "session";
 

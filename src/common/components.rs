@@ -8,9 +8,10 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_location;
 
-use crate::i18n::{self, tr, use_i18n, K};
-use crate::state::{use_app, IssueItem, SyncState};
-use crate::store::FailedEntry;
+use crate::common::i18n::{self, t, tr, use_i18n, K};
+use crate::common::shell::{go_to, use_app_kind, AppKind};
+use crate::common::state::{use_app, IssueItem, SyncState};
+use crate::common::store::FailedEntry;
 
 /// Icons drawn inline (no icon font, no request): 24×24, stroked with the text colour.
 #[component]
@@ -39,12 +40,21 @@ pub fn Icon(name: &'static str) -> impl IntoView {
     }
 }
 
-/// Shows its children only to a signed-in person; sends everyone else to the sign-in page.
+/// Shows its children only to a signed-in person; sends everyone else to the sign-in page
+/// (the resident app's: the work app has none of its own).
 #[component]
 pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     let app = use_app();
+    let kind = use_app_kind();
+    let fallback = move || match kind {
+        AppKind::Resident => view! { <Redirect path="/login"/> }.into_any(),
+        AppKind::Work => {
+            go_to("/login");
+            ().into_any()
+        }
+    };
     view! {
-        <Show when=move || app.session.with(|s| s.is_some()) fallback=|| view! { <Redirect path="/login"/> }>
+        <Show when=move || app.session.with(|s| s.is_some()) fallback=fallback>
             {children()}
         </Show>
     }
@@ -121,7 +131,7 @@ pub fn Banners() -> impl IntoView {
         <Show when=move || app.update_ready.get()>
             <div class="banner info" role="status">
                 <span>{tr(K::UpdateAvailable)}</span>
-                <button class="button small" on:click=|_| crate::actions::apply_update()>
+                <button class="button small" on:click=|_| crate::common::actions::apply_update()>
                     {tr(K::UpdateNow)}
                 </button>
             </div>
@@ -142,49 +152,105 @@ pub fn Banners() -> impl IntoView {
     }
 }
 
+/// One tab of the bottom bar: a route of this app, or (`external`) the other app.
+#[derive(Clone, Copy, Debug)]
+pub struct Tab {
+    pub href: &'static str,
+    pub icon: &'static str,
+    pub label: K,
+    /// A full page load to the other app instead of a route of this one.
+    pub external: bool,
+}
+
+impl Tab {
+    pub const fn new(href: &'static str, icon: &'static str, label: K) -> Tab {
+        Tab {
+            href,
+            icon,
+            label,
+            external: false,
+        }
+    }
+
+    pub const fn external(href: &'static str, icon: &'static str, label: K) -> Tab {
+        Tab {
+            href,
+            icon,
+            label,
+            external: true,
+        }
+    }
+}
+
 /// The bottom tabs, shown once someone is signed in.
 #[component]
-pub fn TabBar() -> impl IntoView {
+pub fn TabBar(tabs: &'static [Tab]) -> impl IntoView {
     let app = use_app();
+    let kind = use_app_kind();
     let location = use_location();
     let on_login = move || {
         let path = location.pathname.get();
         path == "/login" || path.starts_with("/join")
     };
-    let tabs: [(&'static str, &'static str, K); 5] = [
-        ("/", "home", K::TabHome),
-        ("/issues", "dialogue", K::TabDialogue),
-        ("/market", "market", K::TabMarket),
-        ("/parking", "parking", K::TabParking),
-        ("/me", "me", K::TabMe),
-    ];
     view! {
         <Show when=move || app.session.with(|s| s.is_some()) && !on_login()>
-            <nav class="tabbar" aria-label=tr(K::AppName)>
-                {tabs.into_iter().map(|(href, icon, label)| {
-                    let badge = move || match href {
-                        "/me" => app.failed.with(Vec::len),
-                        "/issues" => app.changed_for_me(),
+            <nav class="tabbar" aria-label=tr(K::Tabs)>
+                {tabs.iter().map(|tab| {
+                    let href = tab.href;
+                    // Unsent refusals show on 我的 (resident) or 工作台 (work); news about
+                    // one's issues on 议事.
+                    let badge = move || match (kind, href, tab.external) {
+                        (_, _, true) => 0,
+                        (AppKind::Resident, "/me", _) | (AppKind::Work, "/", _) => app.failed.with(Vec::len),
+                        (AppKind::Resident, "/issues", _) => app.changed_for_me(),
                         _ => 0,
                     };
-                    view! {
-                        <A href=href attr:class="tab" exact=href == "/">
-                            <Icon name=icon/>
-                            <span class="tab-label">{tr(label)}</span>
-                            <Show when=move || { badge() > 0 }>
-                                <span class="tab-badge" data-testid=format!("badge-{}", href.trim_start_matches('/'))
-                                    aria-label=move || {
-                                        let lang = use_i18n().lang();
-                                        if href == "/me" { i18n::failed_count(lang, badge()) } else { i18n::updates_count(lang, badge()) }
-                                    }>
-                                    {badge}
-                                </span>
-                            </Show>
-                        </A>
+                    let failures = kind == AppKind::Resident && href == "/me" || kind == AppKind::Work && href == "/";
+                    let inner = view! {
+                        <Icon name=tab.icon/>
+                        <span class="tab-label">{tr(tab.label)}</span>
+                        <Show when=move || { badge() > 0 }>
+                            <span class="tab-badge" data-testid=format!("badge-{}", href.trim_start_matches('/'))
+                                aria-label=move || {
+                                    let lang = use_i18n().lang();
+                                    if failures { i18n::failed_count(lang, badge()) } else { i18n::updates_count(lang, badge()) }
+                                }>
+                                {badge}
+                            </span>
+                        </Show>
+                    };
+                    if tab.external {
+                        view! { <a href=href class="tab" rel="external" data-testid="switch-app">{inner}</a> }.into_any()
+                    } else {
+                        view! { <A href=href attr:class="tab" exact=href == "/">{inner}</A> }.into_any()
                     }
                 }).collect_view()}
             </nav>
         </Show>
+    }
+}
+
+/// The 长辈版 switch: on the home screen of both apps, as MIIT's specification asks.
+#[component]
+pub fn ElderSwitch() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <button
+            class="switch"
+            role="switch"
+            aria-checked=move || if app.elder.get() { "true" } else { "false" }
+            data-testid="elder-switch"
+            on:click=move |_| app.elder.update(|on| *on = !*on)
+        >
+            <span class="switch-text">
+                <strong>{tr(K::ElderMode)}</strong>
+                <small>{tr(K::ElderModeHint)}</small>
+            </span>
+            <span class="switch-state">
+                <span class="switch-track"><span class="switch-thumb"></span></span>
+                <span>{move || if app.elder.get() { t(K::On) } else { t(K::Off) }}</span>
+            </span>
+        </button>
     }
 }
 
@@ -342,4 +408,21 @@ pub fn join_link(code: &str) -> String {
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
     format!("{origin}/join/{}", code.replace('-', ""))
+}
+
+/// The way to the work app, for someone who holds a work role (staff, the property company,
+/// the township, volunteers, guards): a full page load, served offline by the service worker
+/// once the work app is on the phone.
+#[component]
+pub fn WorkAppLink() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <Show when=move || app.has_work_role()>
+            <a href="/work/" rel="external" class="card link-card" data-testid="open-work-app">
+                <Icon name="list"/>
+                <span>{tr(K::OpenWorkApp)}</span>
+                <span class="muted">{tr(K::OpenWorkAppHint)}</span>
+            </a>
+        </Show>
+    }
 }

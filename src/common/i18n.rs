@@ -289,12 +289,42 @@ pub enum K {
     Photos,
     PhotoTooBig,
     ProcessingPhoto,
+    Tabs,
+    WorkAppName,
+    TabWorkHome,
+    TabWorkIssues,
+    TabResidentApp,
+    HandleInWorkApp,
+    OpenWorkApp,
+    OpenWorkAppHint,
+    WorkAppOffline,
+    ToHandle,
+    NothingToHandle,
+    AllIssues,
 }
 
 pub fn text(lang: Lang, key: K) -> &'static str {
     use K::*;
     let (zh, en) = match key {
         AppName => ("一碗汤", "Yiwantang"),
+        Tabs => ("主要栏目", "Main sections"),
+        WorkAppName => ("一碗汤·工作端", "Yiwantang · Work"),
+        TabWorkHome => ("工作台", "Work"),
+        TabWorkIssues => ("事项", "Issues"),
+        TabResidentApp => ("居民端", "Resident app"),
+        HandleInWorkApp => ("到工作端处理", "Handle it in the work app"),
+        OpenWorkApp => ("打开工作端", "Open the work app"),
+        OpenWorkAppHint => (
+            "社区管理、双月对话、问题处理和台账",
+            "Community admin, dialogue sessions, handling issues and the ledger",
+        ),
+        WorkAppOffline => (
+            "工作端还没有下载到这台手机。请连上网络后再打开一次，之后没有网络也能用。",
+            "The work app is not on this phone yet. Open it once with a network; after that it works offline too.",
+        ),
+        ToHandle => ("等我处理", "Waiting for me"),
+        NothingToHandle => ("现在没有要处理的问题。", "Nothing waits for you now."),
+        AllIssues => ("全部问题", "All issues"),
         TabHome => ("首页", "Home"),
         TabDialogue => ("议事", "Dialogue"),
         TabMarket => ("集市", "Market"),

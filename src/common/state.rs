@@ -10,7 +10,7 @@ use domain::wire::{
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 
-use crate::store::{FailedEntry, OutboxEntry, Snapshot};
+use crate::common::store::{FailedEntry, OutboxEntry, Snapshot};
 
 /// Where an item stands between the phone and the server. Shown in words, never by colour alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -155,7 +155,7 @@ impl AppState {
     /// The person's own and joined issues that moved on since they last looked (answered,
     /// being fixed, waiting for their score…).
     pub fn changed_for_me(&self) -> usize {
-        let seen = crate::store::seen::load();
+        let seen = crate::common::store::seen::load();
         self.seen_version.track();
         self.issues.with(|issues| {
             issues
@@ -168,7 +168,7 @@ impl AppState {
 
     /// Remembers that the person has seen the issue as it is now.
     pub fn mark_seen(&self, issue: &IssueView) {
-        crate::store::seen::mark(&issue.id.to_string(), &issue.status);
+        crate::common::store::seen::mark(&issue.id.to_string(), &issue.status);
         self.seen_version.update(|v| *v += 1);
     }
 
@@ -205,6 +205,26 @@ impl AppState {
                 })
                 .cloned()
                 .collect()
+        })
+    }
+
+    /// Whether the person holds a role of the work app (staff, property, township, volunteer,
+    /// guard) anywhere.
+    pub fn has_work_role(&self) -> bool {
+        self.session.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.memberships.iter().any(|m| m.role.works()))
+        })
+    }
+
+    /// Whether the person holds a resident role anywhere.
+    pub fn is_resident(&self) -> bool {
+        self.session.with(|s| {
+            s.as_ref().is_some_and(|s| {
+                s.memberships
+                    .iter()
+                    .any(|m| m.role == domain::person::Role::Resident)
+            })
         })
     }
 

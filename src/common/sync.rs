@@ -17,9 +17,9 @@ use uuid::Uuid;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use crate::api::{self, ApiFailure};
-use crate::state::AppState;
-use crate::store::{self, StoreError};
+use crate::common::api::{self, ApiFailure};
+use crate::common::state::AppState;
+use crate::common::store::{self, StoreError};
 
 /// How often a visible page pulls when nothing else happens.
 const PULL_EVERY_MS: u32 = 30_000;
@@ -132,7 +132,7 @@ fn after_run(app: AppState, outcome: Result<(), Stop>) {
             // Signed out here too; the queue stays on the phone and the sign-in page says why.
             app.sync.update(|s| s.needs_sign_in = true);
             app.notice.set(Some(message));
-            spawn_local(crate::actions::sign_out_here(app));
+            spawn_local(crate::common::actions::sign_out_here(app));
         }
         Err(Stop::NeedsSignIn { message, .. }) => {
             app.sync.update(|s| s.needs_sign_in = true);

@@ -5,15 +5,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use crate::actions;
-use crate::components::SyncBadge;
-use crate::components::{
+use crate::common::actions;
+use crate::common::components::SyncBadge;
+use crate::common::components::{
     action_title, failure_fixable, FailureText, Icon, PageHeader, RequireSession,
 };
-use crate::i18n::{self, t, tr, use_i18n, K};
-use crate::state::{use_app, SyncState};
-use crate::store::FailedEntry;
-use crate::sync;
+use crate::common::i18n::{self, t, tr, use_i18n, K};
+use crate::common::state::{use_app, SyncState};
+use crate::common::store::FailedEntry;
+use crate::common::sync;
 
 #[component]
 pub fn SyncPage() -> impl IntoView {

@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::{Icon, IssueCard, PageHeader, RequireSession};
-use crate::i18n::{self, t, tr, use_i18n, K};
-use crate::state::use_app;
+use crate::common::components::{ElderSwitch, Icon, IssueCard, PageHeader, RequireSession, WorkAppLink};
+use crate::common::i18n::{self, tr, use_i18n, K};
+use crate::common::state::use_app;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -35,15 +35,6 @@ fn HomeContent() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let dialogue_due = move || {
-        let dialogues: Vec<_> = app
-            .dialogues
-            .with(|d| d.iter().map(|i| i.view.clone()).collect());
-        crate::pages::dialogues::next_dialogue_due(
-            &dialogues,
-            domain::ledger::china_date(chrono::Utc::now()),
-        )
-    };
     let recent = move || {
         app.issues.with(|issues| {
             issues
@@ -61,9 +52,7 @@ fn HomeContent() -> impl IntoView {
             <p class="community">{community}</p>
         </section>
         <ElderSwitch/>
-        <Show when=move || app.is_staff() && dialogue_due()>
-            <A href="/dialogues" attr:class="card warn-card" attr:data-testid="dialogue-due">{tr(K::NextDialogueDue)}</A>
-        </Show>
+        <WorkAppLink/>
         <Show when=move || app.failed.with(|f| !f.is_empty())>
             <A href="/sync" attr:class="card alert-card" attr:data-testid="failed-alert">
                 <Icon name="alert"/>
@@ -84,12 +73,6 @@ fn HomeContent() -> impl IntoView {
                 <Icon name="dialogue"/>
                 <span>{tr(K::CommunityIssues)}</span>
             </A>
-            <Show when=move || app.is_staff()>
-                <A href="/staff" attr:class="button big" attr:data-testid="community-admin">
-                    <Icon name="me"/>
-                    <span>{tr(K::Community)}</span>
-                </A>
-            </Show>
         </nav>
         <Show when=move || !recent().is_empty()>
             <h2>{tr(K::MyIssues)}</h2>
@@ -109,29 +92,5 @@ fn HomeContent() -> impl IntoView {
                 <span class="muted">{tr(K::ComingSoon)}</span>
             </A>
         </section>
-    }
-}
-
-/// The 长辈版 switch: on the home screen, as MIIT's specification asks.
-#[component]
-pub fn ElderSwitch() -> impl IntoView {
-    let app = use_app();
-    view! {
-        <button
-            class="switch"
-            role="switch"
-            aria-checked=move || if app.elder.get() { "true" } else { "false" }
-            data-testid="elder-switch"
-            on:click=move |_| app.elder.update(|on| *on = !*on)
-        >
-            <span class="switch-text">
-                <strong>{tr(K::ElderMode)}</strong>
-                <small>{tr(K::ElderModeHint)}</small>
-            </span>
-            <span class="switch-state">
-                <span class="switch-track"><span class="switch-thumb"></span></span>
-                <span>{move || if app.elder.get() { t(K::On) } else { t(K::Off) }}</span>
-            </span>
-        </button>
     }
 }

@@ -1,21 +1,25 @@
-//! One issue: what it says, where it stands with the server, and in the dialogue loop.
+//! One issue, as a resident sees it: what it says, where it stands with the server and in
+//! the dialogue loop, and what a resident may do — 我也遇到, score the rectification, add a
+//! photo to their own issue. Staff, property and township steps are the work app's.
 
+use domain::dialogue::{JoinIssueArgs, PhotoStage, Score, ScoreIssueArgs};
+use domain::issue::IssueStatus;
+use domain::person::Role;
+use domain::wire::IssueView;
+use domain::FieldError;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::{
-    action_title, category_label, FailureText, Icon, PageHeader, RequireSession, StatusBadge,
-    SyncBadge,
-};
-use crate::i18n::{self, t, tr, use_i18n, K};
-use crate::state::{use_app, SyncState};
-use crate::store::FailedEntry;
+use crate::common::components::{action_title, FailureText, FieldMessage, Icon, PageHeader, RequireSession, SyncBadge};
+use crate::common::i18n::{self, tr, use_i18n, K};
+use crate::common::issue::{drafts, queue, Drafts, IssueSummary, PhotoPicker, TextBox, Timeline};
+use crate::common::state::{use_app, SyncState};
+use crate::common::store::FailedEntry;
 
 #[component]
 pub fn IssueDetail() -> impl IntoView {
     let app = use_app();
-    let i18n = use_i18n();
     let params = use_params_map();
     let query = use_query_map();
     let just_saved = move || query.with(|q| q.get("saved").is_some());
@@ -26,7 +30,7 @@ pub fn IssueDetail() -> impl IntoView {
         app.issues
             .with(|issues| issues.iter().find(|i| i.view.id.to_string() == id).cloned())
     });
-    provide_context(crate::pages::issue_loop::Drafts::new());
+    provide_context(Drafts::new());
     // Looking at one's own (or joined) issue clears it from the 议事 badge.
     Effect::new(move |_| {
         if let Some(item) = item.get() {
@@ -57,8 +61,6 @@ pub fn IssueDetail() -> impl IntoView {
                 Some(item) => {
                     let issue = item.view.clone();
                     let pending = item.sync == SyncState::Pending;
-                    let category = issue.category.clone();
-                    let created = issue.created_at;
                     view! {
                         <Show when=move || just_saved() && pending>
                             <div class="card saved-note" role="status" data-testid="saved-note">
@@ -69,38 +71,9 @@ pub fn IssueDetail() -> impl IntoView {
                                 </div>
                             </div>
                         </Show>
-                        <article class="card detail" data-testid="issue-detail">
-                            <h2>{issue.title.clone()}</h2>
-                            <div class="badges">
-                                <SyncBadge state=item.sync/>
-                                {(!pending).then(|| view! { <StatusBadge status=issue.status.clone()/> })}
-                            </div>
-                            <p class="state-hint">
-                                {move || if pending { t(K::StatePendingHint) } else { t(K::StateSubmittedHint) }}
-                            </p>
-                            <dl>
-                                <dt>{tr(K::Category)}</dt>
-                                <dd>{move || category_label(&category, i18n.lang())}</dd>
-                                {issue.place.clone().map(|place| view! {
-                                    <dt>{tr(K::Place)}</dt>
-                                    <dd>{place}</dd>
-                                })}
-                                <dt>{tr(K::RaisedBy)}</dt>
-                                <dd>{issue.raised_by.clone()}</dd>
-                                <dt>{tr(K::RaisedAt)}</dt>
-                                <dd>{move || i18n::when(i18n.lang(), created, chrono::Utc::now())}</dd>
-                            </dl>
-                            {(!issue.description.is_empty()).then(|| view! {
-                                <h3>{tr(K::Description)}</h3>
-                                <p class="description">{issue.description.clone()}</p>
-                            })}
-                            <crate::pages::issue_loop::PhotoStrip photos=issue.photos.clone() stage=domain::dialogue::PhotoStage::Issue/>
-                            {(issue.joined_count > 0).then(|| view! {
-                                <p class="muted">{move || i18n::with_number(i18n.lang(), K::JoinedCount, issue.joined_count)}</p>
-                            })}
-                        </article>
-                        <crate::pages::issue_loop::IssueActions issue=issue.clone()/>
-                        <crate::pages::issue_loop::Timeline issue=issue.clone()/>
+                        <IssueSummary item=item/>
+                        <ResidentActions issue=issue.clone()/>
+                        <Timeline issue=issue/>
                     }
                     .into_any()
                 }
@@ -122,3 +95,107 @@ fn RefusedIssue(entry: FailedEntry) -> impl IntoView {
         </article>
     }
 }
+
+/// What a resident may do with the issue now; for someone who also works on it (staff,
+/// the property company, the township), the way to the work app's page of the issue.
+#[component]
+fn ResidentActions(issue: IssueView) -> impl IntoView {
+    let app = use_app();
+    let roles = app.roles_in(&issue.community_id);
+    let status = IssueStatus::from_code(&issue.status).unwrap_or(IssueStatus::Raised);
+    let resident = roles.contains(&Role::Resident);
+    let works_on_it = roles.iter().any(|r| matches!(r, Role::CommunityStaff | Role::Property | Role::TownshipStaff));
+    let work_href = format!("/work/issues/{}", issue.id);
+    view! {
+        <div class="actions-panel">
+            {(resident && !issue.mine && !issue.joined && status.is_open()).then(|| view! { <JoinButton issue=issue.clone()/> })}
+            {(issue.joined && !issue.mine).then(|| view! { <p class="hint">{tr(K::Joined)}</p> })}
+            {(issue.may_score && status == IssueStatus::AwaitingScore).then(|| view! { <ScoreBox issue=issue.clone()/> })}
+            {(issue.mine && status.is_open()).then(|| view! { <PhotoPicker issue=issue.clone() stage=PhotoStage::Issue/> })}
+            {works_on_it.then(|| view! {
+                <a href=work_href rel="external" class="button big" data-testid="handle-in-work-app">
+                    <Icon name="list"/><span>{tr(K::HandleInWorkApp)}</span>
+                </a>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn JoinButton(issue: IssueView) -> impl IntoView {
+    let app = use_app();
+    let join = move |_| {
+        let mut next = issue.clone();
+        next.joined = true;
+        next.may_score = true;
+        next.joined_count += 1;
+        queue(app, JoinIssueArgs { issue_id: issue.id }, next);
+    };
+    view! { <button class="button big" data-testid="join-issue" on:click=join><Icon name="plus"/>{tr(K::JoinIssue)}</button> }
+}
+
+
+#[component]
+fn ScoreBox(issue: IssueView) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let draft = drafts();
+    let chosen = draft.score;
+    if chosen.get_untracked() == 0 {
+        chosen.set(issue.my_score.unwrap_or(0));
+    }
+    let comment = draft.comment;
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let labels = [
+        ("很不满意", "Very unhappy"),
+        ("不满意", "Unhappy"),
+        ("一般", "So-so"),
+        ("满意", "Happy"),
+        ("很满意", "Very happy"),
+    ];
+    let my_score = issue.my_score;
+    let community = issue.community_id.clone();
+    let pass = move || app.rules_of(&community).pass_average();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match Score::parse(chosen.get_untracked(), &comment.get_untracked()) {
+            Err(problems) => errors.set(problems),
+            Ok(score) => {
+                errors.set(Vec::new());
+                let mut next = issue.clone();
+                next.my_score = Some(score.value);
+                let args = ScoreIssueArgs {
+                    issue_id: issue.id,
+                    round: issue.round,
+                    value: score.value,
+                    comment: score.comment,
+                };
+                queue(app, args, next);
+            }
+        }
+    };
+    view! {
+        <form class="card score-box" on:submit=submit novalidate=true data-testid="score-box">
+            <h2>{tr(K::ScoreIt)}</h2>
+            <p class="hint">{tr(K::ScoreHint)}</p>
+            <p class="hint" data-testid="pass-mark">{move || i18n::with_number(i18n.lang(), K::PassMarkHint, pass())}</p>
+            {my_score.map(|s| view! { <p><strong>{tr(K::YourScore)}"："{s}</strong>" "<span class="muted">{tr(K::ChangeScore)}</span></p> })}
+            <div class="scores" role="radiogroup">
+                {(1u8..=5).map(|value| {
+                    let (zh, en) = labels[value as usize - 1];
+                    view! {
+                        <label class="choice score-choice">
+                            <input type="radio" name="score" value=value.to_string()
+                                prop:checked=move || chosen.get() == value on:change=move |_| chosen.set(value)/>
+                            <span><strong>{value}</strong><small>{move || i18n.lang().pick(zh, en)}</small></span>
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            <FieldMessage field="score" message=Signal::derive(move || errors.with(|e| e.iter().find(|e| e.field == "score").map(|e| e.message(i18n.lang()))))/>
+            <TextBox label=K::Comment field="comment" value=comment errors=errors/>
+            <button type="submit" class="button primary big" data-testid="submit-score">{tr(K::SubmitScore)}</button>
+        </form>
+    }
+}
+

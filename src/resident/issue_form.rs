@@ -8,10 +8,10 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
-use crate::actions::{self, ActionError};
-use crate::components::{FieldMessage, Icon, PageHeader, RequireSession};
-use crate::i18n::{self, tr, use_i18n, K};
-use crate::state::use_app;
+use crate::common::actions::{self, ActionError};
+use crate::common::components::{FieldMessage, Icon, PageHeader, RequireSession};
+use crate::common::i18n::{self, tr, use_i18n, K};
+use crate::common::state::use_app;
 
 #[component]
 pub fn IssueForm() -> impl IntoView {
@@ -169,7 +169,7 @@ fn FormContent() -> impl IntoView {
             <Show when=move || !suggestions().is_empty()>
                 <section class="card similar" data-testid="similar">
                     <p class="hint">{tr(K::Similar)}</p>
-                    {move || suggestions().into_iter().map(|item| view! { <crate::components::IssueCard item=item/> }).collect_view()}
+                    {move || suggestions().into_iter().map(|item| view! { <crate::common::components::IssueCard item=item/> }).collect_view()}
                 </section>
             </Show>
             <fieldset class="field">

@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::{Icon, IssueCard, PageHeader, RequireSession};
-use crate::i18n::{tr, K};
-use crate::state::{use_app, IssueItem};
+use crate::common::components::{Icon, IssueCard, PageHeader, RequireSession};
+use crate::common::i18n::{tr, K};
+use crate::common::state::{use_app, IssueItem};
 
 #[component]
 pub fn CommunityIssues() -> impl IntoView {
@@ -30,31 +30,6 @@ fn IssueList(mine_only: bool) -> impl IntoView {
         })
     };
     let to_score = move || app.to_score();
-    // Township staff: what communities escalated and still waits for the township's answer.
-    let township = app.session.with_untracked(|s| {
-        s.as_ref().is_some_and(|s| {
-            s.memberships
-                .iter()
-                .any(|m| m.role == domain::person::Role::TownshipStaff)
-        })
-    });
-    let to_answer = move || {
-        if !township {
-            return Vec::new();
-        }
-        app.issues.with(|issues| {
-            issues
-                .iter()
-                .filter(|i| {
-                    i.view
-                        .escalation
-                        .as_ref()
-                        .is_some_and(|e| e.answer.is_none())
-                })
-                .cloned()
-                .collect::<Vec<IssueItem>>()
-        })
-    };
     let empty = if mine_only {
         K::NoMyIssues
     } else {
@@ -71,16 +46,7 @@ fn IssueList(mine_only: bool) -> impl IntoView {
                 <Icon name="plus"/>
                 <span>{tr(K::RaiseIssue)}</span>
             </A>
-            <div class="row">
-                <A href="/dialogues" attr:class="button" attr:data-testid="dialogues-link">{tr(K::Dialogues)}</A>
-                <A href="/ledger" attr:class="button" attr:data-testid="ledger-link">{tr(K::Ledger)}</A>
-            </div>
-            <Show when=move || !mine_only && !to_answer().is_empty()>
-                <h2>{tr(K::EscalationsToAnswer)}</h2>
-                <div class="list" data-testid="escalations">
-                    <For each=to_answer key=|item| (item.view.id, item.sync) children=|item| view! { <IssueCard item=item/> }/>
-                </div>
-            </Show>
+            <A href="/ledger" attr:class="button" attr:data-testid="ledger-link">{tr(K::Ledger)}</A>
             <Show when=move || mine_only && !to_score().is_empty()>
                 <h2>{tr(K::NeedsYourScore)}</h2>
                 <div class="list" data-testid="needs-score">

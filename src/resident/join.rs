@@ -8,12 +8,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::actions::{self, SignInError};
-use crate::api::{self, ApiFailure};
-use crate::components::{FieldMessage, Icon, PageHeader};
-use crate::i18n::{t, tr, use_i18n, K};
-use crate::pages::privacy::Notice;
-use crate::state::use_app;
+use crate::common::actions::{self, SignInError};
+use crate::common::api::{self, ApiFailure};
+use crate::common::components::{FieldMessage, Icon, PageHeader};
+use crate::common::i18n::{t, tr, use_i18n, K};
+use crate::resident::privacy::Notice;
+use crate::common::state::use_app;
 
 /// `/join`: type a code read out on the phone or printed on a poster.
 #[component]

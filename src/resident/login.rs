@@ -6,10 +6,10 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::actions::{self, SignInError};
-use crate::components::{FieldMessage, Icon};
-use crate::i18n::{t, tr, K};
-use crate::state::use_app;
+use crate::common::actions::{self, SignInError};
+use crate::common::components::{FieldMessage, Icon};
+use crate::common::i18n::{t, tr, K};
+use crate::common::state::use_app;
 
 #[component]
 pub fn Login() -> impl IntoView {
@@ -76,7 +76,7 @@ pub fn Login() -> impl IntoView {
                     <div>
                         <p>{move || app.notice.get().unwrap_or_default()}</p>
                         <Show when=move || !app.pending.with(Vec::is_empty)>
-                            <p>{move || crate::i18n::pending_count(crate::i18n::use_i18n().lang(), app.pending.with(Vec::len))}"："{tr(K::QueuedHere)}</p>
+                            <p>{move || crate::common::i18n::pending_count(crate::common::i18n::use_i18n().lang(), app.pending.with(Vec::len))}"："{tr(K::QueuedHere)}</p>
                         </Show>
                     </div>
                 </div>

@@ -6,11 +6,10 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::actions;
-use crate::components::{Icon, PageHeader, RequireSession};
-use crate::i18n::{self, t, tr, use_i18n, K};
-use crate::pages::home::ElderSwitch;
-use crate::state::use_app;
+use crate::common::actions;
+use crate::common::components::{ElderSwitch, Icon, PageHeader, RequireSession, WorkAppLink};
+use crate::common::i18n::{self, t, tr, use_i18n, K};
+use crate::common::state::use_app;
 
 #[component]
 pub fn Me() -> impl IntoView {
@@ -75,13 +74,7 @@ fn MeContent() -> impl IntoView {
                 }).collect_view()}
             </div>
         </section>
-        <Show when=move || app.is_staff()>
-            <A href="/staff" attr:class="card link-card" attr:data-testid="community-admin">
-                <Icon name="me"/>
-                <span>{tr(K::Community)}</span>
-                <span class="muted">{tr(K::CommunityIntro)}</span>
-            </A>
-        </Show>
+        <WorkAppLink/>
         <A href="/sync" attr:class="card link-card">
             <Icon name="sync"/>
             <span>{tr(K::SyncStatus)}</span>
@@ -126,7 +119,7 @@ fn Devices() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let sessions = LocalResource::new(move || {
         version.track();
-        async move { crate::api::sessions().await }
+        async move { crate::common::api::sessions().await }
     });
     view! {
         <section class="card" data-testid="devices">
@@ -140,7 +133,7 @@ fn Devices() -> impl IntoView {
                                 let end = move |_| {
                                     let id = id.clone();
                                     spawn_local(async move {
-                                        let _ = crate::api::end_session(&id).await;
+                                        let _ = crate::common::api::end_session(&id).await;
                                         version.update(|v| *v += 1);
                                     });
                                 };
@@ -179,13 +172,13 @@ fn MyData() -> impl IntoView {
         ev.prevent_default();
         let navigate = navigate.clone();
         spawn_local(async move {
-            match crate::api::delete_account(&password.get_untracked()).await {
+            match crate::common::api::delete_account(&password.get_untracked()).await {
                 Ok(()) => {
                     actions::sign_out_here(app).await;
                     app.notice.set(Some(t(K::AccountDeleted).to_string()));
                     navigate("/login", Default::default());
                 }
-                Err(crate::api::ApiFailure::Refused {
+                Err(crate::common::api::ApiFailure::Refused {
                     error: api_error, ..
                 }) => {
                     error.set(Some(
@@ -216,7 +209,7 @@ fn MyData() -> impl IntoView {
                         <span class="label">{tr(K::Password)}</span>
                         <input type="password" name="password" autocomplete="current-password"
                             prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                        <crate::components::FieldMessage field="password" message=Signal::derive(move || error.get())/>
+                        <crate::common::components::FieldMessage field="password" message=Signal::derive(move || error.get())/>
                     </label>
                     <button type="submit" class="button big danger">{tr(K::DeleteAccountConfirm)}</button>
                 </form>

@@ -3,8 +3,8 @@
 use domain::privacy::{notice, NOTICE_VERSION};
 use leptos::prelude::*;
 
-use crate::components::PageHeader;
-use crate::i18n::{use_i18n, K};
+use crate::common::components::PageHeader;
+use crate::common::i18n::{use_i18n, K};
 
 /// The notice itself, shown here and on the join page before agreeing.
 #[component]

@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::components::{Icon, PageHeader, RequireSession};
-use crate::i18n::{tr, K};
+use crate::common::components::{Icon, PageHeader, RequireSession};
+use crate::common::i18n::{tr, K};
 
 #[component]
 fn Soon(title: K, icon: &'static str, text: K) -> impl IntoView {

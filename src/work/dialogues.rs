@@ -17,13 +17,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::actions;
-use crate::components::{
+use crate::common::actions;
+use crate::common::components::{
     FieldMessage, IssueCard, PageHeader, RequireSession, StatusBadge, SyncBadge,
 };
-use crate::i18n::{self, tr, use_i18n, K};
-use crate::pages::issue_loop::queue;
-use crate::state::{use_app, SyncState};
+use crate::common::i18n::{self, tr, use_i18n, K};
+use crate::common::issue::queue;
+use crate::common::state::{use_app, SyncState};
 
 fn json(view: &DialogueView) -> serde_json::Value {
     serde_json::to_value(view).expect("views serialise")

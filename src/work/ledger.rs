@@ -7,9 +7,9 @@ use domain::person::Role;
 use domain::wire::{CommunityView, DialogueView, IssueView};
 use leptos::prelude::*;
 
-use crate::components::{IssueCard, PageHeader, RequireSession};
-use crate::i18n::{self, tr, use_i18n, K};
-use crate::state::{use_app, Item, SyncState};
+use crate::common::components::{IssueCard, PageHeader, RequireSession};
+use crate::common::i18n::{self, tr, use_i18n, K};
+use crate::common::state::{use_app, Item, SyncState};
 
 const ARTICLE_FROM: (i32, u32, u32) = (2018, 10, 1);
 const ARTICLE_TO: (i32, u32, u32) = (2020, 3, 31);

@@ -14,12 +14,12 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use crate::actions::{self, ActionError};
-use crate::components::{
+use crate::common::actions::{self, ActionError};
+use crate::common::components::{
     join_link, FieldMessage, Icon, PageHeader, QrCode, RequireSession, SyncBadge,
 };
-use crate::i18n::{self, t, tr, use_i18n, K};
-use crate::state::{use_app, Item, SyncState};
+use crate::common::i18n::{self, t, tr, use_i18n, K};
+use crate::common::state::{use_app, Item, SyncState};
 
 /// A fresh single-use code from the browser's cryptographic random source.
 fn new_code() -> Code {

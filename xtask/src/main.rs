@@ -5,7 +5,7 @@
 //! - `cargo xtask test`: install what is missing, run every test: formatting and lints, the
 //!   Rust tests of `domain` and `server`, the app's tests in headless Chromium, and the
 //!   Playwright journeys against the release build served by the real server.
-//! - `cargo xtask sizes`: first-load bytes of the release build (raw, gzip, brotli).
+//! - `cargo xtask sizes`: first-load bytes of both apps' release builds (raw, gzip, brotli).
 //! - `cargo xtask bench`: sizes, then the sync benchmark (push 1,000 mutations; throughput).
 //!
 //! Installs are idempotent: a second run with nothing changed skips them.
@@ -49,6 +49,54 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Where cargo puts what it builds: `CARGO_TARGET_DIR`, a `build.target-dir` setting, or
+/// `target/` at the root — asked of cargo itself, so a globally set target dir works too.
+pub fn target_dir() -> Result<PathBuf> {
+    target_dir_from(&mut metadata())
+}
+
+fn metadata() -> Command {
+    cmd(
+        "cargo",
+        &["metadata", "--format-version", "1", "--no-deps", "--offline"],
+    )
+}
+
+fn target_dir_from(metadata: &mut Command) -> Result<PathBuf> {
+    let output = metadata
+        .output()
+        .map_err(|e| format!("running cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    json_string_field(&String::from_utf8_lossy(&output.stdout), "target_directory")
+        .map(PathBuf::from)
+        .ok_or_else(|| "cargo metadata did not name the target directory".to_string())
+}
+
+/// The value of a top-level string field in cargo's JSON (paths: only `\\` and `\"` escapes).
+fn json_string_field(json: &str, field: &str) -> Option<String> {
+    let start = json.find(&format!("\"{field}\":\""))? + field.len() + 4;
+    let mut value = String::new();
+    let mut chars = json[start..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(value),
+            '\\' => value.push(chars.next()?),
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+/// The server binary cargo built in `profile` (`debug` or `release`).
+fn server_bin(profile: &str) -> Result<PathBuf> {
+    Ok(target_dir()?.join(profile).join("yiwantang-server"))
+}
+
 /// A command run from the root, with the project's tools first on PATH.
 pub fn cmd(program: &str, args: &[&str]) -> Command {
     let mut command = Command::new(program);
@@ -74,6 +122,9 @@ pub fn step(name: &str, command: &mut Command) -> Result {
     }
 }
 
+/// Builds both apps into `dist/`: the resident app at the root, the work app under `work/`
+/// (its own Wasm, HTML and public URL), then the service worker's precache lists for both and
+/// the compressed copies the server sends.
 fn build_app() -> Result {
     tools::ensure_build_tools()?;
     step(
@@ -81,8 +132,29 @@ fn build_app() -> Result {
         &mut cmd("cargo", &["fetch", "--locked"]),
     )?;
     step(
-        "build the app (trunk build --release)",
+        "build the resident app (trunk build --release)",
         &mut cmd("trunk", &["build", "--release"]),
+    )?;
+    // The target comes before the flags: `--release` takes an optional value (TOOLCHAIN.md).
+    step(
+        "build the work app (trunk build work.html --release)",
+        &mut cmd(
+            "trunk",
+            &[
+                "build",
+                "work.html",
+                "--release",
+                "true",
+                "--dist",
+                "dist/work",
+                "--public-url",
+                "/work/",
+            ],
+        ),
+    )?;
+    step(
+        "write the service worker's precache lists",
+        &mut cmd("node", &["scripts/sw-precache.mjs", "dist"]),
     )?;
     sizes::precompress(&root().join("dist"))
 }
@@ -97,7 +169,7 @@ fn run() -> Result {
     let database =
         std::env::var("YWT_DATABASE_URL").unwrap_or_else(|_| "sqlite://data/yiwantang.db".into());
     println!("\n==> start the server on http://{addr} (database {database}); Ctrl-C stops it");
-    let server = root().join("target/release/yiwantang-server");
+    let server = server_bin("release")?;
     let status = cmd(server.to_str().expect("UTF-8 path"), &["--demo"])
         .env("YWT_ADDR", &addr)
         .env("YWT_DATABASE_URL", &database)
@@ -176,10 +248,7 @@ fn test() -> Result {
         "Playwright journeys (release build, real server, Chromium)",
         cmd("npx", &["playwright", "test"])
             .current_dir(&e2e)
-            .env(
-                "YWT_SERVER_BIN",
-                root().join("target/debug/yiwantang-server"),
-            )
+            .env("YWT_SERVER_BIN", server_bin("debug")?)
             .env("YWT_DIST", root().join("dist")),
     )?;
     println!(
@@ -207,4 +276,26 @@ fn bench() -> Result {
             ],
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_target_directory_is_asked_of_cargo_so_cargo_target_dir_is_honoured() {
+        let elsewhere = std::env::temp_dir().join("ywt-target-elsewhere");
+        let asked = target_dir_from(metadata().env("CARGO_TARGET_DIR", &elsewhere)).unwrap();
+        assert_eq!(asked, elsewhere);
+    }
+
+    #[test]
+    fn json_string_fields_are_read_with_their_escapes() {
+        let json = r#"{"packages":[],"target_directory":"C:\\work\\t \"x\"","version":1}"#;
+        assert_eq!(
+            json_string_field(json, "target_directory").as_deref(),
+            Some(r#"C:\work\t "x""#)
+        );
+        assert_eq!(json_string_field(json, "workspace_root"), None);
+    }
 }

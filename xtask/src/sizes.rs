@@ -1,13 +1,17 @@
-//! The release build's first-load bytes, and the compressed copies the server sends.
+//! Both apps' first-load bytes (HTML + CSS + JS + Wasm, raw, gzip -9 and brotli 11), the
+//! budgets they are held to, and the compressed copies the server sends.
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::Result;
 
-/// The most brotli bytes the first load may take (HTML + CSS + JS + Wasm). A regression
-/// gate, printed with the numbers; the research goal (G5) is 200 KB.
-pub const FIRST_LOAD_BROTLI_BUDGET: usize = 420 * 1024;
+/// The most brotli bytes the resident app's first load may take (HTML + CSS + JS + Wasm):
+/// many residents are elderly people on old phones and slow networks. The goal is 150 KB.
+pub const RESIDENT_BROTLI_BUDGET: usize = 200 * 1024;
+/// The work app's gate: its measured size plus a small margin (a regression gate).
+pub const WORK_BROTLI_BUDGET: usize = WORK_MEASURED + 16 * 1024;
+const WORK_MEASURED: usize = 0;
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -60,37 +64,59 @@ fn walk(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     Ok(files)
 }
 
+/// One app's first-load bytes.
 pub struct Report {
     pub raw: usize,
     pub gzip: usize,
     pub brotli: usize,
 }
 
-impl Report {
-    pub fn check_budget(&self) -> Result {
-        if self.brotli <= FIRST_LOAD_BROTLI_BUDGET {
-            println!(
-                "    first load {} KB brotli, within the {} KB budget",
-                self.brotli / 1024,
-                FIRST_LOAD_BROTLI_BUDGET / 1024
-            );
-            Ok(())
-        } else {
-            Err(format!(
-                "the first load is {} KB brotli, over the {} KB budget",
-                self.brotli / 1024,
-                FIRST_LOAD_BROTLI_BUDGET / 1024
-            ))
-        }
+/// Both apps' first loads.
+pub struct Sizes {
+    pub resident: Report,
+    pub work: Report,
+}
+
+fn within(name: &str, report: &Report, budget: usize) -> Result {
+    let kb = |bytes: usize| bytes as f64 / 1024.0;
+    if report.brotli <= budget {
+        println!(
+            "    {name}: first load {:.1} KB brotli, within the {:.0} KB budget",
+            kb(report.brotli),
+            kb(budget)
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "the {name}'s first load is {:.1} KB brotli, over the {:.0} KB budget",
+            kb(report.brotli),
+            kb(budget)
+        ))
     }
 }
 
-/// Prints the first-load files (what index.html loads before the app runs) and totals.
-pub fn report(dist: &Path) -> Result<Report> {
+impl Sizes {
+    pub fn check_budget(&self) -> Result {
+        within("resident app", &self.resident, RESIDENT_BROTLI_BUDGET)?;
+        within("work app", &self.work, WORK_BROTLI_BUDGET)
+    }
+}
+
+/// Prints both apps' first-load files (what their HTML loads before the app runs) and totals.
+pub fn report(dist: &Path) -> Result<Sizes> {
     println!(
-        "\n==> first-load bytes of the release build ({})",
+        "\n==> first-load bytes of the release builds ({})",
         dist.display()
     );
+    let resident = report_app("resident app (/)", dist)?;
+    let work = report_app("work app (/work/)", &dist.join("work"))?;
+    println!("    work app's scanner part: not built yet (the market issue adds it, loaded when the scanner opens)");
+    Ok(Sizes { resident, work })
+}
+
+/// One app: its index.html and the CSS, JS and Wasm beside it (not the service worker).
+fn report_app(title: &str, dir: &Path) -> Result<Report> {
+    println!("    {title}");
     println!(
         "    {:<44} {:>10} {:>10} {:>10}",
         "file", "raw", "gzip -9", "brotli 11"
@@ -100,9 +126,9 @@ pub fn report(dist: &Path) -> Result<Report> {
         gzip: 0,
         brotli: 0,
     };
-    for path in walk(dist)? {
+    for path in walk(dir)? {
         let name = path
-            .strip_prefix(dist)
+            .strip_prefix(dir)
             .unwrap_or(&path)
             .display()
             .to_string();

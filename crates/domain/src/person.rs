@@ -43,6 +43,12 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.code() == code)
     }
 
+    /// Whether the role works in the 工作端 (everyone but residents). Only people who hold
+    /// such a role ever download the work app.
+    pub fn works(self) -> bool {
+        !matches!(self, Role::Resident)
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             Role::Resident => lang.pick("居民", "Resident"),

@@ -3,8 +3,9 @@
 //! Hashed files (`name-<hash>.js`, `.wasm`, `.css`) never change, so they are cached for a
 //! year; everything else (index.html, sw.js, the manifest) is revalidated on every load, so
 //! a new version is found. Brotli and gzip copies made at build time are served when the
-//! browser accepts them. A path without a file extension gets index.html (the app routes
-//! it); a missing file with an extension is a plain 404, never HTML in its place.
+//! browser accepts them. A path without a file extension gets its app's index.html (the app
+//! routes it): `work/index.html` under `/work/`, the resident app's `index.html` elsewhere. A
+//! missing file with an extension is a plain 404, never HTML in its place.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -20,8 +21,13 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
     let is_navigation = !last_segment(&path).contains('.');
     let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
     let mut response = if is_navigation {
+        let shell = if path == "/work" || path.starts_with("/work/") {
+            dir.join("work/index.html")
+        } else {
+            dir.join("index.html")
+        };
         files
-            .fallback(ServeFile::new(dir.join("index.html")))
+            .fallback(ServeFile::new(shell))
             .oneshot(request)
             .await
             .into_response()
