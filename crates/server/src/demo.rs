@@ -24,7 +24,7 @@ pub const COMMUNITIES: [(&str, &str); 4] = [
 ];
 
 /// (phone, name, role, community; None for the township)
-pub const DEMO_ACCOUNTS: [(&str, &str, Role, Option<&str>); 10] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, Role, Option<&str>); 12] = [
     ("13900000001", "王秀兰", Role::Resident, Some("shanwan")),
     ("13900000002", "李建国", Role::Resident, Some("shanwan")),
     (
@@ -35,11 +35,20 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Role, Option<&str>); 10] = [
     ),
     ("13900000004", "赵玉珍", Role::Resident, Some("jiulong")),
     ("13900000101", "周德明", Role::Volunteer, Some("jiulong")),
+    ("13900000102", "林淑芬", Role::Volunteer, Some("jiulong")),
     ("13900000201", "刘志强", Role::Property, Some("shanwan")),
     ("13900000301", "孙丽", Role::CommunityStaff, Some("shanwan")),
     ("13900000302", "吴芳", Role::CommunityStaff, Some("jiulong")),
+    ("13900000303", "许文博", Role::CommunityStaff, Some("shanwan")),
     ("13900000401", "郑大勇", Role::Guard, Some("shanwan")),
     ("13900000501", "钱海燕", Role::TownshipStaff, None),
+];
+
+/// People who hold a second role: a volunteer who lives at 九龙花园 and a member of staff who
+/// lives at 杉湾花园 (they move between the resident app and the work app).
+pub const SECOND_ROLES: [(&str, Role, &str); 2] = [
+    ("13900000102", Role::Resident, "jiulong"),
+    ("13900000303", Role::Resident, "shanwan"),
 ];
 
 /// Households (community, building, unit, room) and who lives there, by phone. Some are
@@ -52,12 +61,12 @@ type DemoHousehold = (
     &'static [&'static str],
 );
 
-const HOUSEHOLDS: [DemoHousehold; 9] = [
+const HOUSEHOLDS: [DemoHousehold; 10] = [
     ("shanwan", "3栋", "1单元", "201", &["13900000001"]),
     ("shanwan", "5栋", "2单元", "302", &["13900000002"]),
     ("shanwan", "5栋", "2单元", "101", &["13900009001"]),
     ("shanwan", "8栋", "1单元", "402", &["13900009002"]),
-    ("shanwan", "6栋", "1单元", "101", &[]),
+    ("shanwan", "6栋", "1单元", "101", &["13900000303"]),
     ("shanwan", "6栋", "1单元", "102", &[]),
     (
         "tangwang-garden",
@@ -67,7 +76,8 @@ const HOUSEHOLDS: [DemoHousehold; 9] = [
         &["13900000003", "13900009003"],
     ),
     ("jiulong", "2栋", "1单元", "101", &["13900000004"]),
-    ("jiulong", "4栋", "3单元", "301", &[]),
+    ("jiulong", "4栋", "3单元", "301", &["13900000102"]),
+    ("jiulong", "4栋", "3单元", "302", &[]),
 ];
 
 /// Residents without a demo login who raised the open issues below.
@@ -166,9 +176,28 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     for (phone, name, role, community) in &people {
         let id = Uuid::new_v4();
         store::people::insert_user(&mut tx, id, phone, name, &password, now).await?;
-        let household = household_of.get(phone).copied();
+        // A household belongs to a resident's membership, never to a work role's.
+        let household = household_of
+            .get(phone)
+            .copied()
+            .filter(|_| *role == Role::Resident);
         store::people::insert_membership(&mut tx, id, *role, TOWNSHIP.0, *community, household)
             .await?;
+        for (_, second, where_) in SECOND_ROLES.iter().filter(|(p, _, _)| p == phone) {
+            let household = household_of
+                .get(phone)
+                .copied()
+                .filter(|_| *second == Role::Resident);
+            store::people::insert_membership(
+                &mut tx,
+                id,
+                *second,
+                TOWNSHIP.0,
+                Some(where_),
+                household,
+            )
+            .await?;
+        }
         let version = store::next_version(&mut tx).await?;
         store::people::touch(&mut tx, id, version).await?;
     }
@@ -217,7 +246,15 @@ pub fn account_lines() -> Vec<String> {
                 .and_then(|id| COMMUNITIES.iter().find(|(c, _)| *c == id))
                 .map(|(_, name)| *name)
                 .unwrap_or(TOWNSHIP.1);
-            format!("{phone}  {name}  {}  {place}", role.label(domain::Lang::Zh))
+            let second = SECOND_ROLES
+                .iter()
+                .filter(|(p, _, _)| p == phone)
+                .map(|(_, r, _)| format!(" + {}", r.label(domain::Lang::Zh)))
+                .collect::<String>();
+            format!(
+                "{phone}  {name}  {}{second}  {place}",
+                role.label(domain::Lang::Zh)
+            )
         })
         .collect()
 }
