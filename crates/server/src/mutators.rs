@@ -136,7 +136,7 @@ pub async fn settle_round(
     let Some(issue) = store::issues::by_id(conn, issue_id).await? else {
         return Ok(false);
     };
-    if issue.status() != IssueStatus::AwaitingScore {
+    if issue.status != IssueStatus::AwaitingScore {
         return Ok(false);
     }
     let Some(closes_at) = store::issues::round_closes_at(conn, issue_id, issue.round).await? else {
@@ -249,8 +249,8 @@ pub async fn apply(
         Mutation::AdvanceIssue { issue_id, step } => {
             let issue = existing_issue(conn, *issue_id).await?;
             let to = step
-                .next(issue.status())
-                .map_err(|_| wrong_state(issue.status()))?;
+                .next(issue.status)
+                .map_err(|_| wrong_state(issue.status))?;
             if let Step::Accept {
                 session_id: Some(session_id),
             } = step
@@ -260,7 +260,7 @@ pub async fn apply(
             if let Step::Merge { into } = step {
                 let target = store::issues::by_id(conn, *into).await?;
                 let fits = target.is_some_and(|t| {
-                    t.id != issue.id && t.community_id == issue.community_id && t.status().is_open()
+                    t.id != issue.id && t.community_id == issue.community_id && t.status.is_open()
                 });
                 if !fits {
                     return Err(explained(
@@ -294,8 +294,8 @@ pub async fn apply(
                     "You raised this issue yourself",
                 ));
             }
-            if !issue.status().is_open() {
-                return Err(wrong_state(issue.status()));
+            if !issue.status.is_open() {
+                return Err(wrong_state(issue.status));
             }
             store::issues::join(conn, *issue_id, principal.user_id, now).await?;
             store::issues::touch(conn, *issue_id, version, now).await?;
@@ -306,7 +306,7 @@ pub async fn apply(
             score,
         } => {
             let issue = existing_issue(conn, *issue_id).await?;
-            if issue.status() != IssueStatus::AwaitingScore || *round != issue.round {
+            if issue.status != IssueStatus::AwaitingScore || *round != issue.round {
                 return Err(explained(
                     RejectCode::Conflict,
                     "这一轮评分已经结束，您的评分没有计入。请刷新后查看最新情况。",
@@ -343,8 +343,8 @@ pub async fn apply(
                     "This issue was already escalated",
                 ));
             }
-            if !issue.status().is_open() {
-                return Err(wrong_state(issue.status()));
+            if !issue.status.is_open() {
+                return Err(wrong_state(issue.status));
             }
             store::issues::escalate(conn, *issue_id, note, now, version).await?;
         }
@@ -430,16 +430,16 @@ pub async fn apply(
             dialogue_id,
         } => {
             let issue = existing_issue(conn, *issue_id).await?;
-            if !domain::dialogue::may_be_on_agenda(issue.status()) {
+            if !domain::dialogue::may_be_on_agenda(issue.status) {
                 return Err(explained(
                     RejectCode::Conflict,
                     format!(
                         "这个问题现在是「{}」，立项后才能列入议程",
-                        issue.status().label(domain::Lang::Zh)
+                        issue.status.label(domain::Lang::Zh)
                     ),
                     format!(
                         "This issue is \"{}\"; only issues taken up as projects go on an agenda",
-                        issue.status().label(domain::Lang::En)
+                        issue.status.label(domain::Lang::En)
                     ),
                 ));
             }

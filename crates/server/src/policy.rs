@@ -303,7 +303,7 @@ pub fn issue_view(principal: &Principal, row: &IssueRow, records: &LoopRecords) 
         description: row.description.clone(),
         category: row.category.clone(),
         place: row.place.clone(),
-        status: row.status.clone(),
+        status: row.status.code().to_string(),
         raised_by,
         mine,
         created_at: row.created_at,
