@@ -27,24 +27,36 @@ pub struct Target {
     pub community_id: String,
 }
 
-/// What the server knows about the things a mutation refers to, loaded before asking.
+/// What the server knows about the things a mutation refers to, loaded once before the
+/// policy decides. The mutator then works on these same rows (in the same transaction), so
+/// what was decided on is what is acted on.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
     /// The household named by the mutation (`on_behalf_of`, an invitation's household).
     pub household: Option<HouseholdRow>,
     /// The communities where the person a mutation acts on holds a role.
     pub person_communities: Vec<String>,
-    /// The issue the mutation acts on, with who raised and who joined it.
+    /// The issue the mutation acts on, with who joined it.
     pub issue: Option<IssueFacts>,
-    /// The community of the dialogue the mutation names.
+    /// The community of the dialogue session the mutation names: the one whose minutes are
+    /// recorded, or the session an issue is accepted into or put on the agenda of.
     pub dialogue_community: Option<String>,
 }
 
+impl Facts {
+    /// The issue the mutation names, or `not_found`.
+    pub fn issue(&self) -> Result<&IssueFacts, Rejection> {
+        self.issue
+            .as_ref()
+            .ok_or(Rejection::new(RejectCode::NotFound))
+    }
+}
+
+/// An issue as loaded for a mutation: its row, its community's township, who joined it.
 #[derive(Clone, Debug)]
 pub struct IssueFacts {
-    pub community_id: String,
+    pub row: IssueRow,
     pub township_id: String,
-    pub raised_by: Option<Uuid>,
     pub joined: Vec<Uuid>,
 }
 
@@ -69,14 +81,6 @@ fn is_township_staff_of(principal: &Principal, township_id: &str) -> bool {
         .memberships
         .iter()
         .any(|m| m.role == Role::TownshipStaff && m.township_id == township_id)
-}
-
-/// The issue a mutation names, or `not_found`.
-fn issue_of(facts: &Facts) -> Result<&IssueFacts, Rejection> {
-    facts
-        .issue
-        .as_ref()
-        .ok_or(Rejection::new(RejectCode::NotFound))
 }
 
 fn forbidden() -> Rejection {
@@ -154,29 +158,29 @@ pub fn authorize(
         // Each step of the loop belongs to one role in the issue's community: staff accept,
         // merge and decline; the property company answers and rectifies.
         Mutation::AdvanceIssue { step, .. } => {
-            let issue = issue_of(facts)?;
-            if has_role_in(principal, step.role(), &issue.community_id) {
-                Ok(target(&issue.community_id))
+            let issue = facts.issue()?;
+            if has_role_in(principal, step.role(), &issue.row.community_id) {
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(forbidden())
             }
         }
         // 我也遇到: residents of the issue's community.
         Mutation::JoinIssue { .. } => {
-            let issue = issue_of(facts)?;
-            if has_role_in(principal, Role::Resident, &issue.community_id) {
-                Ok(target(&issue.community_id))
+            let issue = facts.issue()?;
+            if has_role_in(principal, Role::Resident, &issue.row.community_id) {
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(forbidden())
             }
         }
         // Only the raiser and the residents who joined score.
         Mutation::ScoreIssue { .. } => {
-            let issue = issue_of(facts)?;
-            let concerned = issue.raised_by == Some(principal.user_id)
+            let issue = facts.issue()?;
+            let concerned = issue.row.raised_by == Some(principal.user_id)
                 || issue.joined.contains(&principal.user_id);
             if concerned {
-                Ok(target(&issue.community_id))
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(Rejection::explained(
                     RejectCode::Forbidden,
@@ -187,17 +191,17 @@ pub fn authorize(
         }
         // Staff escalate to the township; the township's staff answer.
         Mutation::EscalateIssue { .. } => {
-            let issue = issue_of(facts)?;
-            if is_staff_of(principal, &issue.community_id) {
-                Ok(target(&issue.community_id))
+            let issue = facts.issue()?;
+            if is_staff_of(principal, &issue.row.community_id) {
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(forbidden())
             }
         }
         Mutation::AnswerEscalation { .. } => {
-            let issue = issue_of(facts)?;
+            let issue = facts.issue()?;
             if is_township_staff_of(principal, &issue.township_id) {
-                Ok(target(&issue.community_id))
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(forbidden())
             }
@@ -210,25 +214,25 @@ pub fn authorize(
         // Photos of an issue: the raiser (or staff raising it for a household) for the issue
         // itself; the property company for its answer and its rectification.
         Mutation::AttachPhoto(photo) => {
-            let issue = issue_of(facts)?;
+            let issue = facts.issue()?;
             let allowed = match photo.stage {
                 domain::dialogue::PhotoStage::Issue => {
-                    issue.raised_by == Some(principal.user_id)
-                        || is_staff_of(principal, &issue.community_id)
+                    issue.row.raised_by == Some(principal.user_id)
+                        || is_staff_of(principal, &issue.row.community_id)
                 }
-                _ => has_role_in(principal, Role::Property, &issue.community_id),
+                _ => has_role_in(principal, Role::Property, &issue.row.community_id),
             };
             if allowed {
-                Ok(target(&issue.community_id))
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(forbidden())
             }
         }
         // Staff build their community's agendas and set its scoring rules.
         Mutation::SetAgenda { .. } => {
-            let issue = issue_of(facts)?;
-            if is_staff_of(principal, &issue.community_id) {
-                Ok(target(&issue.community_id))
+            let issue = facts.issue()?;
+            if is_staff_of(principal, &issue.row.community_id) {
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(forbidden())
             }

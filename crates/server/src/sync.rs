@@ -248,7 +248,7 @@ pub async fn settle_due_rounds(db: &Db, now: chrono::DateTime<Utc>) -> Result<us
     for issue_id in due {
         let mut tx = db.begin_write().await?;
         let version = store::next_version(&mut tx).await?;
-        if mutators::settle_round(&mut tx, issue_id, now, version).await? {
+        if mutators::settle_due_round(&mut tx, issue_id, now, version).await? {
             tx.commit().await?;
             settled += 1;
         } else {
