@@ -303,13 +303,6 @@ pub async fn apply(
         }
         Mutation::JoinIssue { issue_id } => {
             let issue = &facts.issue()?.row;
-            if issue.raised_by == Some(principal.user_id) {
-                return Err(explained(
-                    RejectCode::Conflict,
-                    "这是您自己提的问题",
-                    "You raised this issue yourself",
-                ));
-            }
             if !issue.status.is_open() {
                 return Err(wrong_state(issue.status));
             }

@@ -83,6 +83,18 @@ fn is_township_staff_of(principal: &Principal, township_id: &str) -> bool {
         .any(|m| m.role == Role::TownshipStaff && m.township_id == township_id)
 }
 
+/// Whether this person raised the issue (staff raising it for a household count as its
+/// raiser).
+fn raised(principal: &Principal, issue: &IssueRow) -> bool {
+    issue.raised_by == Some(principal.user_id)
+}
+
+/// Whether this person scores the issue: its raiser and the residents who joined it. The
+/// views ask too, so a phone offers scoring exactly to those the push will accept.
+pub fn may_score(principal: &Principal, issue: &IssueRow, joined: &[Uuid]) -> bool {
+    raised(principal, issue) || joined.contains(&principal.user_id)
+}
+
 fn forbidden() -> Rejection {
     Rejection::new(RejectCode::Forbidden)
 }
@@ -165,21 +177,26 @@ pub fn authorize(
                 Err(forbidden())
             }
         }
-        // 我也遇到: residents of the issue's community.
+        // 我也遇到: residents of the issue's community, about someone else's issue; the raiser
+        // is counted already (a conflict rather than forbidden: it is their own issue).
         Mutation::JoinIssue { .. } => {
             let issue = facts.issue()?;
-            if has_role_in(principal, Role::Resident, &issue.row.community_id) {
-                Ok(target(&issue.row.community_id))
-            } else {
-                Err(forbidden())
+            if !has_role_in(principal, Role::Resident, &issue.row.community_id) {
+                return Err(forbidden());
             }
+            if raised(principal, &issue.row) {
+                return Err(Rejection::explained(
+                    RejectCode::Conflict,
+                    "这是您自己提的问题",
+                    "You raised this issue yourself",
+                ));
+            }
+            Ok(target(&issue.row.community_id))
         }
         // Only the raiser and the residents who joined score.
         Mutation::ScoreIssue { .. } => {
             let issue = facts.issue()?;
-            let concerned = issue.row.raised_by == Some(principal.user_id)
-                || issue.joined.contains(&principal.user_id);
-            if concerned {
+            if may_score(principal, &issue.row, &issue.joined) {
                 Ok(target(&issue.row.community_id))
             } else {
                 Err(Rejection::explained(
@@ -217,8 +234,7 @@ pub fn authorize(
             let issue = facts.issue()?;
             let allowed = match photo.stage {
                 domain::dialogue::PhotoStage::Issue => {
-                    issue.row.raised_by == Some(principal.user_id)
-                        || is_staff_of(principal, &issue.row.community_id)
+                    raised(principal, &issue.row) || is_staff_of(principal, &issue.row.community_id)
                 }
                 _ => has_role_in(principal, Role::Property, &issue.row.community_id),
             };
@@ -347,7 +363,7 @@ pub fn issue_view(principal: &Principal, row: &IssueRow, records: &LoopRecords) 
         closed_at: row.closed_at,
         joined_count: joined.len() as u32,
         joined: joined.contains(&principal.user_id),
-        may_score: mine || joined.contains(&principal.user_id),
+        may_score: may_score(principal, row, &joined),
         my_score: records
             .scores
             .get(&(row.id, row.round))
@@ -563,6 +579,75 @@ mod tests {
         }
         let township = principal(vec![(Role::TownshipStaff, None)]);
         assert!(authorize(&township, &raise(), &Facts::default()).is_err());
+    }
+
+    fn issue_raised_by(raiser: Uuid, community: &str) -> Facts {
+        let now = chrono::Utc::now();
+        Facts {
+            issue: Some(IssueFacts {
+                row: IssueRow {
+                    id: Uuid::new_v4(),
+                    community_id: community.into(),
+                    raised_by: Some(raiser),
+                    raiser_name: Some("王秀兰".into()),
+                    title: "楼道灯不亮".into(),
+                    description: String::new(),
+                    category: "repairs".into(),
+                    place: None,
+                    status: domain::issue::IssueStatus::Raised,
+                    created_at: now,
+                    updated_at: now,
+                    version: 1,
+                    on_behalf: false,
+                    accepted_at: None,
+                    dialogue_id: None,
+                    merged_into: None,
+                    decline_reason: None,
+                    reply: None,
+                    plan: None,
+                    promised_by: None,
+                    answered_at: None,
+                    round: 0,
+                    closed_at: None,
+                    escalated_at: None,
+                    escalation_note: None,
+                    township_answer: None,
+                    township_deadline: None,
+                    township_answered_at: None,
+                },
+                township_id: "tangwang".into(),
+                joined: Vec::new(),
+            }),
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn the_raiser_may_not_join_their_own_issue_and_is_told_it_is_theirs() {
+        let raiser = principal(vec![(Role::Resident, Some("shanwan"))]);
+        let neighbour = principal(vec![(Role::Resident, Some("shanwan"))]);
+        let elsewhere = principal(vec![(Role::Resident, Some("jiulong"))]);
+        let facts = issue_raised_by(raiser.user_id, "shanwan");
+        let join = Mutation::JoinIssue {
+            issue_id: facts.issue.as_ref().unwrap().row.id,
+        };
+        let refused = authorize(&raiser, &join, &facts).unwrap_err();
+        assert_eq!(refused.code, RejectCode::Conflict);
+        assert_eq!(
+            refused.detail,
+            Some((
+                "这是您自己提的问题".to_string(),
+                "You raised this issue yourself".to_string()
+            ))
+        );
+        assert_eq!(
+            authorize(&neighbour, &join, &facts).unwrap().community_id,
+            "shanwan"
+        );
+        assert_eq!(
+            authorize(&elsewhere, &join, &facts).unwrap_err().code,
+            RejectCode::Forbidden
+        );
     }
 
     #[test]
