@@ -1,4 +1,4 @@
-//! The sync engine: exactly-once processing of pushed mutations, and pulls.
+//! The sync engine: pushed batches, exactly-once processing of each mutation, and pulls.
 //!
 //! Each mutation runs in its own write transaction together with the client's last seq:
 //! a replay (`seq ≤ last`) returns the stored result with no second effect, the next seq
@@ -8,9 +8,9 @@
 use chrono::Utc;
 use domain::wire::{
     entity, Change, CommunityRulesView, MutationEnvelope, MutationResult, Op, PullRequest,
-    PullResponse,
+    PullResponse, PushRequest, PushResponse, ResultStatus, PUSH_BATCH_MAX,
 };
-use domain::Mutation;
+use domain::{FieldError, FieldErrorKind, Mutation};
 use uuid::Uuid;
 
 use crate::auth::Principal;
@@ -19,9 +19,54 @@ use crate::mutators::{self, ApplyError};
 use crate::policy;
 use crate::store::{self, Db};
 
+/// Processes a pushed batch in seq order: one result per mutation processed. It stops at
+/// the first that must be retried or is out of order, since every later one would be out
+/// of order too; the phone sends them again after it.
+pub async fn push(
+    db: &Db,
+    principal: Principal,
+    request: PushRequest,
+) -> Result<PushResponse, AppError> {
+    if request.mutations.len() > PUSH_BATCH_MAX {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "mutations",
+            FieldErrorKind::TooLong {
+                max: PUSH_BATCH_MAX,
+                actual: request.mutations.len(),
+            },
+        )]));
+    }
+    claim_client(db, &principal, request.client_id).await?;
+    // Processing runs in a task of its own: if the phone hangs up (a lost connection, the
+    // page navigating away), the batch still finishes cleanly instead of being cancelled
+    // between two statements of a transaction. The phone learns the results on its retry.
+    let db = db.clone();
+    let results = tokio::spawn(async move {
+        let mut results = Vec::with_capacity(request.mutations.len());
+        for envelope in &request.mutations {
+            let result = match process(&db, &principal, request.client_id, envelope).await {
+                Ok(result) => result,
+                Err(error) => {
+                    tracing::warn!(error = %error, seq = envelope.seq, "mutation not processed; the client will retry");
+                    MutationResult::retry(envelope.seq, "服务器暂时忙，稍后会自动重试")
+                }
+            };
+            let stop = matches!(result.status, ResultStatus::Retry | ResultStatus::OutOfOrder);
+            results.push(result);
+            if stop {
+                break;
+            }
+        }
+        results
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(PushResponse { results })
+}
+
 /// Makes sure the installation `client_id` belongs to this person (registering it on
 /// first use). Another person's installation id is refused.
-pub async fn claim_client(db: &Db, principal: &Principal, client_id: Uuid) -> Result<(), AppError> {
+async fn claim_client(db: &Db, principal: &Principal, client_id: Uuid) -> Result<(), AppError> {
     let mut conn = db.pool().acquire().await?;
     match store::sync::client(&mut conn, client_id).await? {
         Some(client) if client.user_id == principal.user_id => Ok(()),
@@ -39,7 +84,7 @@ pub async fn claim_client(db: &Db, principal: &Principal, client_id: Uuid) -> Re
 }
 
 /// Processes one mutation. `Err` means a transient failure: nothing was committed.
-pub async fn process(
+async fn process(
     db: &Db,
     principal: &Principal,
     client_id: Uuid,
