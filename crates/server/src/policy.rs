@@ -12,6 +12,7 @@ use crate::store::households::HouseholdRow;
 use crate::store::invitations::InvitationRow;
 use crate::store::issues::IssueRow;
 use crate::store::people::PersonRow;
+use crate::store::sync::ClientRow;
 use domain::wire::{
     DialogueNote, DialogueView, EscalationView, HouseholdView, InvitationView, PersonView,
     RoundView,
@@ -263,6 +264,12 @@ pub fn authorize(
             None => Err(Rejection::new(RejectCode::NotFound)),
         },
     }
+}
+
+/// Whether this person may push and pull with this installation id: only with their own
+/// (claimed at its first push), so one account never reads or writes another's queue.
+pub fn may_use_client(principal: &Principal, client: &ClientRow) -> bool {
+    client.user_id == principal.user_id
 }
 
 /// The communities whose households, people and invitations this person keeps (staff).

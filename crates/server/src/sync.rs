@@ -69,7 +69,7 @@ pub async fn push(
 async fn claim_client(db: &Db, principal: &Principal, client_id: Uuid) -> Result<(), AppError> {
     let mut conn = db.pool().acquire().await?;
     match store::sync::client(&mut conn, client_id).await? {
-        Some(client) if client.user_id == principal.user_id => Ok(()),
+        Some(client) if policy::may_use_client(principal, &client) => Ok(()),
         Some(_) => Err(AppError::Forbidden("这台设备的同步编号属于另一个账号")),
         None => {
             let mut tx = db.begin_write().await?;
@@ -204,7 +204,7 @@ pub async fn pull(
     }
     let client = store::sync::client(&mut tx, request.client_id).await?;
     let (last_seq, results) = match client {
-        Some(client) if client.user_id == principal.user_id => (
+        Some(client) if policy::may_use_client(principal, &client) => (
             client.last_seq,
             store::sync::results_since(&mut tx, request.client_id, cursor).await?,
         ),
