@@ -15,6 +15,7 @@ mod openapi;
 mod policy;
 pub mod store;
 mod sync;
+mod views;
 
 pub use sync::settle_due_rounds;
 

@@ -1,26 +1,17 @@
 //! Authorisation: who may do what, where. The one place that decides it.
 //!
 //! Architecture Invariant: handlers and mutators ask this module; none of them checks a
-//! role itself. Every mutation in a push and every row in a pull passes through here.
+//! role itself. Every mutation in a push and every row in a pull passes through here;
+//! `views` asks it what a row may show.
 
-use domain::person::{mask_name, Role};
-use domain::wire::IssueView;
+use domain::person::Role;
 use domain::{Mutation, RejectCode, Rejection};
+use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::store::households::HouseholdRow;
-use crate::store::invitations::InvitationRow;
 use crate::store::issues::IssueRow;
-use crate::store::people::PersonRow;
 use crate::store::sync::ClientRow;
-use domain::wire::{
-    DialogueNote, DialogueView, EscalationView, HouseholdView, InvitationView, PersonView,
-    RoundView,
-};
-use uuid::Uuid;
-
-use crate::store::dialogues::DialogueRow;
-use crate::store::issues::LoopRecords;
 
 /// Where an authorised mutation takes effect.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -307,96 +298,23 @@ fn push_unique(list: &mut Vec<String>, value: &str) {
     }
 }
 
-/// An issue as this person may see it: the raiser's name masked, unless it is their own;
-/// who joined and who scored are counted, never named.
-pub fn issue_view(principal: &Principal, row: &IssueRow, records: &LoopRecords) -> IssueView {
-    let mine = row.raised_by == Some(principal.user_id);
-    let joined = records.joins.get(&row.id).cloned().unwrap_or_default();
-    let rounds = records.rounds.get(&row.id).cloned().unwrap_or_default();
-    let name = match (&row.raiser_name, mine) {
-        (Some(name), true) => name.clone(),
-        (Some(name), false) => mask_name(name),
-        (None, _) => "已注销用户".to_string(),
-    };
-    let raised_by = if row.on_behalf {
-        format!("{name}（代居民提出）")
-    } else {
-        name
-    };
-    IssueView {
-        id: row.id,
-        community_id: row.community_id.clone(),
-        title: row.title.clone(),
-        description: row.description.clone(),
-        category: row.category.clone(),
-        place: row.place.clone(),
-        status: row.status.code().to_string(),
-        raised_by,
-        mine,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        accepted_at: row.accepted_at,
-        dialogue_id: row.dialogue_id,
-        merged_into: row.merged_into,
-        decline_reason: row.decline_reason.clone(),
-        reply: row.reply.clone(),
-        plan: row.plan.clone(),
-        promised_by: row.promised_by,
-        answered_at: row.answered_at,
-        round: row.round,
-        rounds: rounds
-            .iter()
-            .map(|r| {
-                let values: Vec<u8> = records
-                    .scores
-                    .get(&(row.id, r.round))
-                    .map(|s| s.iter().map(|(_, v)| *v).collect())
-                    .unwrap_or_default();
-                RoundView {
-                    round: r.round,
-                    report: r.report.clone(),
-                    reported_at: r.reported_at,
-                    closes_at: r.closes_at,
-                    outcome: r.outcome.clone(),
-                    average: r.average,
-                    scores: values.len() as u32,
-                    satisfied: values
-                        .iter()
-                        .filter(|v| domain::dialogue::Score::satisfied(**v))
-                        .count() as u32,
-                }
-            })
-            .collect(),
-        closed_at: row.closed_at,
-        joined_count: joined.len() as u32,
-        joined: joined.contains(&principal.user_id),
-        may_score: may_score(principal, row, &joined),
-        my_score: records
-            .scores
-            .get(&(row.id, row.round))
-            .and_then(|s| s.iter().find(|(who, _)| *who == Some(principal.user_id)))
-            .map(|(_, v)| *v),
-        photos: records
-            .photos
-            .get(&row.id)
-            .map(|photos| {
-                photos
-                    .iter()
-                    .map(|(id, stage)| domain::wire::PhotoRef {
-                        id: *id,
-                        stage: *stage,
-                        local: None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        escalation: row.escalated_at.map(|escalated_at| EscalationView {
-            note: row.escalation_note.clone().unwrap_or_default(),
-            escalated_at,
-            answer: row.township_answer.clone(),
-            deadline: row.township_deadline,
-            answered_at: row.township_answered_at,
-        }),
+/// How much of who raised an issue a viewer sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaiserName {
+    /// Their own issue: the name as written.
+    Full,
+    /// Someone else's: masked (王**), so neighbours are not named to each other.
+    Masked,
+    /// No name at all: the ledger and its export are read by nobody in particular.
+    Hidden,
+}
+
+/// Who raised an issue, as this viewer may see it (`None`: nobody in particular).
+pub fn raiser_name(viewer: Option<&Principal>, issue: &IssueRow) -> RaiserName {
+    match viewer {
+        None => RaiserName::Hidden,
+        Some(principal) if raised(principal, issue) => RaiserName::Full,
+        Some(_) => RaiserName::Masked,
     }
 }
 
@@ -425,98 +343,6 @@ pub fn may_read_ledger(
             .any(|m| m.community_id.as_deref() == Some(c))
     });
     township || member
-}
-
-/// An issue for the ledger: as nobody in particular sees it, without the raiser's name.
-pub fn ledger_view(row: &IssueRow, records: &LoopRecords) -> IssueView {
-    let nobody = Principal {
-        user_id: Uuid::nil(),
-        display_name: String::new(),
-        phone: String::new(),
-        memberships: Vec::new(),
-        token_hash: String::new(),
-    };
-    IssueView {
-        raised_by: String::new(),
-        ..issue_view(&nobody, row, records)
-    }
-}
-
-/// A dialogue session with its minutes, as the community sees it.
-pub fn dialogue_view(row: &DialogueRow) -> DialogueView {
-    DialogueView {
-        id: row.id,
-        community_id: row.community_id.clone(),
-        held_on: row.held_on,
-        place: row.place.clone(),
-        attendees: row.attendees.clone(),
-        minutes: row
-            .notes
-            .iter()
-            .find(|(issue, _)| issue.is_none())
-            .map(|(_, notes)| notes.clone()),
-        notes: row
-            .notes
-            .iter()
-            .filter_map(|(issue, notes)| {
-                issue.map(|issue_id| DialogueNote {
-                    issue_id,
-                    notes: notes.clone(),
-                })
-            })
-            .collect(),
-    }
-}
-
-/// A household as staff see it: with the room.
-pub fn household_view(row: &HouseholdRow) -> HouseholdView {
-    HouseholdView {
-        id: row.id,
-        community_id: row.community_id.clone(),
-        point: row.point.clone(),
-        building: row.building.clone(),
-        unit: row.unit.clone(),
-        room: row.room.clone(),
-        label: row.label(true),
-    }
-}
-
-/// A person as their community's staff see them: name, phone, roles, household.
-pub fn person_view(row: &PersonRow, household: Option<&HouseholdRow>) -> PersonView {
-    PersonView {
-        id: row.id,
-        community_id: row.community_id.clone(),
-        display_name: row.display_name.clone(),
-        phone: row.phone.clone(),
-        roles: row.roles.clone(),
-        household_id: row.household_id,
-        household_label: household.map(|h| h.label(true)),
-        deactivated: row.deactivated,
-    }
-}
-
-/// An invitation or reset code as the community's staff see it.
-pub fn invitation_view(
-    row: &InvitationRow,
-    household: Option<&HouseholdRow>,
-    person_name: Option<String>,
-) -> InvitationView {
-    let code = domain::account::Code::parse(&row.code)
-        .map(|c| c.display())
-        .unwrap_or_else(|_| row.code.clone());
-    InvitationView {
-        id: row.id,
-        community_id: row.community_id.clone(),
-        kind: row.kind.clone(),
-        code,
-        role: row.role,
-        household_id: row.household_id,
-        household_label: household.map(|h| h.label(true)),
-        person_id: row.person_id,
-        person_name,
-        expires_at: row.expires_at,
-        used: row.used_at.is_some(),
-    }
 }
 
 #[cfg(test)]
@@ -589,39 +415,9 @@ mod tests {
     }
 
     fn issue_raised_by(raiser: Uuid, community: &str) -> Facts {
-        let now = chrono::Utc::now();
         Facts {
             issue: Some(IssueFacts {
-                row: IssueRow {
-                    id: Uuid::new_v4(),
-                    community_id: community.into(),
-                    raised_by: Some(raiser),
-                    raiser_name: Some("王秀兰".into()),
-                    title: "楼道灯不亮".into(),
-                    description: String::new(),
-                    category: "repairs".into(),
-                    place: None,
-                    status: domain::issue::IssueStatus::Raised,
-                    created_at: now,
-                    updated_at: now,
-                    version: 1,
-                    on_behalf: false,
-                    accepted_at: None,
-                    dialogue_id: None,
-                    merged_into: None,
-                    decline_reason: None,
-                    reply: None,
-                    plan: None,
-                    promised_by: None,
-                    answered_at: None,
-                    round: 0,
-                    closed_at: None,
-                    escalated_at: None,
-                    escalation_note: None,
-                    township_answer: None,
-                    township_deadline: None,
-                    township_answered_at: None,
-                },
+                row: IssueRow::example(community, Some(raiser)),
                 township_id: "tangwang".into(),
                 joined: Vec::new(),
             }),

@@ -7,8 +7,8 @@
 
 use chrono::Utc;
 use domain::wire::{
-    entity, Change, CommunityRulesView, MutationEnvelope, MutationResult, Op, PullRequest,
-    PullResponse, PushRequest, PushResponse, ResultStatus, PUSH_BATCH_MAX,
+    entity, Change, MutationEnvelope, MutationResult, Op, PullRequest, PullResponse, PushRequest,
+    PushResponse, ResultStatus, PUSH_BATCH_MAX,
 };
 use domain::{FieldError, FieldErrorKind, Mutation};
 use uuid::Uuid;
@@ -16,8 +16,8 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::mutators::{self, ApplyError};
-use crate::policy;
 use crate::store::{self, Db};
+use crate::{policy, views};
 
 /// Processes a pushed batch in seq order: one result per mutation processed. It stops at
 /// the first that must be retried or is out of order, since every later one would be out
@@ -226,7 +226,7 @@ pub async fn pull(
             put(
                 entity::ISSUE,
                 row.id.to_string(),
-                json(&policy::issue_view(principal, row, &records)),
+                views::json(&views::issue_view(principal, row, &records)),
             )
         })
         .collect();
@@ -234,42 +234,37 @@ pub async fn pull(
         put(
             entity::COMMUNITY,
             row.id.clone(),
-            json(&CommunityRulesView {
-                community_id: row.id.clone(),
-                name: row.name.clone(),
-                pass_average: row.rules.pass_average(),
-                window_days: row.rules.window_days,
-            }),
+            views::json(&views::community_view(row)),
         )
     }));
     changes.extend(dialogues.iter().map(|row| {
         put(
             entity::DIALOGUE,
             row.id.to_string(),
-            json(&policy::dialogue_view(row)),
+            views::json(&views::dialogue_view(row)),
         )
     }));
     changes.extend(households.iter().map(|row| {
         put(
             entity::HOUSEHOLD,
             row.id.to_string(),
-            json(&policy::household_view(row)),
+            views::json(&views::household_view(row)),
         )
     }));
     changes.extend(people.iter().map(|row| {
-        let view = policy::person_view(row, household_of(row.household_id).as_ref());
+        let view = views::person_view(row, household_of(row.household_id).as_ref());
         put(
             entity::PERSON,
             format!("{}:{}", row.community_id, row.id),
-            json(&view),
+            views::json(&view),
         )
     }));
     changes.extend(invitations.iter().map(|row| {
         let person = row
             .person_id
             .and_then(|id| name_of.get(&id).cloned().flatten());
-        let view = policy::invitation_view(row, household_of(row.household_id).as_ref(), person);
-        put(entity::INVITATION, row.id.to_string(), json(&view))
+        let view = views::invitation_view(row, household_of(row.household_id).as_ref(), person);
+        put(entity::INVITATION, row.id.to_string(), views::json(&view))
     }));
     Ok(PullResponse {
         cursor: version as u64,
@@ -277,10 +272,6 @@ pub async fn pull(
         changes,
         results,
     })
-}
-
-fn json<T: serde::Serialize>(view: &T) -> serde_json::Value {
-    serde_json::to_value(view).expect("views serialise")
 }
 
 /// Decides every scoring round whose window has ended (run every minute, and at start).

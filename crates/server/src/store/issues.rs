@@ -48,6 +48,44 @@ pub struct IssueRow {
     pub township_answered_at: Option<DateTime<Utc>>,
 }
 
+#[cfg(test)]
+impl IssueRow {
+    /// A freshly raised issue, for tests of the policy and the views.
+    pub fn example(community_id: &str, raised_by: Option<Uuid>) -> IssueRow {
+        let now = Utc::now();
+        IssueRow {
+            id: Uuid::new_v4(),
+            community_id: community_id.into(),
+            raised_by,
+            raiser_name: raised_by.map(|_| "王秀兰".into()),
+            title: "楼道灯不亮".into(),
+            description: String::new(),
+            category: "repairs".into(),
+            place: None,
+            status: IssueStatus::Raised,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+            on_behalf: false,
+            accepted_at: None,
+            dialogue_id: None,
+            merged_into: None,
+            decline_reason: None,
+            reply: None,
+            plan: None,
+            promised_by: None,
+            answered_at: None,
+            round: 0,
+            closed_at: None,
+            escalated_at: None,
+            escalation_note: None,
+            township_answer: None,
+            township_deadline: None,
+            township_answered_at: None,
+        }
+    }
+}
+
 fn opt_time(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     Ok(row
         .try_get::<Option<String>, _>(column)?
