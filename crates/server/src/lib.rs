@@ -3,6 +3,12 @@
 //!
 //! `app(state)` builds the router apart from `main`, so tests drive the real thing on a
 //! port of their own with a database of their own.
+//!
+//! A push goes `http` → `sync::push` (the batch, exactly once per mutation) →
+//! `mutators::apply`, which loads the rows the mutation names (`Facts`), asks
+//! `policy::authorize` who may, then acts on those same rows through `store`. A pull goes
+//! `http` → `sync::pull`, which reads what `policy` says the person may see and has `views`
+//! shape it. Only `store` speaks SQL.
 
 mod auth;
 mod config;
@@ -15,6 +21,7 @@ mod openapi;
 mod policy;
 pub mod store;
 mod sync;
+mod views;
 
 pub use sync::settle_due_rounds;
 

@@ -1,6 +1,9 @@
-//! The server's side of each mutation: load what it refers to, ask the policy, check it
-//! against what the server holds, write its effect. Runs inside the transaction that also
-//! records the result.
+//! The server's side of each mutation: load what it refers to (`Facts`), ask the policy,
+//! check the mutation against those same rows, write its effect. Runs inside the
+//! transaction that also records the result.
+//!
+//! Who may do what is the policy's alone; a mutator refuses only what does not fit the
+//! state of things (a step the issue's status does not allow, an id already taken).
 
 use chrono::{DateTime, Duration, Utc};
 use domain::account::CODE_VALID_DAYS;
@@ -11,6 +14,7 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::policy::{self, Facts, IssueFacts};
+use crate::store::issues::IssueRow;
 use crate::store::{self, Conn};
 
 /// Why a mutation did not take effect: refused for good, or the database failed (transient).
@@ -36,7 +40,8 @@ fn conflict() -> ApplyError {
     Rejection::new(RejectCode::Conflict).into()
 }
 
-/// What the policy needs to know about the things the mutation names.
+/// Loads the rows the mutation names: the policy decides on them and the mutator acts on
+/// them, so nothing is read twice.
 async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Error> {
     let household_id = match mutation {
         Mutation::RaiseIssue(issue) => issue.on_behalf_of,
@@ -60,8 +65,7 @@ async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Erro
                     .await?
                     .unwrap_or_default(),
                 joined: store::issues::joined_users(conn, id).await?,
-                community_id: row.community_id,
-                raised_by: row.raised_by,
+                row,
             }),
             None => None,
         },
@@ -71,6 +75,12 @@ async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Erro
         Mutation::RecordMinutes { dialogue_id, .. }
         | Mutation::SetAgenda {
             dialogue_id: Some(dialogue_id),
+            ..
+        }
+        | Mutation::AdvanceIssue {
+            step: Step::Accept {
+                session_id: Some(dialogue_id),
+            },
             ..
         } => store::dialogues::community_of(conn, *dialogue_id).await?,
         _ => None,
@@ -83,13 +93,10 @@ async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Erro
     })
 }
 
-/// Refuses a dialogue session that is not the issue's community's.
-async fn session_of_community(
-    conn: &mut Conn,
-    session_id: Uuid,
-    community_id: &str,
-) -> Result<(), ApplyError> {
-    match store::dialogues::community_of(conn, session_id).await? {
+/// Refuses a dialogue session (the one the mutation names, loaded in `facts`) that is not
+/// the issue's community's.
+fn session_of_community(facts: &Facts, community_id: &str) -> Result<(), ApplyError> {
+    match &facts.dialogue_community {
         Some(community) if community == community_id => Ok(()),
         _ => Err(explained(
             RejectCode::NotFound,
@@ -97,13 +104,6 @@ async fn session_of_community(
             "No such dialogue session in this community",
         )),
     }
-}
-
-/// The issue a mutation names, or `not_found`.
-async fn existing_issue(conn: &mut Conn, id: Uuid) -> Result<store::issues::IssueRow, ApplyError> {
-    store::issues::by_id(conn, id)
-        .await?
-        .ok_or(Rejection::new(RejectCode::NotFound).into())
 }
 
 fn explained(code: RejectCode, zh: impl Into<String>, en: impl Into<String>) -> ApplyError {
@@ -125,9 +125,9 @@ fn wrong_state(status: IssueStatus) -> ApplyError {
     )
 }
 
-/// Decides a scoring round if everyone has scored or its window has ended: closes the
-/// issue (已办结) or sends it back to 整改中 (退回重办).
-pub async fn settle_round(
+/// Decides the round of an issue whose scoring window has ended (the task that runs
+/// every minute), loading the issue first.
+pub async fn settle_due_round(
     conn: &mut Conn,
     issue_id: Uuid,
     now: DateTime<Utc>,
@@ -136,7 +136,22 @@ pub async fn settle_round(
     let Some(issue) = store::issues::by_id(conn, issue_id).await? else {
         return Ok(false);
     };
-    if issue.status() != IssueStatus::AwaitingScore {
+    let joined = store::issues::joined_users(conn, issue_id).await?;
+    settle_round(conn, &issue, joined.len(), now, version).await
+}
+
+/// Decides a scoring round if everyone has scored or its window has ended: closes the
+/// issue (已办结) or sends it back to 整改中 (退回重办). `joined` counts the residents who
+/// joined the issue; with the raiser, they are who may score.
+async fn settle_round(
+    conn: &mut Conn,
+    issue: &IssueRow,
+    joined: usize,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let issue_id = issue.id;
+    if issue.status != IssueStatus::AwaitingScore {
         return Ok(false);
     }
     let Some(closes_at) = store::issues::round_closes_at(conn, issue_id, issue.round).await? else {
@@ -144,8 +159,7 @@ pub async fn settle_round(
     };
     let rules = store::communities::scoring_rules(conn, &issue.community_id).await?;
     let (pass, window_days) = (rules.pass_average(), rules.window_days);
-    let eligible = usize::from(issue.raised_by.is_some())
-        + store::issues::joined_users(conn, issue_id).await?.len();
+    let eligible = usize::from(issue.raised_by.is_some()) + joined;
     let round = Round {
         opened_at: closes_at - Duration::days(window_days),
         window_days,
@@ -247,20 +261,22 @@ pub async fn apply(
             store::people::deactivate(conn, *person_id, now, version).await?;
         }
         Mutation::AdvanceIssue { issue_id, step } => {
-            let issue = existing_issue(conn, *issue_id).await?;
+            let issue = &facts.issue()?.row;
             let to = step
-                .next(issue.status())
-                .map_err(|_| wrong_state(issue.status()))?;
-            if let Step::Accept {
-                session_id: Some(session_id),
-            } = step
-            {
-                session_of_community(conn, *session_id, &issue.community_id).await?;
+                .next(issue.status)
+                .map_err(|_| wrong_state(issue.status))?;
+            if matches!(
+                step,
+                Step::Accept {
+                    session_id: Some(_)
+                }
+            ) {
+                session_of_community(&facts, &issue.community_id)?;
             }
             if let Step::Merge { into } = step {
                 let target = store::issues::by_id(conn, *into).await?;
                 let fits = target.is_some_and(|t| {
-                    t.id != issue.id && t.community_id == issue.community_id && t.status().is_open()
+                    t.id != issue.id && t.community_id == issue.community_id && t.status.is_open()
                 });
                 if !fits {
                     return Err(explained(
@@ -286,16 +302,9 @@ pub async fn apply(
             }
         }
         Mutation::JoinIssue { issue_id } => {
-            let issue = existing_issue(conn, *issue_id).await?;
-            if issue.raised_by == Some(principal.user_id) {
-                return Err(explained(
-                    RejectCode::Conflict,
-                    "这是您自己提的问题",
-                    "You raised this issue yourself",
-                ));
-            }
-            if !issue.status().is_open() {
-                return Err(wrong_state(issue.status()));
+            let issue = &facts.issue()?.row;
+            if !issue.status.is_open() {
+                return Err(wrong_state(issue.status));
             }
             store::issues::join(conn, *issue_id, principal.user_id, now).await?;
             store::issues::touch(conn, *issue_id, version, now).await?;
@@ -305,8 +314,8 @@ pub async fn apply(
             round,
             score,
         } => {
-            let issue = existing_issue(conn, *issue_id).await?;
-            if issue.status() != IssueStatus::AwaitingScore || *round != issue.round {
+            let issue = facts.issue()?;
+            if issue.row.status != IssueStatus::AwaitingScore || *round != issue.row.round {
                 return Err(explained(
                     RejectCode::Conflict,
                     "这一轮评分已经结束，您的评分没有计入。请刷新后查看最新情况。",
@@ -332,10 +341,12 @@ pub async fn apply(
             )
             .await?;
             store::issues::touch(conn, *issue_id, version, now).await?;
-            settle_round(conn, *issue_id, now, version).await?;
+            // The row loaded before the score still holds: scoring changes neither the
+            // status, the round nor who joined.
+            settle_round(conn, &issue.row, issue.joined.len(), now, version).await?;
         }
         Mutation::EscalateIssue { issue_id, note } => {
-            let issue = existing_issue(conn, *issue_id).await?;
+            let issue = &facts.issue()?.row;
             if issue.escalated_at.is_some() {
                 return Err(explained(
                     RejectCode::Conflict,
@@ -343,8 +354,8 @@ pub async fn apply(
                     "This issue was already escalated",
                 ));
             }
-            if !issue.status().is_open() {
-                return Err(wrong_state(issue.status()));
+            if !issue.status.is_open() {
+                return Err(wrong_state(issue.status));
             }
             store::issues::escalate(conn, *issue_id, note, now, version).await?;
         }
@@ -353,7 +364,7 @@ pub async fn apply(
             answer,
             deadline,
         } => {
-            let issue = existing_issue(conn, *issue_id).await?;
+            let issue = &facts.issue()?.row;
             if issue.escalated_at.is_none() {
                 return Err(explained(
                     RejectCode::Conflict,
@@ -414,10 +425,11 @@ pub async fn apply(
             issue_id,
             notes,
         } => {
-            if let Some(issue_id) = issue_id {
-                let in_community = store::issues::by_id(conn, *issue_id)
-                    .await?
-                    .is_some_and(|i| i.community_id == target.community_id);
+            if issue_id.is_some() {
+                let in_community = facts
+                    .issue
+                    .as_ref()
+                    .is_some_and(|i| i.row.community_id == target.community_id);
                 if !in_community {
                     return Err(Rejection::new(RejectCode::NotFound).into());
                 }
@@ -429,22 +441,22 @@ pub async fn apply(
             issue_id,
             dialogue_id,
         } => {
-            let issue = existing_issue(conn, *issue_id).await?;
-            if !domain::dialogue::may_be_on_agenda(issue.status()) {
+            let issue = &facts.issue()?.row;
+            if !domain::dialogue::may_be_on_agenda(issue.status) {
                 return Err(explained(
                     RejectCode::Conflict,
                     format!(
                         "这个问题现在是「{}」，立项后才能列入议程",
-                        issue.status().label(domain::Lang::Zh)
+                        issue.status.label(domain::Lang::Zh)
                     ),
                     format!(
                         "This issue is \"{}\"; only issues taken up as projects go on an agenda",
-                        issue.status().label(domain::Lang::En)
+                        issue.status.label(domain::Lang::En)
                     ),
                 ));
             }
-            if let Some(dialogue_id) = dialogue_id {
-                session_of_community(conn, *dialogue_id, &issue.community_id).await?;
+            if dialogue_id.is_some() {
+                session_of_community(&facts, &issue.community_id)?;
             }
             store::issues::set_agenda(conn, *issue_id, *dialogue_id, version, now).await?;
         }

@@ -1,25 +1,17 @@
 //! Authorisation: who may do what, where. The one place that decides it.
 //!
 //! Architecture Invariant: handlers and mutators ask this module; none of them checks a
-//! role itself. Every mutation in a push and every row in a pull passes through here.
+//! role itself. Every mutation in a push and every row in a pull passes through here;
+//! `views` asks it what a row may show.
 
-use domain::person::{mask_name, Role};
-use domain::wire::IssueView;
+use domain::person::Role;
 use domain::{Mutation, RejectCode, Rejection};
+use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::store::households::HouseholdRow;
-use crate::store::invitations::InvitationRow;
 use crate::store::issues::IssueRow;
-use crate::store::people::PersonRow;
-use domain::wire::{
-    DialogueNote, DialogueView, EscalationView, HouseholdView, InvitationView, PersonView,
-    RoundView,
-};
-use uuid::Uuid;
-
-use crate::store::dialogues::DialogueRow;
-use crate::store::issues::LoopRecords;
+use crate::store::sync::ClientRow;
 
 /// Where an authorised mutation takes effect.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,24 +19,36 @@ pub struct Target {
     pub community_id: String,
 }
 
-/// What the server knows about the things a mutation refers to, loaded before asking.
+/// What the server knows about the things a mutation refers to, loaded once before the
+/// policy decides. The mutator then works on these same rows (in the same transaction), so
+/// what was decided on is what is acted on.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
     /// The household named by the mutation (`on_behalf_of`, an invitation's household).
     pub household: Option<HouseholdRow>,
     /// The communities where the person a mutation acts on holds a role.
     pub person_communities: Vec<String>,
-    /// The issue the mutation acts on, with who raised and who joined it.
+    /// The issue the mutation acts on, with who joined it.
     pub issue: Option<IssueFacts>,
-    /// The community of the dialogue the mutation names.
+    /// The community of the dialogue session the mutation names: the one whose minutes are
+    /// recorded, or the session an issue is accepted into or put on the agenda of.
     pub dialogue_community: Option<String>,
 }
 
+impl Facts {
+    /// The issue the mutation names, or `not_found`.
+    pub fn issue(&self) -> Result<&IssueFacts, Rejection> {
+        self.issue
+            .as_ref()
+            .ok_or(Rejection::new(RejectCode::NotFound))
+    }
+}
+
+/// An issue as loaded for a mutation: its row, its community's township, who joined it.
 #[derive(Clone, Debug)]
 pub struct IssueFacts {
-    pub community_id: String,
+    pub row: IssueRow,
     pub township_id: String,
-    pub raised_by: Option<Uuid>,
     pub joined: Vec<Uuid>,
 }
 
@@ -71,12 +75,16 @@ fn is_township_staff_of(principal: &Principal, township_id: &str) -> bool {
         .any(|m| m.role == Role::TownshipStaff && m.township_id == township_id)
 }
 
-/// The issue a mutation names, or `not_found`.
-fn issue_of(facts: &Facts) -> Result<&IssueFacts, Rejection> {
-    facts
-        .issue
-        .as_ref()
-        .ok_or(Rejection::new(RejectCode::NotFound))
+/// Whether this person raised the issue (staff raising it for a household count as its
+/// raiser).
+fn raised(principal: &Principal, issue: &IssueRow) -> bool {
+    issue.raised_by == Some(principal.user_id)
+}
+
+/// Whether this person scores the issue: its raiser and the residents who joined it. The
+/// views ask too, so a phone offers scoring exactly to those the push will accept.
+pub fn may_score(principal: &Principal, issue: &IssueRow, joined: &[Uuid]) -> bool {
+    raised(principal, issue) || joined.contains(&principal.user_id)
 }
 
 fn forbidden() -> Rejection {
@@ -154,29 +162,34 @@ pub fn authorize(
         // Each step of the loop belongs to one role in the issue's community: staff accept,
         // merge and decline; the property company answers and rectifies.
         Mutation::AdvanceIssue { step, .. } => {
-            let issue = issue_of(facts)?;
-            if has_role_in(principal, step.role(), &issue.community_id) {
-                Ok(target(&issue.community_id))
+            let issue = facts.issue()?;
+            if has_role_in(principal, step.role(), &issue.row.community_id) {
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(forbidden())
             }
         }
-        // 我也遇到: residents of the issue's community.
+        // 我也遇到: residents of the issue's community, about someone else's issue; the raiser
+        // is counted already (a conflict rather than forbidden: it is their own issue).
         Mutation::JoinIssue { .. } => {
-            let issue = issue_of(facts)?;
-            if has_role_in(principal, Role::Resident, &issue.community_id) {
-                Ok(target(&issue.community_id))
-            } else {
-                Err(forbidden())
+            let issue = facts.issue()?;
+            if !has_role_in(principal, Role::Resident, &issue.row.community_id) {
+                return Err(forbidden());
             }
+            if raised(principal, &issue.row) {
+                return Err(Rejection::explained(
+                    RejectCode::Conflict,
+                    "这是您自己提的问题",
+                    "You raised this issue yourself",
+                ));
+            }
+            Ok(target(&issue.row.community_id))
         }
         // Only the raiser and the residents who joined score.
         Mutation::ScoreIssue { .. } => {
-            let issue = issue_of(facts)?;
-            let concerned = issue.raised_by == Some(principal.user_id)
-                || issue.joined.contains(&principal.user_id);
-            if concerned {
-                Ok(target(&issue.community_id))
+            let issue = facts.issue()?;
+            if may_score(principal, &issue.row, &issue.joined) {
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(Rejection::explained(
                     RejectCode::Forbidden,
@@ -187,17 +200,17 @@ pub fn authorize(
         }
         // Staff escalate to the township; the township's staff answer.
         Mutation::EscalateIssue { .. } => {
-            let issue = issue_of(facts)?;
-            if is_staff_of(principal, &issue.community_id) {
-                Ok(target(&issue.community_id))
+            let issue = facts.issue()?;
+            if is_staff_of(principal, &issue.row.community_id) {
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(forbidden())
             }
         }
         Mutation::AnswerEscalation { .. } => {
-            let issue = issue_of(facts)?;
+            let issue = facts.issue()?;
             if is_township_staff_of(principal, &issue.township_id) {
-                Ok(target(&issue.community_id))
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(forbidden())
             }
@@ -210,25 +223,24 @@ pub fn authorize(
         // Photos of an issue: the raiser (or staff raising it for a household) for the issue
         // itself; the property company for its answer and its rectification.
         Mutation::AttachPhoto(photo) => {
-            let issue = issue_of(facts)?;
+            let issue = facts.issue()?;
             let allowed = match photo.stage {
                 domain::dialogue::PhotoStage::Issue => {
-                    issue.raised_by == Some(principal.user_id)
-                        || is_staff_of(principal, &issue.community_id)
+                    raised(principal, &issue.row) || is_staff_of(principal, &issue.row.community_id)
                 }
-                _ => has_role_in(principal, Role::Property, &issue.community_id),
+                _ => has_role_in(principal, Role::Property, &issue.row.community_id),
             };
             if allowed {
-                Ok(target(&issue.community_id))
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(forbidden())
             }
         }
         // Staff build their community's agendas and set its scoring rules.
         Mutation::SetAgenda { .. } => {
-            let issue = issue_of(facts)?;
-            if is_staff_of(principal, &issue.community_id) {
-                Ok(target(&issue.community_id))
+            let issue = facts.issue()?;
+            if is_staff_of(principal, &issue.row.community_id) {
+                Ok(target(&issue.row.community_id))
             } else {
                 Err(forbidden())
             }
@@ -243,6 +255,12 @@ pub fn authorize(
             None => Err(Rejection::new(RejectCode::NotFound)),
         },
     }
+}
+
+/// Whether this person may push and pull with this installation id: only with their own
+/// (claimed at its first push), so one account never reads or writes another's queue.
+pub fn may_use_client(principal: &Principal, client: &ClientRow) -> bool {
+    client.user_id == principal.user_id
 }
 
 /// The communities whose households, people and invitations this person keeps (staff).
@@ -280,96 +298,23 @@ fn push_unique(list: &mut Vec<String>, value: &str) {
     }
 }
 
-/// An issue as this person may see it: the raiser's name masked, unless it is their own;
-/// who joined and who scored are counted, never named.
-pub fn issue_view(principal: &Principal, row: &IssueRow, records: &LoopRecords) -> IssueView {
-    let mine = row.raised_by == Some(principal.user_id);
-    let joined = records.joins.get(&row.id).cloned().unwrap_or_default();
-    let rounds = records.rounds.get(&row.id).cloned().unwrap_or_default();
-    let name = match (&row.raiser_name, mine) {
-        (Some(name), true) => name.clone(),
-        (Some(name), false) => mask_name(name),
-        (None, _) => "已注销用户".to_string(),
-    };
-    let raised_by = if row.on_behalf {
-        format!("{name}（代居民提出）")
-    } else {
-        name
-    };
-    IssueView {
-        id: row.id,
-        community_id: row.community_id.clone(),
-        title: row.title.clone(),
-        description: row.description.clone(),
-        category: row.category.clone(),
-        place: row.place.clone(),
-        status: row.status.clone(),
-        raised_by,
-        mine,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        accepted_at: row.accepted_at,
-        dialogue_id: row.dialogue_id,
-        merged_into: row.merged_into,
-        decline_reason: row.decline_reason.clone(),
-        reply: row.reply.clone(),
-        plan: row.plan.clone(),
-        promised_by: row.promised_by,
-        answered_at: row.answered_at,
-        round: row.round,
-        rounds: rounds
-            .iter()
-            .map(|r| {
-                let values: Vec<u8> = records
-                    .scores
-                    .get(&(row.id, r.round))
-                    .map(|s| s.iter().map(|(_, v)| *v).collect())
-                    .unwrap_or_default();
-                RoundView {
-                    round: r.round,
-                    report: r.report.clone(),
-                    reported_at: r.reported_at,
-                    closes_at: r.closes_at,
-                    outcome: r.outcome.clone(),
-                    average: r.average,
-                    scores: values.len() as u32,
-                    satisfied: values
-                        .iter()
-                        .filter(|v| domain::dialogue::Score::satisfied(**v))
-                        .count() as u32,
-                }
-            })
-            .collect(),
-        closed_at: row.closed_at,
-        joined_count: joined.len() as u32,
-        joined: joined.contains(&principal.user_id),
-        may_score: mine || joined.contains(&principal.user_id),
-        my_score: records
-            .scores
-            .get(&(row.id, row.round))
-            .and_then(|s| s.iter().find(|(who, _)| *who == Some(principal.user_id)))
-            .map(|(_, v)| *v),
-        photos: records
-            .photos
-            .get(&row.id)
-            .map(|photos| {
-                photos
-                    .iter()
-                    .map(|(id, stage)| domain::wire::PhotoRef {
-                        id: *id,
-                        stage: *stage,
-                        local: None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        escalation: row.escalated_at.map(|escalated_at| EscalationView {
-            note: row.escalation_note.clone().unwrap_or_default(),
-            escalated_at,
-            answer: row.township_answer.clone(),
-            deadline: row.township_deadline,
-            answered_at: row.township_answered_at,
-        }),
+/// How much of who raised an issue a viewer sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaiserName {
+    /// Their own issue: the name as written.
+    Full,
+    /// Someone else's: masked (王**), so neighbours are not named to each other.
+    Masked,
+    /// No name at all: the ledger and its export are read by nobody in particular.
+    Hidden,
+}
+
+/// Who raised an issue, as this viewer may see it (`None`: nobody in particular).
+pub fn raiser_name(viewer: Option<&Principal>, issue: &IssueRow) -> RaiserName {
+    match viewer {
+        None => RaiserName::Hidden,
+        Some(principal) if raised(principal, issue) => RaiserName::Full,
+        Some(_) => RaiserName::Masked,
     }
 }
 
@@ -398,98 +343,6 @@ pub fn may_read_ledger(
             .any(|m| m.community_id.as_deref() == Some(c))
     });
     township || member
-}
-
-/// An issue for the ledger: as nobody in particular sees it, without the raiser's name.
-pub fn ledger_view(row: &IssueRow, records: &LoopRecords) -> IssueView {
-    let nobody = Principal {
-        user_id: Uuid::nil(),
-        display_name: String::new(),
-        phone: String::new(),
-        memberships: Vec::new(),
-        token_hash: String::new(),
-    };
-    IssueView {
-        raised_by: String::new(),
-        ..issue_view(&nobody, row, records)
-    }
-}
-
-/// A dialogue session with its minutes, as the community sees it.
-pub fn dialogue_view(row: &DialogueRow) -> DialogueView {
-    DialogueView {
-        id: row.id,
-        community_id: row.community_id.clone(),
-        held_on: row.held_on,
-        place: row.place.clone(),
-        attendees: row.attendees.clone(),
-        minutes: row
-            .notes
-            .iter()
-            .find(|(issue, _)| issue.is_none())
-            .map(|(_, notes)| notes.clone()),
-        notes: row
-            .notes
-            .iter()
-            .filter_map(|(issue, notes)| {
-                issue.map(|issue_id| DialogueNote {
-                    issue_id,
-                    notes: notes.clone(),
-                })
-            })
-            .collect(),
-    }
-}
-
-/// A household as staff see it: with the room.
-pub fn household_view(row: &HouseholdRow) -> HouseholdView {
-    HouseholdView {
-        id: row.id,
-        community_id: row.community_id.clone(),
-        point: row.point.clone(),
-        building: row.building.clone(),
-        unit: row.unit.clone(),
-        room: row.room.clone(),
-        label: row.label(true),
-    }
-}
-
-/// A person as their community's staff see them: name, phone, roles, household.
-pub fn person_view(row: &PersonRow, household: Option<&HouseholdRow>) -> PersonView {
-    PersonView {
-        id: row.id,
-        community_id: row.community_id.clone(),
-        display_name: row.display_name.clone(),
-        phone: row.phone.clone(),
-        roles: row.roles.clone(),
-        household_id: row.household_id,
-        household_label: household.map(|h| h.label(true)),
-        deactivated: row.deactivated,
-    }
-}
-
-/// An invitation or reset code as the community's staff see it.
-pub fn invitation_view(
-    row: &InvitationRow,
-    household: Option<&HouseholdRow>,
-    person_name: Option<String>,
-) -> InvitationView {
-    let code = domain::account::Code::parse(&row.code)
-        .map(|c| c.display())
-        .unwrap_or_else(|_| row.code.clone());
-    InvitationView {
-        id: row.id,
-        community_id: row.community_id.clone(),
-        kind: row.kind.clone(),
-        code,
-        role: row.role,
-        household_id: row.household_id,
-        household_label: household.map(|h| h.label(true)),
-        person_id: row.person_id,
-        person_name,
-        expires_at: row.expires_at,
-        used: row.used_at.is_some(),
-    }
 }
 
 #[cfg(test)]
@@ -559,6 +412,45 @@ mod tests {
         }
         let township = principal(vec![(Role::TownshipStaff, None)]);
         assert!(authorize(&township, &raise(), &Facts::default()).is_err());
+    }
+
+    fn issue_raised_by(raiser: Uuid, community: &str) -> Facts {
+        Facts {
+            issue: Some(IssueFacts {
+                row: IssueRow::example(community, Some(raiser)),
+                township_id: "tangwang".into(),
+                joined: Vec::new(),
+            }),
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn the_raiser_may_not_join_their_own_issue_and_is_told_it_is_theirs() {
+        let raiser = principal(vec![(Role::Resident, Some("shanwan"))]);
+        let neighbour = principal(vec![(Role::Resident, Some("shanwan"))]);
+        let elsewhere = principal(vec![(Role::Resident, Some("jiulong"))]);
+        let facts = issue_raised_by(raiser.user_id, "shanwan");
+        let join = Mutation::JoinIssue {
+            issue_id: facts.issue.as_ref().unwrap().row.id,
+        };
+        let refused = authorize(&raiser, &join, &facts).unwrap_err();
+        assert_eq!(refused.code, RejectCode::Conflict);
+        assert_eq!(
+            refused.detail,
+            Some((
+                "这是您自己提的问题".to_string(),
+                "You raised this issue yourself".to_string()
+            ))
+        );
+        assert_eq!(
+            authorize(&neighbour, &join, &facts).unwrap().community_id,
+            "shanwan"
+        );
+        assert_eq!(
+            authorize(&elsewhere, &join, &facts).unwrap_err().code,
+            RejectCode::Forbidden
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The sync engine: exactly-once processing of pushed mutations, and pulls.
+//! The sync engine: pushed batches, exactly-once processing of each mutation, and pulls.
 //!
 //! Each mutation runs in its own write transaction together with the client's last seq:
 //! a replay (`seq ≤ last`) returns the stored result with no second effect, the next seq
@@ -7,24 +7,69 @@
 
 use chrono::Utc;
 use domain::wire::{
-    entity, Change, CommunityRulesView, MutationEnvelope, MutationResult, Op, PullRequest,
-    PullResponse,
+    entity, Change, MutationEnvelope, MutationResult, Op, PullRequest, PullResponse, PushRequest,
+    PushResponse, ResultStatus, PUSH_BATCH_MAX,
 };
-use domain::Mutation;
+use domain::{FieldError, FieldErrorKind, Mutation};
 use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::mutators::{self, ApplyError};
-use crate::policy;
 use crate::store::{self, Db};
+use crate::{policy, views};
+
+/// Processes a pushed batch in seq order: one result per mutation processed. It stops at
+/// the first that must be retried or is out of order, since every later one would be out
+/// of order too; the phone sends them again after it.
+pub async fn push(
+    db: &Db,
+    principal: Principal,
+    request: PushRequest,
+) -> Result<PushResponse, AppError> {
+    if request.mutations.len() > PUSH_BATCH_MAX {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "mutations",
+            FieldErrorKind::TooLong {
+                max: PUSH_BATCH_MAX,
+                actual: request.mutations.len(),
+            },
+        )]));
+    }
+    claim_client(db, &principal, request.client_id).await?;
+    // Processing runs in a task of its own: if the phone hangs up (a lost connection, the
+    // page navigating away), the batch still finishes cleanly instead of being cancelled
+    // between two statements of a transaction. The phone learns the results on its retry.
+    let db = db.clone();
+    let results = tokio::spawn(async move {
+        let mut results = Vec::with_capacity(request.mutations.len());
+        for envelope in &request.mutations {
+            let result = match process(&db, &principal, request.client_id, envelope).await {
+                Ok(result) => result,
+                Err(error) => {
+                    tracing::warn!(error = %error, seq = envelope.seq, "mutation not processed; the client will retry");
+                    MutationResult::retry(envelope.seq, "服务器暂时忙，稍后会自动重试")
+                }
+            };
+            let stop = matches!(result.status, ResultStatus::Retry | ResultStatus::OutOfOrder);
+            results.push(result);
+            if stop {
+                break;
+            }
+        }
+        results
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(PushResponse { results })
+}
 
 /// Makes sure the installation `client_id` belongs to this person (registering it on
 /// first use). Another person's installation id is refused.
-pub async fn claim_client(db: &Db, principal: &Principal, client_id: Uuid) -> Result<(), AppError> {
+async fn claim_client(db: &Db, principal: &Principal, client_id: Uuid) -> Result<(), AppError> {
     let mut conn = db.pool().acquire().await?;
     match store::sync::client(&mut conn, client_id).await? {
-        Some(client) if client.user_id == principal.user_id => Ok(()),
+        Some(client) if policy::may_use_client(principal, &client) => Ok(()),
         Some(_) => Err(AppError::Forbidden("这台设备的同步编号属于另一个账号")),
         None => {
             let mut tx = db.begin_write().await?;
@@ -39,7 +84,7 @@ pub async fn claim_client(db: &Db, principal: &Principal, client_id: Uuid) -> Re
 }
 
 /// Processes one mutation. `Err` means a transient failure: nothing was committed.
-pub async fn process(
+async fn process(
     db: &Db,
     principal: &Principal,
     client_id: Uuid,
@@ -159,7 +204,7 @@ pub async fn pull(
     }
     let client = store::sync::client(&mut tx, request.client_id).await?;
     let (last_seq, results) = match client {
-        Some(client) if client.user_id == principal.user_id => (
+        Some(client) if policy::may_use_client(principal, &client) => (
             client.last_seq,
             store::sync::results_since(&mut tx, request.client_id, cursor).await?,
         ),
@@ -181,7 +226,7 @@ pub async fn pull(
             put(
                 entity::ISSUE,
                 row.id.to_string(),
-                json(&policy::issue_view(principal, row, &records)),
+                views::json(&views::issue_view(principal, row, &records)),
             )
         })
         .collect();
@@ -189,42 +234,37 @@ pub async fn pull(
         put(
             entity::COMMUNITY,
             row.id.clone(),
-            json(&CommunityRulesView {
-                community_id: row.id.clone(),
-                name: row.name.clone(),
-                pass_average: row.rules.pass_average(),
-                window_days: row.rules.window_days,
-            }),
+            views::json(&views::community_view(row)),
         )
     }));
     changes.extend(dialogues.iter().map(|row| {
         put(
             entity::DIALOGUE,
             row.id.to_string(),
-            json(&policy::dialogue_view(row)),
+            views::json(&views::dialogue_view(row)),
         )
     }));
     changes.extend(households.iter().map(|row| {
         put(
             entity::HOUSEHOLD,
             row.id.to_string(),
-            json(&policy::household_view(row)),
+            views::json(&views::household_view(row)),
         )
     }));
     changes.extend(people.iter().map(|row| {
-        let view = policy::person_view(row, household_of(row.household_id).as_ref());
+        let view = views::person_view(row, household_of(row.household_id).as_ref());
         put(
             entity::PERSON,
             format!("{}:{}", row.community_id, row.id),
-            json(&view),
+            views::json(&view),
         )
     }));
     changes.extend(invitations.iter().map(|row| {
         let person = row
             .person_id
             .and_then(|id| name_of.get(&id).cloned().flatten());
-        let view = policy::invitation_view(row, household_of(row.household_id).as_ref(), person);
-        put(entity::INVITATION, row.id.to_string(), json(&view))
+        let view = views::invitation_view(row, household_of(row.household_id).as_ref(), person);
+        put(entity::INVITATION, row.id.to_string(), views::json(&view))
     }));
     Ok(PullResponse {
         cursor: version as u64,
@@ -232,10 +272,6 @@ pub async fn pull(
         changes,
         results,
     })
-}
-
-fn json<T: serde::Serialize>(view: &T) -> serde_json::Value {
-    serde_json::to_value(view).expect("views serialise")
 }
 
 /// Decides every scoring round whose window has ended (run every minute, and at start).
@@ -248,7 +284,7 @@ pub async fn settle_due_rounds(db: &Db, now: chrono::DateTime<Utc>) -> Result<us
     for issue_id in due {
         let mut tx = db.begin_write().await?;
         let version = store::next_version(&mut tx).await?;
-        if mutators::settle_round(&mut tx, issue_id, now, version).await? {
+        if mutators::settle_due_round(&mut tx, issue_id, now, version).await? {
             tx.commit().await?;
             settled += 1;
         } else {

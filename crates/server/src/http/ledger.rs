@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Principal;
 use crate::error::{AppError, Json};
-use crate::{policy, store, AppState};
+use crate::{policy, store, views, AppState};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct LedgerQuery {
@@ -96,10 +96,10 @@ async fn load(
     let mut dialogues = Vec::new();
     for community in &communities {
         for row in store::issues::of_community(&mut conn, community).await? {
-            issues.push(policy::ledger_view(&row, &records));
+            issues.push(views::ledger_view(&row, &records));
         }
         for row in store::dialogues::of_community(&mut conn, community).await? {
-            dialogues.push(policy::dialogue_view(&row));
+            dialogues.push(views::dialogue_view(&row));
         }
     }
     Ok(Loaded {

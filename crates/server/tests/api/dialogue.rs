@@ -267,6 +267,40 @@ async fn residents_join_issues_of_their_own_community_only_and_never_their_own()
     );
 }
 
+/// Regression: "not the raiser" moved from the mutator into the policy. The raiser is still
+/// told it is their own issue (a conflict, with the same words) before the issue's state is
+/// looked at, even once the issue is declined.
+#[tokio::test]
+async fn the_raiser_who_joins_their_own_issue_is_told_it_is_theirs_even_once_it_is_declined() {
+    let app = spawn().await;
+    let raiser = app.signed_in(RESIDENT_SHANWAN).await;
+    let issue = raise_issue(&raiser, "垃圾桶满了").await;
+    let own = raiser.act(&JoinIssueArgs { issue_id: issue }).await;
+    refused(&own, "conflict");
+    assert_eq!(
+        own.message.as_deref(),
+        Some("这是您自己提的问题"),
+        "{own:?}"
+    );
+    applied(
+        &advance(
+            &app.signed_in(STAFF).await,
+            issue,
+            Step::Decline {
+                reason: "属于物业日常保洁".into(),
+            },
+        )
+        .await,
+    );
+    let again = raiser.act(&JoinIssueArgs { issue_id: issue }).await;
+    refused(&again, "conflict");
+    assert_eq!(
+        again.message.as_deref(),
+        Some("这是您自己提的问题"),
+        "{again:?}"
+    );
+}
+
 #[tokio::test]
 async fn staff_escalate_and_the_township_answers_with_a_deadline() {
     let app = spawn().await;

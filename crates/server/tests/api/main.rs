@@ -8,4 +8,5 @@ mod http;
 mod ledger;
 mod matrix;
 mod session;
+mod store;
 mod sync;

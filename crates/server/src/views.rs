@@ -1,0 +1,281 @@
+//! Rows shaped into the views the wire carries: what a pull, the ledger and its export
+//! send. The one place that builds them.
+//!
+//! What a person may see is `policy`'s to decide (whose rows a pull covers, whether the
+//! raiser's name shows); this module asks it and only shapes.
+
+use domain::person::mask_name;
+use domain::wire::{
+    CommunityRulesView, DialogueNote, DialogueView, EscalationView, HouseholdView, InvitationView,
+    IssueView, PersonView, PhotoRef, RoundView,
+};
+
+use crate::auth::Principal;
+use crate::policy::{self, RaiserName};
+use crate::store::communities::CommunityRow;
+use crate::store::dialogues::DialogueRow;
+use crate::store::households::HouseholdRow;
+use crate::store::invitations::InvitationRow;
+use crate::store::issues::{IssueRow, LoopRecords};
+use crate::store::people::PersonRow;
+
+/// An issue as this person may see it: the raiser's name as the policy allows; who joined
+/// and who scored are counted, never named.
+pub fn issue_view(principal: &Principal, row: &IssueRow, records: &LoopRecords) -> IssueView {
+    shape_issue(Some(principal), row, records)
+}
+
+/// An issue for the ledger: as nobody in particular sees it, without the raiser's name.
+pub fn ledger_view(row: &IssueRow, records: &LoopRecords) -> IssueView {
+    shape_issue(None, row, records)
+}
+
+/// An issue for `viewer`, or for nobody in particular (`None`: the ledger).
+fn shape_issue(viewer: Option<&Principal>, row: &IssueRow, records: &LoopRecords) -> IssueView {
+    let mine = viewer.is_some_and(|p| row.raised_by == Some(p.user_id));
+    let joined = records.joins.get(&row.id).cloned().unwrap_or_default();
+    let rounds = records.rounds.get(&row.id).cloned().unwrap_or_default();
+    let raised_by = match policy::raiser_name(viewer, row) {
+        RaiserName::Hidden => String::new(),
+        shown => {
+            let name = match (&row.raiser_name, shown) {
+                (None, _) => "已注销用户".to_string(),
+                (Some(name), RaiserName::Full) => name.clone(),
+                (Some(name), _) => mask_name(name),
+            };
+            if row.on_behalf {
+                format!("{name}（代居民提出）")
+            } else {
+                name
+            }
+        }
+    };
+    IssueView {
+        id: row.id,
+        community_id: row.community_id.clone(),
+        title: row.title.clone(),
+        description: row.description.clone(),
+        category: row.category.clone(),
+        place: row.place.clone(),
+        status: row.status.code().to_string(),
+        raised_by,
+        mine,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        accepted_at: row.accepted_at,
+        dialogue_id: row.dialogue_id,
+        merged_into: row.merged_into,
+        decline_reason: row.decline_reason.clone(),
+        reply: row.reply.clone(),
+        plan: row.plan.clone(),
+        promised_by: row.promised_by,
+        answered_at: row.answered_at,
+        round: row.round,
+        rounds: rounds
+            .iter()
+            .map(|r| {
+                let values: Vec<u8> = records
+                    .scores
+                    .get(&(row.id, r.round))
+                    .map(|s| s.iter().map(|(_, v)| *v).collect())
+                    .unwrap_or_default();
+                RoundView {
+                    round: r.round,
+                    report: r.report.clone(),
+                    reported_at: r.reported_at,
+                    closes_at: r.closes_at,
+                    outcome: r.outcome.clone(),
+                    average: r.average,
+                    scores: values.len() as u32,
+                    satisfied: values
+                        .iter()
+                        .filter(|v| domain::dialogue::Score::satisfied(**v))
+                        .count() as u32,
+                }
+            })
+            .collect(),
+        closed_at: row.closed_at,
+        joined_count: joined.len() as u32,
+        joined: viewer.is_some_and(|p| joined.contains(&p.user_id)),
+        may_score: viewer.is_some_and(|p| policy::may_score(p, row, &joined)),
+        // A score whose scorer deleted their account has no scorer: it is nobody's "mine".
+        my_score: viewer.and_then(|p| {
+            records
+                .scores
+                .get(&(row.id, row.round))
+                .and_then(|s| s.iter().find(|(who, _)| *who == Some(p.user_id)))
+                .map(|(_, v)| *v)
+        }),
+        photos: records
+            .photos
+            .get(&row.id)
+            .map(|photos| {
+                photos
+                    .iter()
+                    .map(|(id, stage)| PhotoRef {
+                        id: *id,
+                        stage: *stage,
+                        local: None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        escalation: row.escalated_at.map(|escalated_at| EscalationView {
+            note: row.escalation_note.clone().unwrap_or_default(),
+            escalated_at,
+            answer: row.township_answer.clone(),
+            deadline: row.township_deadline,
+            answered_at: row.township_answered_at,
+        }),
+    }
+}
+
+/// A community's name and scoring rules, as its members' phones keep them.
+pub fn community_view(row: &CommunityRow) -> CommunityRulesView {
+    CommunityRulesView {
+        community_id: row.id.clone(),
+        name: row.name.clone(),
+        pass_average: row.rules.pass_average(),
+        window_days: row.rules.window_days,
+    }
+}
+
+/// A dialogue session with its minutes, as the community sees it.
+pub fn dialogue_view(row: &DialogueRow) -> DialogueView {
+    DialogueView {
+        id: row.id,
+        community_id: row.community_id.clone(),
+        held_on: row.held_on,
+        place: row.place.clone(),
+        attendees: row.attendees.clone(),
+        minutes: row
+            .notes
+            .iter()
+            .find(|(issue, _)| issue.is_none())
+            .map(|(_, notes)| notes.clone()),
+        notes: row
+            .notes
+            .iter()
+            .filter_map(|(issue, notes)| {
+                issue.map(|issue_id| DialogueNote {
+                    issue_id,
+                    notes: notes.clone(),
+                })
+            })
+            .collect(),
+    }
+}
+
+/// A household as staff see it: with the room. Only for rows of `policy::staff_scope`.
+pub fn household_view(row: &HouseholdRow) -> HouseholdView {
+    HouseholdView {
+        id: row.id,
+        community_id: row.community_id.clone(),
+        point: row.point.clone(),
+        building: row.building.clone(),
+        unit: row.unit.clone(),
+        room: row.room.clone(),
+        label: row.label(true),
+    }
+}
+
+/// A person as their community's staff see them: name, phone, roles, household. Only for
+/// rows of `policy::staff_scope`.
+pub fn person_view(row: &PersonRow, household: Option<&HouseholdRow>) -> PersonView {
+    PersonView {
+        id: row.id,
+        community_id: row.community_id.clone(),
+        display_name: row.display_name.clone(),
+        phone: row.phone.clone(),
+        roles: row.roles.clone(),
+        household_id: row.household_id,
+        household_label: household.map(|h| h.label(true)),
+        deactivated: row.deactivated,
+    }
+}
+
+/// An invitation or reset code as the community's staff see it. Only for rows of
+/// `policy::staff_scope`.
+pub fn invitation_view(
+    row: &InvitationRow,
+    household: Option<&HouseholdRow>,
+    person_name: Option<String>,
+) -> InvitationView {
+    let code = domain::account::Code::parse(&row.code)
+        .map(|c| c.display())
+        .unwrap_or_else(|_| row.code.clone());
+    InvitationView {
+        id: row.id,
+        community_id: row.community_id.clone(),
+        kind: row.kind.clone(),
+        code,
+        role: row.role,
+        household_id: row.household_id,
+        household_label: household.map(|h| h.label(true)),
+        person_id: row.person_id,
+        person_name,
+        expires_at: row.expires_at,
+        used: row.used_at.is_some(),
+    }
+}
+
+/// A view as the JSON a `Change` carries.
+pub fn json<T: serde::Serialize>(view: &T) -> serde_json::Value {
+    serde_json::to_value(view).expect("views serialise")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn someone() -> Principal {
+        Principal {
+            user_id: Uuid::new_v4(),
+            display_name: String::new(),
+            phone: String::new(),
+            memberships: Vec::new(),
+            token_hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_raiser_sees_their_name_and_a_neighbour_sees_it_masked() {
+        let (raiser, neighbour) = (someone(), someone());
+        let mut row = IssueRow::example("shanwan", Some(raiser.user_id));
+        let records = LoopRecords::default();
+        let own = issue_view(&raiser, &row, &records);
+        assert_eq!(
+            (own.raised_by.as_str(), own.mine, own.may_score),
+            ("王秀兰", true, true)
+        );
+        let theirs = issue_view(&neighbour, &row, &records);
+        assert_eq!(theirs.raised_by, mask_name("王秀兰"));
+        assert!(!theirs.mine && !theirs.may_score);
+        row.on_behalf = true;
+        assert_eq!(
+            issue_view(&neighbour, &row, &records).raised_by,
+            format!("{}（代居民提出）", mask_name("王秀兰"))
+        );
+        row.raiser_name = None;
+        assert_eq!(
+            issue_view(&neighbour, &row, &records).raised_by,
+            "已注销用户（代居民提出）"
+        );
+    }
+
+    #[test]
+    fn the_ledger_names_nobody_and_a_deleted_scorers_score_is_nobodys() {
+        let mut row = IssueRow::example("shanwan", None);
+        row.on_behalf = true;
+        row.round = 1;
+        let mut records = LoopRecords::default();
+        records.scores.insert((row.id, 1), vec![(None, 5)]);
+        records.joins.insert(row.id, vec![Uuid::new_v4()]);
+        let view = ledger_view(&row, &records);
+        assert_eq!(view.raised_by, "");
+        assert_eq!(view.my_score, None);
+        assert!(!view.mine && !view.joined && !view.may_score);
+        assert_eq!(view.joined_count, 1);
+    }
+}
