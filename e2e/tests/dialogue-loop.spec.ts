@@ -19,9 +19,10 @@ async function phone(context: BrowserContext, server: any, number: string): Prom
   return app;
 }
 
-/** Opens the issue fresh (a reload syncs), and waits for the server's state. */
-async function openIssue(app: AppPage, id: string, status: string): Promise<Page> {
-  await app.open(`/issues/${id}`);
+/** Opens the issue fresh (a reload syncs), and waits for the server's state: in the work app
+ * for staff and the property company, in the resident app for residents. */
+async function openIssue(app: AppPage, id: string, status: string, work = false): Promise<Page> {
+  await app.open(`${work ? "/work" : ""}/issues/${id}`);
   await expect(app.page.getByTestId("issue-detail").getByTestId("status")).toHaveText(status);
   return app.page;
 }
@@ -38,7 +39,7 @@ async function score(app: AppPage, value: number) {
 }
 
 async function resolvedAllTime(app: AppPage): Promise<number> {
-  await app.open("/ledger");
+  await app.open("/work/ledger");
   await app.page.getByRole("button", { name: "全部" }).click();
   await expect(app.page.getByTestId("figure-FigRaised").locator(".figure-value")).not.toHaveText("0");
   return Number(await app.page.getByTestId("figure-FigResolved").locator(".figure-value").textContent());
@@ -71,14 +72,14 @@ test("raise offline → accept → answer → rectify → 2 and 2 reopen → 4 a
   await neighbour.shot("loop-02-neighbour-joined");
 
   // Staff accept it as a project.
-  await openIssue(staff, id, "待受理");
+  await openIssue(staff, id, "待受理", true);
   await staff.page.getByTestId("accept-issue").click();
   await settled(staff, "已立项");
   await audit(staff.page, { minTarget: 44 });
   await staff.shot("loop-03-staff-accepted");
 
   // The property company answers, starts, and reports the work done.
-  await openIssue(property, id, "已立项");
+  await openIssue(property, id, "已立项", true);
   const answer = property.page.getByTestId("answer-box");
   await answer.getByLabel("答复").fill("已联系电梯维保单位检修。");
   await answer.getByLabel("整改方案").fill("更换控制板，每月例行保养。");
@@ -124,7 +125,7 @@ test("raise offline → accept → answer → rectify → 2 and 2 reopen → 4 a
   await neighbour.shot("loop-06-reopened");
 
   // Rectified again; 4 and 5 close it.
-  await openIssue(property, id, "整改中");
+  await openIssue(property, id, "整改中", true);
   await property.page.getByTestId("report-box").getByLabel("整改情况").fill("维保单位已彻底检修，连续一周运行正常。");
   await property.page.getByTestId("report-box").getByRole("button").click();
   await settled(property, "待评分");
@@ -144,19 +145,23 @@ test("raise offline → accept → answer → rectify → 2 and 2 reopen → 4 a
   expect(await resident.page.evaluate(() => caches.has("ywt-photos"))).toBe(false);
 
   // The ledger counts it (once the staff phone has pulled), and shows it behind the figure.
-  await staff.open("/ledger");
+  await staff.open("/work/ledger");
   await staff.page.getByRole("button", { name: "全部" }).click();
   await expect(staff.page.getByTestId("figure-FigResolved").locator(".figure-value")).toHaveText(String(resolvedBefore + 1));
   await staff.page.getByTestId("figure-FigResolved").click();
   await expect(staff.page.getByTestId("drill-down").getByText(TITLE)).toBeVisible();
   await staff.shot("loop-08-ledger");
+  // Residents read their community's figures in their own app, computed on the phone too.
+  await neighbour.open("/ledger");
+  await expect(neighbour.page.getByTestId("figure-FigResolved").locator(".figure-value")).toHaveText(String(resolvedBefore + 1));
+  await neighbour.shot("loop-09-resident-ledger");
   for (const context of contexts) await context.close();
 });
 
 test("the ledger shows the article's figures for 杉湾花园, October 2018 to March 2020", async ({ page, server }) => {
   const app = new AppPage(page, server);
-  await app.signIn(RESIDENT);
-  await app.open("/ledger");
+  await app.signIn(STAFF);
+  await app.open("/work/ledger");
   await page.getByRole("button", { name: "2018年10月至2020年3月" }).click();
   const figures = page.getByTestId("figures");
   for (const [figure, value] of [["FigDialogues", "8"], ["FigRaised", "70"], ["FigProjects", "62"], ["FigResolved", "47"]]) {
@@ -170,7 +175,7 @@ test("the ledger shows the article's figures for 杉湾花园, October 2018 to M
   await page.getByRole("link", { name: "导出 Excel" }).click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/\.xlsx$/);
-  await app.open("/dialogues");
+  await app.open("/work/dialogues");
   await expect(page.getByTestId("dialogue-list").locator("li")).toHaveCount(8);
   await app.shot("ledger-02-dialogues");
 });

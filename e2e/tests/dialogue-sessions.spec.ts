@@ -20,7 +20,7 @@ test("staff schedule a session, put a project on its agenda offline, and set the
   await resident.raiseIssue({ title: TITLE, category: "设施维修", place: "东门" });
   await expect(resident.syncState()).toHaveText("已提交");
   const id = resident.page.url().split("/issues/")[1].split("?")[0];
-  await staff.open(`/issues/${id}`);
+  await staff.open(`/work/issues/${id}`);
   await expect(staff.page.getByTestId("issue-detail").getByTestId("status")).toHaveText("待受理");
   await staff.page.getByTestId("accept-issue").click();
   // Both at once only after the push: the row said 已提交 before the click, then 待同步.
@@ -31,7 +31,7 @@ test("staff schedule a session, put a project on its agenda offline, and set the
   const next = new Date(Date.now() + 50 * 86_400_000);
   const day = next.toISOString().slice(0, 10);
   const shown = `${next.getUTCFullYear()}年${next.getUTCMonth() + 1}月${next.getUTCDate()}日`;
-  await staff.open("/dialogues");
+  await staff.open("/work/dialogues");
   const form = staff.page.getByTestId("schedule-form");
   await expect(staff.page.getByTestId("dialogue-list")).toBeVisible();
   if (!(await form.isVisible())) await staff.page.getByText("安排双月对话").first().click();
@@ -60,16 +60,13 @@ test("staff schedule a session, put a project on its agenda offline, and set the
   await item.locator("textarea").fill("物业答应两周内换好灯");
   await item.getByRole("button", { name: "保存记录" }).click();
 
-  // The resident sees their issue on the session's agenda.
-  await resident.open(staff.page.url().replace(server.url, ""));
-  await expect(resident.page.getByTestId("agenda").getByText(TITLE)).toBeVisible();
-  await expect(resident.page.getByTestId("agenda-candidates")).toHaveCount(0);
-  await expect(resident.page.getByTestId("remove-from-agenda")).toHaveCount(0);
-  const session = staff.page.url().replace(server.url, "");
+  // The resident sees on their issue which session takes it up, and what was recorded.
   await expect(async () => {
-    await resident.open(session);
-    await expect(resident.page.locator(".agenda-item", { hasText: TITLE })).toContainText("物业答应两周内换好灯", { timeout: 2_000 });
+    await resident.open(`/issues/${id}`);
+    await expect(resident.page.getByTestId("issue-dialogue")).toContainText(shown, { timeout: 2_000 });
+    await expect(resident.page.getByTestId("issue-minutes")).toContainText("物业答应两周内换好灯", { timeout: 2_000 });
   }).toPass();
+  await resident.shot("sessions-02a-resident-issue");
 
   // Taken off (to be carried over later), its minutes stay on this session's page.
   await staff.page.locator(".agenda-item", { hasText: TITLE }).getByTestId("remove-from-agenda").click();
@@ -79,7 +76,7 @@ test("staff schedule a session, put a project on its agenda offline, and set the
   await staff.shot("sessions-02b-taken-off");
 
   // Scoring rules: a value out of range is explained; a good one syncs.
-  await staff.open("/dialogues");
+  await staff.open("/work/dialogues");
   const rules = staff.page.getByTestId("scoring-rules");
   await rules.locator("summary").click();
   await expect(rules.getByTestId("rules-summary")).toHaveText("办结所需平均分：3 · 评分天数：14天");
@@ -95,12 +92,12 @@ test("staff schedule a session, put a project on its agenda offline, and set the
   await audit(staff.page, { minTarget: 44 });
   await staff.shot("sessions-03-rules");
 
-  // Residents read the rules (no form), in the community's current values.
-  await resident.open("/dialogues");
-  const residentRules = resident.page.getByTestId("scoring-rules");
-  await residentRules.locator("summary").click();
-  await expect(residentRules.getByTestId("rules-summary")).toHaveText("办结所需平均分：3.5 · 评分天数：7天");
-  await expect(residentRules.getByTestId("rules-form")).toHaveCount(0);
+  // Residents read the rules in their community's 台账, in the current values.
+  await expect(async () => {
+    await resident.open("/ledger");
+    await expect(resident.page.getByTestId("rules-summary")).toHaveText("办结所需平均分：3.5 · 评分天数：7天", { timeout: 2_000 });
+  }).toPass();
+  await expect(resident.page.getByTestId("rules-form")).toHaveCount(0);
   await resident.shot("sessions-04-rules-resident");
   await residentContext.close();
   await staffContext.close();

@@ -74,7 +74,7 @@ test("a household is invited, joins by QR code, raises an issue, and is deactiva
   await resident.open("/issues");
   await resident.raiseIssue({ title: "停用前排队的问题", category: "其他" });
   await expect(resident.syncState()).toHaveText("待同步");
-  await staff.open("/staff/people");
+  await staff.open("/work/staff/people");
   const person = staff.page.getByTestId("person-card").filter({ hasText: "周阿姨" });
   await person.getByRole("button", { name: "停用" }).click();
   await person.getByRole("button", { name: "确定停用" }).click();

@@ -1,6 +1,8 @@
-// Every screen at phone size (390×844), in both modes and both languages, saved to
-// e2e/screenshots/ to be looked at. Also: a refusal from the server stays visible with its
-// reason, and bad input is explained before anything is queued.
+// Every screen of both apps at phone size (390×844), in both modes (and English for the
+// resident app), saved to e2e/screenshots/ to be looked at, each checked by the audit (targets,
+// contrast, 长辈版 text, nothing under the tab bar) and axe-core. Also: a refusal from the
+// server stays visible with its reason, and bad input is explained before anything is queued.
+import { Page } from "@playwright/test";
 import { AppPage, expect, GUARD, RESIDENT, test } from "./fixtures/app";
 import { audit } from "./fixtures/audit";
 
@@ -98,11 +100,12 @@ test("the resident's screens", async ({ page, server }) => {
   await expect(page.getByTestId("figures")).toBeVisible();
   await app.shot("screen-15b-ledger-elder");
   await audit(page, ELDER);
-  await app.open("/dialogues");
-  await page.getByTestId("scoring-rules").locator("summary").click();
-  await expect(page.getByTestId("rules-summary")).toBeVisible();
-  await app.shot("screen-15c-dialogues-elder");
-  await audit(page, ELDER);
+  for (const [path, name] of [["/issues/mine", "15c-my-issues-elder"], ["/me", "15d-me-elder"], ["/sync", "15e-sync-elder"], ["/market", "15f-market-elder"]]) {
+    await app.open(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await app.shot(`screen-${name}`);
+    await audit(page, ELDER);
+  }
   await app.open("/");
   await page.getByTestId("elder-switch").click();
 
@@ -117,6 +120,67 @@ test("the resident's screens", async ({ page, server }) => {
   await app.open("/issues");
   await expect(page.getByText("Repairs").first()).toBeVisible();
   await app.shot("screen-17-issues-english");
+  await audit(page, NORMAL);
+});
+
+test("the resident app's first screens before signing in", async ({ page, server }) => {
+  const app = new AppPage(page, server);
+  for (const [path, name] of [["/login", "login"], ["/join", "join-code"], ["/privacy", "privacy"]]) {
+    await app.open(path);
+    await expect(page.getByRole("heading", { level: 1 }).or(page.getByLabel("手机号")).first()).toBeVisible();
+    await app.shot(`screen-00-${name}`);
+    await audit(page, NORMAL);
+  }
+});
+
+/** Opens a work app screen, waits for what it shows, saves and checks it. */
+async function workScreen(app: AppPage, path: string, ready: (page: Page) => Promise<void>, name: string, rules: typeof NORMAL) {
+  await app.open(`/work${path}`);
+  await ready(app.page);
+  await app.shot(`work-${name}`);
+  await audit(app.page, rules);
+}
+
+test("the work app's screens, for staff, the property company and the township", async ({ browser, page, server }) => {
+  const staff = new AppPage(page, server);
+  await staff.signIn("13900000301");
+  await expect(page).toHaveURL(/\/work\/$/);
+  const firstIssue = page.getByTestId("to-handle").getByTestId("issue-card").first();
+  await expect(firstIssue).toBeVisible();
+  const issuePath = (await firstIssue.getAttribute("href"))!.replace("/work", "");
+  for (const [elder, rules] of [[false, NORMAL], [true, ELDER]] as const) {
+    const mode = elder ? "elder" : "normal";
+    if (elder) {
+      await staff.open("/work/");
+      await page.getByTestId("elder-switch").click();
+      await expect(page.getByTestId("elder-switch")).toHaveAttribute("aria-checked", "true");
+    }
+    await workScreen(staff, "/", (p) => expect(p.getByTestId("to-handle")).toBeVisible(), `01-home-${mode}`, rules);
+    await workScreen(staff, "/issues", (p) => expect(p.getByTestId("issue-list")).toBeVisible(), `02-issues-${mode}`, rules);
+    await workScreen(staff, issuePath, (p) => expect(p.getByTestId("staff-decision")).toBeVisible(), `03-issue-staff-${mode}`, rules);
+    await workScreen(staff, "/dialogues", (p) => expect(p.getByTestId("dialogue-list")).toBeVisible(), `04-dialogues-${mode}`, rules);
+    await page.getByTestId("dialogue-list").locator("a").first().click();
+    await expect(page.getByTestId("agenda")).toBeVisible();
+    await staff.shot(`work-05-dialogue-${mode}`);
+    await audit(page, rules);
+    await workScreen(staff, "/ledger", (p) => expect(p.getByTestId("chart")).toBeVisible(), `06-ledger-${mode}`, rules);
+    await workScreen(staff, "/staff", (p) => expect(p.getByTestId("invite-form")).toBeVisible(), `07-invitations-${mode}`, rules);
+    await workScreen(staff, "/staff/people", (p) => expect(p.getByTestId("person-card").first()).toBeVisible(), `08-people-${mode}`, rules);
+    await workScreen(staff, "/staff/households", (p) => expect(p.getByTestId("household-form")).toBeVisible(), `09-households-${mode}`, rules);
+    await workScreen(staff, "/sync", (p) => expect(p.getByTestId("sync-status")).toBeVisible(), `10-sync-${mode}`, rules);
+  }
+
+  // The property company answers; the township sees the whole township's ledger.
+  const propertyContext = await browser.newContext();
+  const property = new AppPage(await propertyContext.newPage(), server);
+  await property.signIn("13900000201");
+  await workScreen(property, "/", (p) => expect(p.getByRole("heading", { name: "工作台" })).toBeVisible(), "11-property-home", NORMAL);
+  const townshipContext = await browser.newContext();
+  const township = new AppPage(await townshipContext.newPage(), server);
+  await township.signIn("13900000501");
+  await workScreen(township, "/ledger", (p) => expect(p.getByTestId("figures")).toBeVisible(), "12-township-ledger", NORMAL);
+  await propertyContext.close();
+  await townshipContext.close();
 });
 
 test("a refusal from the server stays on the phone with its reason", async ({ page, server }) => {

@@ -23,6 +23,7 @@ pub async fn boot(app: AppState) {
         Ok(db) => {
             if let Ok(Some(session)) = db.get_meta::<SessionView>(SESSION_KEY).await {
                 app.session.set(Some(session));
+                keep_work_app(app);
                 sync::refresh(app).await;
             }
         }
@@ -120,8 +121,49 @@ pub async fn signed_in(app: AppState, session: SessionView) {
     app.session.set(Some(session));
     app.notice.set(None);
     app.sync.update(|s| s.needs_sign_in = false);
+    keep_work_app(app);
     sync::refresh(app).await;
     sync::request_sync(app);
+}
+
+/// Where a person lands after signing in or joining: the resident app for residents, the work
+/// app for someone who holds only work roles.
+pub fn home_path(app: AppState) -> &'static str {
+    if !app.is_resident() && app.has_work_role() {
+        "/work/"
+    } else {
+        "/"
+    }
+}
+
+/// Asks the service worker to keep the work app on this phone when the person holds a work
+/// role (so it opens offline too), and to forget it otherwise. A resident never downloads it.
+pub fn keep_work_app(app: AppState) {
+    let message = if app.has_work_role() {
+        "cache-work"
+    } else {
+        "forget-work"
+    };
+    tell_service_worker(message);
+}
+
+/// Posts a message to the active service worker, once there is one.
+fn tell_service_worker(message: &'static str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(ready) = window.navigator().service_worker().ready() else {
+        return;
+    };
+    spawn_local(async move {
+        let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await else {
+            return;
+        };
+        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        if let Some(worker) = registration.active() {
+            let _ = worker.post_message(&message.into());
+        }
+    });
 }
 
 /// Signs out: ends the session on the server when online, forgets the server's rows on
@@ -140,6 +182,7 @@ pub async fn sign_out_here(app: AppState) {
     }
     forget_photos().await;
     app.session.set(None);
+    keep_work_app(app);
     app.clear_rows();
     sync::announce_change();
 }

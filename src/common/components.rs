@@ -2,11 +2,10 @@
 //! banners, state badges and issue cards. States are always words plus an icon, never a
 //! colour alone.
 
+use crate::common::router::{use_router, Redirect, A};
 use domain::issue::IssueStatus;
 use domain::{Category, RejectCode};
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, A};
-use leptos_router::hooks::use_location;
 
 use crate::common::i18n::{self, t, tr, use_i18n, K};
 use crate::common::shell::{go_to, use_app_kind, AppKind};
@@ -140,7 +139,11 @@ pub fn Banners() -> impl IntoView {
             <div class="banner warn" role="alert" data-testid="needs-sign-in">
                 <Icon name="alert"/>
                 <span>{tr(K::NeedsSignIn)}</span>
-                <A href="/login" attr:class="button small">{tr(K::SignInAgain)}</A>
+                // The sign-in page is the resident app's: from the work app, a page load.
+                {match use_app_kind() {
+                    AppKind::Resident => view! { <A href="/login" attr:class="button small">{tr(K::SignInAgain)}</A> }.into_any(),
+                    AppKind::Work => view! { <a href="/login" class="button small">{tr(K::SignInAgain)}</a> }.into_any(),
+                }}
             </div>
         </Show>
         <Show when=move || app.storage_error.get()>
@@ -187,9 +190,9 @@ impl Tab {
 pub fn TabBar(tabs: &'static [Tab]) -> impl IntoView {
     let app = use_app();
     let kind = use_app_kind();
-    let location = use_location();
+    let router = use_router();
     let on_login = move || {
-        let path = location.pathname.get();
+        let path = router.path();
         path == "/login" || path.starts_with("/join")
     };
     view! {

@@ -301,6 +301,9 @@ pub enum K {
     ToHandle,
     NothingToHandle,
     AllIssues,
+    LedgerScope,
+    NextDialogue,
+    NextDialogueNotScheduled,
 }
 
 pub fn text(lang: Lang, key: K) -> &'static str {
@@ -325,6 +328,12 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         ToHandle => ("等我处理", "Waiting for me"),
         NothingToHandle => ("现在没有要处理的问题。", "Nothing waits for you now."),
         AllIssues => ("全部问题", "All issues"),
+        LedgerScope => ("查看范围", "Scope"),
+        NextDialogue => ("下一次双月对话", "The next dialogue session"),
+        NextDialogueNotScheduled => (
+            "还没有安排，社区会提前通知。",
+            "Not scheduled yet; the community will announce it.",
+        ),
         TabHome => ("首页", "Home"),
         TabDialogue => ("议事", "Dialogue"),
         TabMarket => ("集市", "Market"),

@@ -3,6 +3,7 @@
 //! resident's and the work app's step forms are made of. Every action is a queued mutation
 //! with an optimistic row, like raising an issue.
 
+use crate::common::router::A;
 use chrono::{NaiveDate, Utc};
 use domain::dialogue::{AttachPhotoArgs, PhotoStage, PHOTOS_PER_STAGE};
 use domain::ledger::{china_date, is_overdue};
@@ -11,7 +12,6 @@ use domain::wire::{entity, EscalationView, IssueView, PhotoRef};
 use domain::FieldError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 
 use crate::common::actions;
 use crate::common::components::{category_label, FieldMessage, Icon, StatusBadge, SyncBadge};
@@ -170,6 +170,18 @@ pub fn Timeline(issue: IssueView) -> impl IntoView {
                 .map(|d| d.view.held_on)
         })
     });
+    // What the dialogue sessions recorded about this issue (on any session's agenda, past
+    // or present): residents read it here.
+    let minutes: Vec<String> = app.dialogues.with_untracked(|list| {
+        let mut sessions: Vec<_> = list.iter().map(|d| &d.view).collect();
+        sessions.sort_by_key(|d| d.held_on);
+        sessions
+            .into_iter()
+            .flat_map(|d| d.notes.iter())
+            .filter(|note| note.issue_id == issue.id)
+            .map(|note| note.notes.clone())
+            .collect()
+    });
     let accepted = issue.accepted_at;
     let answered = issue.reply.clone().map(|reply| {
         (
@@ -200,7 +212,10 @@ pub fn Timeline(issue: IssueView) -> impl IntoView {
                 {accepted.map(|at| view! {
                     <li>
                         <strong>{tr(K::StepAccepted)}</strong>" "<span class="muted">{move || i18n::date(lang(), at, Utc::now())}</span>
-                        {dialogue_day.map(|d| view! { <p>{tr(K::Dialogues)}"："{move || day_text(lang(), d)}</p> })}
+                        {dialogue_day.map(|d| view! { <p data-testid="issue-dialogue">{tr(K::Dialogues)}"："{move || day_text(lang(), d)}</p> })}
+                        {minutes.into_iter().map(|text| view! {
+                            <p data-testid="issue-minutes"><span class="muted">{tr(K::Minutes)}"："</span>{text}</p>
+                        }).collect_view()}
                     </li>
                 })}
                 {answered.map(|(reply, plan, promised)| view! {
@@ -291,7 +306,6 @@ pub fn DateBox(label: K, field: &'static str, value: RwSignal<String>) -> impl I
         </label>
     }
 }
-
 
 /// What the issue says and where it stands: title, sync and loop state, category, place,
 /// who raised it and when, its description and photos.

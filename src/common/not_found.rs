@@ -1,7 +1,7 @@
 //! An unknown address, and the work app asked for where it is not on the phone.
 
+use crate::common::router::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::common::i18n::{tr, K};
 

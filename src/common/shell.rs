@@ -4,10 +4,10 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Router;
 
 use crate::common::components::{Banners, Tab, TabBar};
 use crate::common::i18n::{self, I18n};
+use crate::common::router::{Route, Router};
 use crate::common::state::AppState;
 use crate::common::store::prefs;
 use crate::common::{actions, i18n::K};
@@ -45,7 +45,12 @@ pub fn go_to(href: &str) {
 
 /// Provides the state, boots from the phone's storage, and frames the routed content.
 #[component]
-pub fn Shell(kind: AppKind, tabs: &'static [Tab], children: ChildrenFn) -> impl IntoView {
+pub fn Shell(
+    kind: AppKind,
+    tabs: &'static [Tab],
+    routes: &'static [Route],
+    fallback: fn() -> AnyView,
+) -> impl IntoView {
     let saved = prefs::load();
     let i18n = I18n {
         lang: RwSignal::new(saved.lang),
@@ -75,21 +80,20 @@ pub fn Shell(kind: AppKind, tabs: &'static [Tab], children: ChildrenFn) -> impl 
 
     spawn_local(actions::boot(app));
     actions::register_service_worker(app);
+    let router = Router::provide(kind.base());
 
     view! {
-        <Router base=kind.base()>
-            <div class="shell">
-                <Banners/>
-                <main class="content">
-                    <Show
-                        when=move || app.booted.get()
-                        fallback=|| view! { <p class="loading">{move || i18n::t(K::Loading)}</p> }
-                    >
-                        {children()}
-                    </Show>
-                </main>
-                <TabBar tabs=tabs/>
-            </div>
-        </Router>
+        <div class="shell">
+            <Banners/>
+            <main class="content">
+                <Show
+                    when=move || app.booted.get()
+                    fallback=|| view! { <p class="loading">{move || i18n::t(K::Loading)}</p> }
+                >
+                    {router.view(routes, fallback)}
+                </Show>
+            </main>
+            <TabBar tabs=tabs/>
+        </div>
     }
 }

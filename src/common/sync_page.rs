@@ -1,9 +1,9 @@
 //! 同步状态: online or not, what waits on the phone, when the last sync was, and every
 //! action the server refused, with the reason and what to do about it.
 
+use crate::common::router::A;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 
 use crate::common::actions;
 use crate::common::components::SyncBadge;
@@ -11,6 +11,7 @@ use crate::common::components::{
     action_title, failure_fixable, FailureText, Icon, PageHeader, RequireSession,
 };
 use crate::common::i18n::{self, t, tr, use_i18n, K};
+use crate::common::shell::{use_app_kind, AppKind};
 use crate::common::state::{use_app, SyncState};
 use crate::common::store::FailedEntry;
 use crate::common::sync;
@@ -22,7 +23,7 @@ pub fn SyncPage() -> impl IntoView {
     let status = move || app.sync.get();
     view! {
         <RequireSession>
-            <PageHeader title=K::SyncStatus back="/me"/>
+            <PageHeader title=K::SyncStatus back=match use_app_kind() { AppKind::Resident => "/me", AppKind::Work => "/" }/>
             <section class="card status-card" data-testid="sync-status">
                 <p class="status-line">
                     {move || view! { <Icon name=if status().online { "check" } else { "cloud-off" }/> }}

@@ -1,9 +1,11 @@
 //! 首页: greeting, the 长辈版 switch, the main actions, and what needs attention.
 
+use crate::common::router::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
-use crate::common::components::{ElderSwitch, Icon, IssueCard, PageHeader, RequireSession, WorkAppLink};
+use crate::common::components::{
+    ElderSwitch, Icon, IssueCard, PageHeader, RequireSession, WorkAppLink,
+};
 use crate::common::i18n::{self, tr, use_i18n, K};
 use crate::common::state::use_app;
 

@@ -2,16 +2,18 @@
 //! the dialogue loop, and what a resident may do — 我也遇到, score the rectification, add a
 //! photo to their own issue. Staff, property and township steps are the work app's.
 
+use crate::common::router::use_router;
+use crate::common::router::A;
 use domain::dialogue::{JoinIssueArgs, PhotoStage, Score, ScoreIssueArgs};
 use domain::issue::IssueStatus;
 use domain::person::Role;
 use domain::wire::IssueView;
 use domain::FieldError;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::common::components::{action_title, FailureText, FieldMessage, Icon, PageHeader, RequireSession, SyncBadge};
+use crate::common::components::{
+    action_title, FailureText, FieldMessage, Icon, PageHeader, RequireSession, SyncBadge,
+};
 use crate::common::i18n::{self, tr, use_i18n, K};
 use crate::common::issue::{drafts, queue, Drafts, IssueSummary, PhotoPicker, TextBox, Timeline};
 use crate::common::state::{use_app, SyncState};
@@ -20,10 +22,9 @@ use crate::common::store::FailedEntry;
 #[component]
 pub fn IssueDetail() -> impl IntoView {
     let app = use_app();
-    let params = use_params_map();
-    let query = use_query_map();
-    let just_saved = move || query.with(|q| q.get("saved").is_some());
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let router = use_router();
+    let just_saved = move || router.query("saved").is_some();
+    let id = move || router.param("id").unwrap_or_default();
     // Re-drawn only when this issue changes, not on every refresh of the list.
     let item = Memo::new(move |_| {
         let id = id();
@@ -104,7 +105,12 @@ fn ResidentActions(issue: IssueView) -> impl IntoView {
     let roles = app.roles_in(&issue.community_id);
     let status = IssueStatus::from_code(&issue.status).unwrap_or(IssueStatus::Raised);
     let resident = roles.contains(&Role::Resident);
-    let works_on_it = roles.iter().any(|r| matches!(r, Role::CommunityStaff | Role::Property | Role::TownshipStaff));
+    let works_on_it = roles.iter().any(|r| {
+        matches!(
+            r,
+            Role::CommunityStaff | Role::Property | Role::TownshipStaff
+        )
+    });
     let work_href = format!("/work/issues/{}", issue.id);
     view! {
         <div class="actions-panel">
@@ -133,7 +139,6 @@ fn JoinButton(issue: IssueView) -> impl IntoView {
     };
     view! { <button class="button big" data-testid="join-issue" on:click=join><Icon name="plus"/>{tr(K::JoinIssue)}</button> }
 }
-
 
 #[component]
 fn ScoreBox(issue: IssueView) -> impl IntoView {
@@ -198,4 +203,3 @@ fn ScoreBox(issue: IssueView) -> impl IntoView {
         </form>
     }
 }
-

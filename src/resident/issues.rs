@@ -1,7 +1,7 @@
 //! 议事: the community's issues, and 我的问题 (the person's own, with their sync state).
 
+use crate::common::router::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::common::components::{Icon, IssueCard, PageHeader, RequireSession};
 use crate::common::i18n::{tr, K};

@@ -1,31 +1,31 @@
 //! 加入: opening an invitation (or a reset code) from its QR link or by typing the code.
 //! The person reads the privacy notice, agrees, and joins with the role it names.
 
+use crate::common::router::use_router;
 use domain::account::{Code, JoinRequest};
 use domain::privacy::NOTICE_VERSION;
 use domain::wire::{InvitationInfo, WireFieldError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::common::actions::{self, SignInError};
 use crate::common::api::{self, ApiFailure};
 use crate::common::components::{FieldMessage, Icon, PageHeader};
 use crate::common::i18n::{t, tr, use_i18n, K};
-use crate::resident::privacy::Notice;
 use crate::common::state::use_app;
+use crate::resident::privacy::Notice;
 
 /// `/join`: type a code read out on the phone or printed on a poster.
 #[component]
 pub fn EnterCode() -> impl IntoView {
     let i18n = use_i18n();
-    let navigate = use_navigate();
+    let router = use_router();
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match Code::parse(&code.get_untracked()) {
-            Ok(code) => navigate(&format!("/join/{}", code.as_str()), Default::default()),
+            Ok(code) => router.navigate(&format!("/join/{}", code.as_str())),
             Err(e) => error.set(Some(e.message(i18n.lang()))),
         }
     };
@@ -46,8 +46,8 @@ pub fn EnterCode() -> impl IntoView {
 /// `/join/:code`: what the code offers, then the join (or reset) form.
 #[component]
 pub fn Join() -> impl IntoView {
-    let params = use_params_map();
-    let code = move || params.with(|p| p.get("code").unwrap_or_default());
+    let router = use_router();
+    let code = move || router.param("code").unwrap_or_default();
     let info = LocalResource::new(move || {
         let code = code();
         async move { api::invitation(&code).await }
@@ -101,7 +101,7 @@ fn show_failure(
 fn JoinForm(code: String, info: InvitationInfo) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let navigate = use_navigate();
+    let router = use_router();
     let name = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -140,10 +140,12 @@ fn JoinForm(code: String, info: InvitationInfo) -> impl IntoView {
         fields.set(Vec::new());
         busy.set(true);
         let code = code.clone();
-        let navigate = navigate.clone();
         spawn_local(async move {
             match actions::join(app, &code, &request).await {
-                Ok(()) => navigate("/", Default::default()),
+                Ok(()) => match actions::home_path(app) {
+                    "/" => router.navigate("/"),
+                    work => crate::common::shell::go_to(work),
+                },
                 Err(failure) => show_failure(failure, error, fields),
             }
             busy.set(false);
@@ -194,7 +196,7 @@ fn JoinForm(code: String, info: InvitationInfo) -> impl IntoView {
 #[component]
 fn ResetForm(code: String) -> impl IntoView {
     let app = use_app();
-    let navigate = use_navigate();
+    let router = use_router();
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -214,10 +216,12 @@ fn ResetForm(code: String) -> impl IntoView {
         fields.set(Vec::new());
         busy.set(true);
         let code = code.clone();
-        let navigate = navigate.clone();
         spawn_local(async move {
             match actions::reset_password(app, &code, &password.get_untracked()).await {
-                Ok(()) => navigate("/", Default::default()),
+                Ok(()) => match actions::home_path(app) {
+                    "/" => router.navigate("/"),
+                    work => crate::common::shell::go_to(work),
+                },
                 Err(failure) => show_failure(failure, error, fields),
             }
             busy.set(false);

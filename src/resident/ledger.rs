@@ -99,12 +99,12 @@ pub fn LedgerFigures() -> impl IntoView {
                 </dl>
             </section>
             <section class="card" data-testid="next-dialogue">
-                <h2>{tr(K::Dialogues)}</h2>
+                <h2>{tr(K::NextDialogue)}</h2>
                 {move || match next() {
                     Some(d) => view! {
                         <p><strong>{move || day_text(i18n.lang(), d.held_on)}</strong>" · "{d.place.clone()}</p>
                     }.into_any(),
-                    None => view! { <p class="muted">{tr(K::NoDialogues)}</p> }.into_any(),
+                    None => view! { <p class="muted">{tr(K::NextDialogueNotScheduled)}</p> }.into_any(),
                 }}
                 <p data-testid="rules-summary">
                     {move || {

@@ -1,10 +1,10 @@
 //! 登录: phone and password. One generic message for wrong credentials; signing in needs
 //! the network, and the page says so instead of failing obscurely.
 
+use crate::common::router::use_router;
+use crate::common::router::A;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use crate::common::actions::{self, SignInError};
 use crate::common::components::{FieldMessage, Icon};
@@ -14,7 +14,7 @@ use crate::common::state::use_app;
 #[component]
 pub fn Login() -> impl IntoView {
     let app = use_app();
-    let navigate = use_navigate();
+    let router = use_router();
     let known_phone = app
         .session
         .get_untracked()
@@ -42,13 +42,15 @@ pub fn Login() -> impl IntoView {
         busy.set(true);
         error.set(None);
         field_errors.set(Vec::new());
-        let navigate = navigate.clone();
         spawn_local(async move {
             let outcome =
                 actions::sign_in(app, &phone.get_untracked(), &password.get_untracked()).await;
             busy.set(false);
             match outcome {
-                Ok(()) => navigate("/", Default::default()),
+                Ok(()) => match actions::home_path(app) {
+                    "/" => router.navigate("/"),
+                    work => crate::common::shell::go_to(work),
+                },
                 Err(SignInError::Offline) => error.set(Some(t(K::SignInNeedsNetwork).to_string())),
                 Err(SignInError::Refused(message, fields)) => {
                     if fields.is_empty() {

@@ -1,10 +1,10 @@
 //! 我的: who I am, language, 长辈版, sync and data protection, signing out.
 
+use crate::common::router::use_router;
+use crate::common::router::A;
 use domain::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use crate::common::actions;
 use crate::common::components::{ElderSwitch, Icon, PageHeader, RequireSession, WorkAppLink};
@@ -24,7 +24,7 @@ pub fn Me() -> impl IntoView {
 fn MeContent() -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let navigate = use_navigate();
+    let router = use_router();
     let confirming = RwSignal::new(false);
     let session = move || app.session.get();
     let sign_out = move |_| {
@@ -32,10 +32,9 @@ fn MeContent() -> impl IntoView {
             confirming.set(true);
             return;
         }
-        let navigate = navigate.clone();
         spawn_local(async move {
             actions::sign_out(app).await;
-            navigate("/login", Default::default());
+            router.navigate("/login");
         });
     };
     view! {
@@ -164,19 +163,18 @@ fn Devices() -> impl IntoView {
 #[component]
 fn MyData() -> impl IntoView {
     let app = use_app();
-    let navigate = use_navigate();
+    let router = use_router();
     let deleting = RwSignal::new(false);
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let delete = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let navigate = navigate.clone();
         spawn_local(async move {
             match crate::common::api::delete_account(&password.get_untracked()).await {
                 Ok(()) => {
                     actions::sign_out_here(app).await;
                     app.notice.set(Some(t(K::AccountDeleted).to_string()));
-                    navigate("/login", Default::default());
+                    router.navigate("/login");
                 }
                 Err(crate::common::api::ApiFailure::Refused {
                     error: api_error, ..
@@ -203,7 +201,7 @@ fn MyData() -> impl IntoView {
                 {tr(K::DeleteAccount)}
             </button>
             <Show when=move || deleting.get()>
-                <form class="form" on:submit=delete.clone() novalidate=true>
+                <form class="form" on:submit=delete novalidate=true>
                     <p class="hint">{tr(K::DeleteAccountHint)}</p>
                     <label class="field">
                         <span class="label">{tr(K::Password)}</span>

@@ -7,7 +7,6 @@
 
 pub mod home;
 pub mod issue_detail;
-pub mod issue_form;
 pub mod issues;
 pub mod join;
 pub mod ledger;
@@ -17,12 +16,12 @@ pub mod privacy;
 pub mod soon;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Routes};
-use leptos_router::path;
 
 use crate::common::components::Tab;
 use crate::common::i18n::K;
+use crate::common::issue_form::IssueForm;
 use crate::common::not_found::{NotFound, WorkAppOffline};
+use crate::common::router::Route;
 use crate::common::shell::{AppKind, Shell};
 use crate::common::sync_page::SyncPage;
 
@@ -34,29 +33,32 @@ const TABS: &[Tab] = &[
     Tab::new("/me", "me", K::TabMe),
 ];
 
+/// The routes, first match wins.
+static ROUTES: &[Route] = &[
+    Route::new("/login", || view! { <login::Login/> }.into_any()),
+    Route::new("/", || view! { <home::Home/> }.into_any()),
+    Route::new("/issues", || {
+        view! { <issues::CommunityIssues/> }.into_any()
+    }),
+    Route::new("/issues/mine", || view! { <issues::MyIssues/> }.into_any()),
+    Route::new("/issues/new", || view! { <IssueForm/> }.into_any()),
+    Route::new("/issues/:id", || {
+        view! { <issue_detail::IssueDetail/> }.into_any()
+    }),
+    Route::new("/ledger", || view! { <ledger::LedgerFigures/> }.into_any()),
+    Route::new("/market", || view! { <soon::Market/> }.into_any()),
+    Route::new("/parking", || view! { <soon::Parking/> }.into_any()),
+    Route::new("/me", || view! { <me::Me/> }.into_any()),
+    Route::new("/sync", || view! { <SyncPage/> }.into_any()),
+    Route::new("/join", || view! { <join::EnterCode/> }.into_any()),
+    Route::new("/join/:code", || view! { <join::Join/> }.into_any()),
+    Route::new("/privacy", || view! { <privacy::Privacy/> }.into_any()),
+    // The work app's address reached this shell: it was never downloaded on this phone and
+    // there is no network to fetch it.
+    Route::new("/work/*rest", || view! { <WorkAppOffline/> }.into_any()),
+];
+
 #[component]
 pub fn App() -> impl IntoView {
-    view! {
-        <Shell kind=AppKind::Resident tabs=TABS>
-            <Routes fallback=NotFound>
-                <Route path=path!("/login") view=login::Login/>
-                <Route path=path!("/") view=home::Home/>
-                <Route path=path!("/issues") view=issues::CommunityIssues/>
-                <Route path=path!("/issues/mine") view=issues::MyIssues/>
-                <Route path=path!("/issues/new") view=issue_form::IssueForm/>
-                <Route path=path!("/issues/:id") view=issue_detail::IssueDetail/>
-                <Route path=path!("/ledger") view=ledger::LedgerFigures/>
-                <Route path=path!("/market") view=soon::Market/>
-                <Route path=path!("/parking") view=soon::Parking/>
-                <Route path=path!("/me") view=me::Me/>
-                <Route path=path!("/sync") view=SyncPage/>
-                <Route path=path!("/join") view=join::EnterCode/>
-                <Route path=path!("/join/:code") view=join::Join/>
-                <Route path=path!("/privacy") view=privacy::Privacy/>
-                // The work app's address reached this shell: it was never downloaded on this
-                // phone and there is no network to fetch it.
-                <Route path=path!("/work/*any") view=WorkAppOffline/>
-            </Routes>
-        </Shell>
-    }
+    view! { <Shell kind=AppKind::Resident tabs=TABS routes=ROUTES fallback=|| view! { <NotFound/> }.into_any()/> }
 }

@@ -1,6 +1,8 @@
 //! 双月对话: the sessions of the community, scheduling the next one (with a reminder when it
 //! is due), the agenda built from accepted issues, and the minutes residents can read.
 
+use crate::common::router::use_router;
+use crate::common::router::A;
 use chrono::{Duration, NaiveDate, Utc};
 use domain::dialogue::{
     may_be_on_agenda, required_text, RecordMinutesArgs, ScheduleDialogueArgs, ScoringRulesArgs,
@@ -13,8 +15,6 @@ use domain::wire::{entity, CommunityRulesView, DialogueNote, DialogueView};
 use domain::FieldError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::common::actions;
@@ -160,8 +160,8 @@ pub fn DialogueList() -> impl IntoView {
 pub fn DialogueDetail() -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()));
+    let router = use_router();
+    let id = move || router.param("id").and_then(|id| Uuid::parse_str(&id).ok());
     let dialogue = move || {
         id().and_then(|id| {
             app.dialogues.with(|list| {
@@ -492,7 +492,10 @@ fn MinutesBox(dialogue: DialogueView, issue_id: Option<Uuid>, editable: bool) ->
     if editable {
         view! {
             <form class="form minutes" on:submit=save novalidate=true>
-                <textarea name="notes" rows="3" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                <label class="field">
+                    <span class="label">{tr(K::Minutes)}</span>
+                    <textarea name="notes" rows="3" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                </label>
                 <FieldMessage field="notes" message=message/>
                 <button type="submit" class="button">{tr(K::RecordMinutes)}</button>
             </form>

@@ -1,8 +1,8 @@
 //! 工作台: the work app's home — who I am here, the 长辈版 switch, what waits for me, and the
 //! way to each task of my roles (社区管理, 双月对话, 台账).
 
+use crate::common::router::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::common::components::{ElderSwitch, Icon, IssueCard, PageHeader, RequireSession};
 use crate::common::i18n::{self, tr, use_i18n, K};
@@ -24,8 +24,11 @@ fn WorkHomeContent() -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let name = move || {
-        app.session
-            .with(|s| s.as_ref().map(|s| s.display_name.clone()).unwrap_or_default())
+        app.session.with(|s| {
+            s.as_ref()
+                .map(|s| s.display_name.clone())
+                .unwrap_or_default()
+        })
     };
     let roles = move || {
         let lang = i18n.lang();

@@ -2,6 +2,7 @@
 //! that belong to the person's work roles — staff accept, merge, decline and escalate; the
 //! property company answers, rectifies and adds evidence; the township answers escalations.
 
+use crate::common::router::use_router;
 use chrono::Utc;
 use domain::dialogue::{
     after_step, required_text, AdvanceIssueArgs, AnswerEscalationArgs, EscalateIssueArgs,
@@ -13,19 +14,21 @@ use domain::person::Role;
 use domain::wire::{EscalationView, IssueView};
 use domain::FieldError;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use crate::common::components::{PageHeader, RequireSession};
 use crate::common::i18n::{tr, use_i18n, K};
-use crate::common::issue::{day_text, drafts, parse_day, queue, DateBox, Drafts, IssueSummary, PhotoPicker, TextBox, Timeline};
+use crate::common::issue::{
+    day_text, drafts, parse_day, queue, DateBox, Drafts, IssueSummary, PhotoPicker, TextBox,
+    Timeline,
+};
 use crate::common::state::{use_app, AppState};
 
 /// `/work/issues/:id`.
 #[component]
 pub fn WorkIssue() -> impl IntoView {
     let app = use_app();
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let router = use_router();
+    let id = move || router.param("id").unwrap_or_default();
     let item = Memo::new(move |_| {
         let id = id();
         app.issues
@@ -121,7 +124,6 @@ fn take_step(
         }
     }
 }
-
 
 #[component]
 fn StaffDecision(issue: IssueView) -> impl IntoView {
@@ -318,4 +320,3 @@ fn TownshipAnswer(issue: IssueView) -> impl IntoView {
         </form>
     }
 }
-

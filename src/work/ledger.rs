@@ -107,6 +107,7 @@ pub fn Ledger() -> impl IntoView {
             <p class="intro">{tr(K::LedgerIntro)}</p>
             {township.then(|| view! {
                 <label class="field">
+                    <span class="label">{tr(K::LedgerScope)}</span>
                     <select name="scope" on:change=move |ev| scope.set(event_target_value(&ev))>
                         <option value="">{tr(K::WholeTownship)}</option>
                         {move || communities.get().flatten().unwrap_or_default().into_iter().map(|c| view! {

@@ -13,12 +13,12 @@ pub mod ledger;
 pub mod staff;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Routes};
-use leptos_router::path;
 
 use crate::common::components::Tab;
 use crate::common::i18n::K;
+use crate::common::issue_form::IssueForm;
 use crate::common::not_found::NotFound;
+use crate::common::router::Route;
 use crate::common::shell::{AppKind, Shell};
 use crate::common::sync_page::SyncPage;
 
@@ -29,22 +29,30 @@ const TABS: &[Tab] = &[
     Tab::external("/", "me", K::TabResidentApp),
 ];
 
+/// The routes, first match wins (paths without the `/work` base).
+static ROUTES: &[Route] = &[
+    Route::new("/", || view! { <home::WorkHome/> }.into_any()),
+    Route::new("/issues", || view! { <issues::WorkIssues/> }.into_any()),
+    Route::new("/issues/new", || view! { <IssueForm/> }.into_any()),
+    Route::new("/issues/:id", || view! { <issue::WorkIssue/> }.into_any()),
+    Route::new("/ledger", || view! { <ledger::Ledger/> }.into_any()),
+    Route::new("/dialogues", || {
+        view! { <dialogues::DialogueList/> }.into_any()
+    }),
+    Route::new("/dialogues/:id", || {
+        view! { <dialogues::DialogueDetail/> }.into_any()
+    }),
+    Route::new("/staff", || view! { <staff::StaffInvitations/> }.into_any()),
+    Route::new("/staff/people", || {
+        view! { <staff::StaffPeople/> }.into_any()
+    }),
+    Route::new("/staff/households", || {
+        view! { <staff::StaffHouseholds/> }.into_any()
+    }),
+    Route::new("/sync", || view! { <SyncPage/> }.into_any()),
+];
+
 #[component]
 pub fn WorkApp() -> impl IntoView {
-    view! {
-        <Shell kind=AppKind::Work tabs=TABS>
-            <Routes fallback=NotFound>
-                <Route path=path!("/") view=home::WorkHome/>
-                <Route path=path!("/issues") view=issues::WorkIssues/>
-                <Route path=path!("/issues/:id") view=issue::WorkIssue/>
-                <Route path=path!("/ledger") view=ledger::Ledger/>
-                <Route path=path!("/dialogues") view=dialogues::DialogueList/>
-                <Route path=path!("/dialogues/:id") view=dialogues::DialogueDetail/>
-                <Route path=path!("/staff") view=staff::StaffInvitations/>
-                <Route path=path!("/staff/people") view=staff::StaffPeople/>
-                <Route path=path!("/staff/households") view=staff::StaffHouseholds/>
-                <Route path=path!("/sync") view=SyncPage/>
-            </Routes>
-        </Shell>
-    }
+    view! { <Shell kind=AppKind::Work tabs=TABS routes=ROUTES fallback=|| view! { <NotFound/> }.into_any()/> }
 }

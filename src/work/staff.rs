@@ -2,6 +2,7 @@
 //! deactivate), households. Every change is a queued mutation like any other: it can be
 //! made offline and shows 待同步 until the server has it.
 
+use crate::common::router::A;
 use chrono::{Duration, Utc};
 use domain::account::{
     household_label, AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs,
@@ -11,7 +12,6 @@ use domain::person::Role;
 use domain::wire::{entity, HouseholdView, InvitationView, PersonView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::common::actions::{self, ActionError};
@@ -36,7 +36,7 @@ fn json<T: serde::Serialize>(view: &T) -> serde_json::Value {
 #[component]
 fn StaffTabs() -> impl IntoView {
     view! {
-        <PageHeader title=K::Community back="/me"/>
+        <PageHeader title=K::Community back="/"/>
         <div class="segmented" role="tablist">
             <A href="/staff" attr:class="segment" exact=true attr:role="tab">{tr(K::Invitations)}</A>
             <A href="/staff/people" attr:class="segment" attr:role="tab">{tr(K::People)}</A>

@@ -58,7 +58,13 @@ pub fn target_dir() -> Result<PathBuf> {
 fn metadata() -> Command {
     cmd(
         "cargo",
-        &["metadata", "--format-version", "1", "--no-deps", "--offline"],
+        &[
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ],
     )
 }
 

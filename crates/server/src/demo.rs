@@ -39,7 +39,12 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Role, Option<&str>); 12] = [
     ("13900000201", "刘志强", Role::Property, Some("shanwan")),
     ("13900000301", "孙丽", Role::CommunityStaff, Some("shanwan")),
     ("13900000302", "吴芳", Role::CommunityStaff, Some("jiulong")),
-    ("13900000303", "许文博", Role::CommunityStaff, Some("shanwan")),
+    (
+        "13900000303",
+        "许文博",
+        Role::CommunityStaff,
+        Some("shanwan"),
+    ),
     ("13900000401", "郑大勇", Role::Guard, Some("shanwan")),
     ("13900000501", "钱海燕", Role::TownshipStaff, None),
 ];

@@ -1,11 +1,11 @@
 //! 提问题: the form. Validation is the domain's, so the phone says exactly what the server
 //! would; a valid issue is saved on the phone first and synced when possible.
 
+use crate::common::router::use_router;
 use domain::issue::{DESCRIPTION_MAX, PLACE_MAX, TITLE_MAX};
 use domain::{Category, FieldError, NewIssue, RaiseIssueArgs};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
 use crate::common::actions::{self, ActionError};
@@ -26,11 +26,10 @@ pub fn IssueForm() -> impl IntoView {
 fn FormContent() -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let navigate = use_navigate();
-    let query = use_query_map();
+    let router = use_router();
 
     // "Fix and submit again" opens the form with what the refused action said.
-    let redo_key = query.with_untracked(|q| q.get("from"));
+    let redo_key = router.query_untracked("from");
     let redo: Option<RaiseIssueArgs> = redo_key.as_ref().and_then(|key| {
         app.failed.with_untracked(|failed| {
             failed
@@ -57,8 +56,8 @@ fn FormContent() -> impl IntoView {
     );
     let tried = RwSignal::new(redo.is_some());
     // Staff raising an issue for a household (`?for=<household>`), recorded as such.
-    let on_behalf_of = query
-        .with_untracked(|q| q.get("for"))
+    let on_behalf_of = router
+        .query_untracked("for")
         .and_then(|id| Uuid::parse_str(&id).ok())
         .or(redo.as_ref().and_then(|a| a.on_behalf_of));
     let on_behalf_label = on_behalf_of.and_then(|id| {
@@ -126,7 +125,6 @@ fn FormContent() -> impl IntoView {
         busy.set(true);
         let mut args = args();
         args.id = Uuid::new_v4();
-        let navigate = navigate.clone();
         let redo_key = redo_key.clone();
         spawn_local(async move {
             match actions::raise_issue(app, args).await {
@@ -134,7 +132,7 @@ fn FormContent() -> impl IntoView {
                     if let Some(key) = redo_key {
                         actions::discard_failed(app, key).await;
                     }
-                    navigate(&format!("/issues/{id}?saved=1"), Default::default());
+                    router.navigate(&format!("/issues/{id}?saved=1"));
                 }
                 Err(ActionError::Storage(_)) => storage_failed.set(true),
                 Err(_) => {}
