@@ -1,18 +1,15 @@
-//! What a person does: start the app, sign in and out, raise an issue, deal with a refusal.
-//! Each action goes through the phone's storage first and then asks for a sync.
+//! The person's session on this phone: start the app from storage, sign in (or join, or reset
+//! a password) and out, deal with a refusal, keep the work app for work roles, and the
+//! service worker's updates. Queueing an action is `act`'s.
 
-use chrono::Utc;
-use domain::mutation::MutationArgs;
-use domain::wire::{IssueView, SessionView};
-use domain::{FieldError, NewIssue, RaiseIssueArgs};
+use domain::wire::SessionView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
 use crate::common::api::{self, ApiFailure};
 use crate::common::state::AppState;
-use crate::common::store::{self, StoreError};
+use crate::common::store;
 use crate::common::sync;
 
 const SESSION_KEY: &str = "session";
@@ -196,58 +193,6 @@ async fn forget_photos() {
         return;
     };
     let _ = wasm_bindgen_futures::JsFuture::from(caches.delete("ywt-photos")).await;
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum ActionError {
-    Invalid(Vec<FieldError>),
-    NotSignedIn,
-    Storage(StoreError),
-}
-
-/// Queues a mutation with its optimistic rows (one IndexedDB transaction), shows it, and
-/// syncs now when online (else asks Background Sync to).
-pub async fn act<A: MutationArgs>(
-    app: AppState,
-    args: &A,
-    overlay: &[(&str, String, serde_json::Value)],
-) -> Result<(), ActionError> {
-    let user_id = app.user_id().ok_or(ActionError::NotSignedIn)?;
-    let db = store::app_db().await.map_err(ActionError::Storage)?;
-    db.enqueue(user_id, args, overlay)
-        .await
-        .map_err(ActionError::Storage)?;
-    sync::refresh(app).await;
-    sync::announce_change();
-    if sync::is_online() {
-        sync::request_sync(app);
-    } else {
-        sync::register_background_sync();
-    }
-    Ok(())
-}
-
-/// Raises an issue: validated on the phone with the server's own rules, queued with its
-/// optimistic row in one transaction, then synced when possible. Returns the issue's id.
-pub async fn raise_issue(app: AppState, args: RaiseIssueArgs) -> Result<Uuid, ActionError> {
-    let issue = NewIssue::parse(&args).map_err(ActionError::Invalid)?;
-    let session = app
-        .session
-        .get_untracked()
-        .ok_or(ActionError::NotSignedIn)?;
-    let community_id = session
-        .home_community()
-        .map(|m| m.community_id.clone())
-        .unwrap_or_default();
-    let view = IssueView::optimistic(&issue, &community_id, &session.display_name, Utc::now());
-    let data = serde_json::to_value(&view).expect("views serialise");
-    act(
-        app,
-        &args,
-        &[(domain::wire::entity::ISSUE, issue.id.to_string(), data)],
-    )
-    .await?;
-    Ok(issue.id)
 }
 
 /// Forgets a refused action.

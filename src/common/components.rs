@@ -146,6 +146,13 @@ pub fn Banners() -> impl IntoView {
                 }}
             </div>
         </Show>
+        {move || app.not_saved.get().map(|label| view! {
+            <div class="banner error" role="alert" data-testid="not-saved">
+                <Icon name="alert"/>
+                <span>{move || i18n::not_saved(use_i18n().lang(), label.pick(use_i18n().lang()))}</span>
+                <button class="button small" on:click=move |_| app.not_saved.set(None)>{tr(K::Dismiss)}</button>
+            </div>
+        })}
         <Show when=move || app.storage_error.get()>
             <div class="banner error" role="alert">
                 <Icon name="alert"/>
@@ -275,13 +282,9 @@ pub fn SyncBadge(state: SyncState) -> impl IntoView {
 
 /// An issue's place in the dialogue loop (待受理, 已答复…).
 #[component]
-pub fn StatusBadge(status: String) -> impl IntoView {
+pub fn StatusBadge(status: IssueStatus) -> impl IntoView {
     let i18n = use_i18n();
-    let label = move || {
-        IssueStatus::from_code(&status)
-            .map(|s| s.label(i18n.lang()).to_string())
-            .unwrap_or_else(|| status.clone())
-    };
+    let label = move || status.label(i18n.lang());
     view! { <span class="badge status" data-testid="status">{label}</span> }
 }
 
@@ -362,7 +365,7 @@ pub fn IssueCard(item: IssueItem) -> impl IntoView {
     let category = view_data.category.clone();
     let place = view_data.place.clone();
     let created = view_data.created_at;
-    let status = view_data.status.clone();
+    let status = view_data.status;
     let synced = item.sync;
     let overdue =
         domain::ledger::is_overdue(&item.view, domain::ledger::china_date(chrono::Utc::now()));
@@ -383,7 +386,7 @@ pub fn IssueCard(item: IssueItem) -> impl IntoView {
             </p>
             <div class="badges">
                 <SyncBadge state=synced/>
-                {(synced == SyncState::Submitted).then(|| view! { <StatusBadge status=status.clone()/> })}
+                {(synced == SyncState::Submitted).then(|| view! { <StatusBadge status=status/> })}
                 {escalated.then(|| view! { <span class="badge status">{tr(K::StepEscalated)}</span> })}
                 {overdue.then(|| view! { <span class="badge failed" data-testid="overdue"><Icon name="alert"/>{tr(K::Overdue)}</span> })}
             </div>

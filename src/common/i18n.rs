@@ -304,6 +304,7 @@ pub enum K {
     LedgerScope,
     NextDialogue,
     NextDialogueNotScheduled,
+    Dismiss,
 }
 
 pub fn text(lang: Lang, key: K) -> &'static str {
@@ -330,6 +331,7 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         AllIssues => ("全部问题", "All issues"),
         LedgerScope => ("查看范围", "Scope"),
         NextDialogue => ("下一次双月对话", "The next dialogue session"),
+        Dismiss => ("知道了", "OK"),
         NextDialogueNotScheduled => (
             "还没有安排，社区会提前通知。",
             "Not scheduled yet; the community will announce it.",
@@ -640,6 +642,14 @@ pub fn labelled(lang: Lang, label: K, value: &str) -> String {
 }
 
 /// "3条待同步" / "3 waiting to sync".
+/// An action the phone could not save, and what to do.
+pub fn not_saved(lang: Lang, label: &str) -> String {
+    match lang {
+        Lang::Zh => format!("「{label}」没有保存到手机上：手机存储出了问题。您填写的内容还在，请再试一次。"),
+        Lang::En => format!("\u{201c}{label}\u{201d} was not saved on this phone: its storage failed. What you wrote is still here; please try again."),
+    }
+}
+
 pub fn pending_count(lang: Lang, count: usize) -> String {
     match lang {
         Lang::Zh => format!("{count}条待同步"),

@@ -7,16 +7,15 @@ use crate::common::router::A;
 use chrono::{NaiveDate, Utc};
 use domain::dialogue::{AttachPhotoArgs, PhotoStage, PHOTOS_PER_STAGE};
 use domain::ledger::{china_date, is_overdue};
-use domain::mutation::MutationArgs;
-use domain::wire::{entity, EscalationView, IssueView, PhotoRef};
+use domain::wire::{EscalationView, IssueView, PhotoRef, RoundDecision};
 use domain::FieldError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::common::actions;
+use crate::common::act::{act, ActionError};
 use crate::common::components::{category_label, FieldMessage, Icon, StatusBadge, SyncBadge};
 use crate::common::i18n::{self, t, tr, use_i18n, K};
-use crate::common::state::{use_app, AppState, IssueItem, SyncState};
+use crate::common::state::{use_app, IssueItem, SyncState};
 
 /// What the person is typing into the issue's forms. Kept by the page, not by the forms:
 /// a sync that refreshes the issue re-draws the forms, and nothing typed may be lost.
@@ -67,18 +66,6 @@ pub fn drafts() -> Drafts {
     use_context::<Drafts>().unwrap_or_default()
 }
 
-fn json(view: &IssueView) -> serde_json::Value {
-    serde_json::to_value(view).expect("views serialise")
-}
-
-/// Queues a mutation on this issue with its optimistic row.
-pub fn queue<A: MutationArgs + 'static>(app: AppState, args: A, next: IssueView) {
-    spawn_local(async move {
-        let overlay = [(entity::ISSUE, next.id.to_string(), json(&next))];
-        let _ = actions::act(app, &args, &overlay).await;
-    });
-}
-
 pub fn day_text(lang: domain::Lang, day: NaiveDate) -> String {
     i18n::date(
         lang,
@@ -122,21 +109,16 @@ pub fn PhotoPicker(issue: IssueView, stage: PhotoStage) -> impl IntoView {
         spawn_local(async move {
             match crate::common::photo::compress(file).await {
                 Ok(compressed) => {
-                    let mut next = issue.get_value();
                     let args = AttachPhotoArgs {
                         id: uuid::Uuid::new_v4(),
-                        issue_id: next.id,
+                        issue_id: issue.with_value(|i| i.id),
                         stage,
                         content_type: "image/jpeg".into(),
                         data: compressed.base64,
                     };
-                    next.photos.push(PhotoRef {
-                        id: args.id,
-                        stage,
-                        local: Some(compressed.data_url),
-                    });
-                    let overlay = [(entity::ISSUE, next.id.to_string(), json(&next))];
-                    let _ = actions::act(app, &args, &overlay).await;
+                    if let Err(ActionError::Invalid(problems)) = act(app, args).await {
+                        error.set(problems.first().map(|p| p.message(use_i18n().lang())));
+                    }
                 }
                 Err(_) => error.set(Some(i18n::t(K::PhotoTooBig).to_string())),
             }
@@ -228,7 +210,7 @@ pub fn Timeline(issue: IssueView) -> impl IntoView {
                     </li>
                 })}
                 {rounds.into_iter().map(|round| {
-                    let outcome = round.outcome.clone();
+                    let outcome = round.outcome;
                     view! {
                         <li data-testid="round">
                             <strong>{tr(K::StepRectified)}" · "{move || i18n::with_number(lang(), K::Round, round.round)}</strong>
@@ -238,8 +220,8 @@ pub fn Timeline(issue: IssueView) -> impl IntoView {
                                 {tr(K::ScoresCount)}"："{round.scores}
                                 {round.average.map(|a| view! { " · "{tr(K::AverageScore)}"："{format!("{a:.1}")} })}
                             </p>
-                            {match outcome.as_deref() {
-                                Some("closed") => view! { <p class="badge submitted"><Icon name="check"/>{tr(K::OutcomeClosed)}</p> }.into_any(),
+                            {match outcome {
+                                Some(RoundDecision::Closed) => view! { <p class="badge submitted"><Icon name="check"/>{tr(K::OutcomeClosed)}</p> }.into_any(),
                                 Some(_) => view! { <p class="badge failed"><Icon name="alert"/>{tr(K::OutcomeReopened)}</p> }.into_any(),
                                 None => view! { <p class="muted">{tr(K::ScoringOpenUntil)}"："{move || i18n::date(lang(), round.closes_at, Utc::now())}</p> }.into_any(),
                             }}
@@ -321,7 +303,7 @@ pub fn IssueSummary(item: IssueItem) -> impl IntoView {
             <h2>{issue.title.clone()}</h2>
             <div class="badges">
                 <SyncBadge state=item.sync/>
-                {(!pending).then(|| view! { <StatusBadge status=issue.status.clone()/> })}
+                {(!pending).then(|| view! { <StatusBadge status=issue.status/> })}
             </div>
             <p class="state-hint">
                 {move || if pending { t(K::StatePendingHint) } else { t(K::StateSubmittedHint) }}

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-use crate::common::actions::{self, ActionError};
+use crate::common::act::{act, ActionError};
+use crate::common::actions;
 use crate::common::components::{FieldMessage, Icon, PageHeader, RequireSession};
 use crate::common::i18n::{self, tr, use_i18n, K};
 use crate::common::state::use_app;
@@ -101,8 +102,7 @@ fn FormContent() -> impl IntoView {
             domain::issue::similar(
                 &typed,
                 candidates.iter().map(|i| {
-                    let open =
-                        domain::IssueStatus::from_code(&i.view.status).is_some_and(|s| s.is_open());
+                    let open = i.view.status.is_open();
                     (i.view.title.as_str(), open)
                 }),
                 3,
@@ -126,9 +126,10 @@ fn FormContent() -> impl IntoView {
         let mut args = args();
         args.id = Uuid::new_v4();
         let redo_key = redo_key.clone();
+        let id = args.id;
         spawn_local(async move {
-            match actions::raise_issue(app, args).await {
-                Ok(id) => {
+            match act(app, args).await {
+                Ok(()) => {
                     if let Some(key) = redo_key {
                         actions::discard_failed(app, key).await;
                     }

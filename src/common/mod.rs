@@ -5,6 +5,7 @@
 //! HTTP client; `actions` is what a person does; `state` holds what screens show; `i18n` every
 //! text; `shell` the frame both apps share (contexts, boot, banners, tab bar, service worker).
 
+pub mod act;
 pub mod actions;
 pub mod api;
 pub mod components;

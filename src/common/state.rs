@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::dialogue::ScoringRules;
+use domain::issue::IssueStatus;
 use domain::wire::{
     entity, CommunityRulesView, DialogueView, HouseholdView, InvitationView, IssueView, PersonView,
     SessionView,
@@ -70,6 +71,8 @@ pub struct AppState {
     pub persisted: RwSignal<Option<bool>>,
     /// A storage failure the person must know about.
     pub storage_error: RwSignal<bool>,
+    /// An action the phone could not save (IndexedDB failed), named for the person.
+    pub not_saved: RwSignal<Option<domain::mutation::Label>>,
 }
 
 impl AppState {
@@ -92,6 +95,7 @@ impl AppState {
             update_ready: RwSignal::new(false),
             persisted: RwSignal::new(None),
             storage_error: RwSignal::new(false),
+            not_saved: RwSignal::new(None),
         }
     }
 
@@ -160,15 +164,18 @@ impl AppState {
         self.issues.with(|issues| {
             issues
                 .iter()
-                .filter(|i| (i.view.mine || i.view.joined) && i.view.status != "raised")
-                .filter(|i| seen.get(&i.view.id.to_string()) != Some(&i.view.status))
+                .filter(|i| (i.view.mine || i.view.joined) && i.view.status != IssueStatus::Raised)
+                .filter(|i| {
+                    seen.get(&i.view.id.to_string()).map(String::as_str)
+                        != Some(i.view.status.code())
+                })
                 .count()
         })
     }
 
     /// Remembers that the person has seen the issue as it is now.
     pub fn mark_seen(&self, issue: &IssueView) {
-        crate::common::store::seen::mark(&issue.id.to_string(), &issue.status);
+        crate::common::store::seen::mark(&issue.id.to_string(), issue.status.code());
         self.seen_version.update(|v| *v += 1);
     }
 
@@ -200,7 +207,7 @@ impl AppState {
                 .iter()
                 .filter(|i| {
                     i.view.may_score
-                        && i.view.status == "awaiting_score"
+                        && i.view.status == IssueStatus::AwaitingScore
                         && i.view.my_score.is_none()
                 })
                 .cloned()

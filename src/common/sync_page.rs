@@ -5,16 +5,16 @@ use crate::common::router::A;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::common::act::{label_text, redo_path};
 use crate::common::actions;
 use crate::common::components::SyncBadge;
-use crate::common::components::{
-    action_title, failure_fixable, FailureText, Icon, PageHeader, RequireSession,
-};
+use crate::common::components::{failure_fixable, FailureText, Icon, PageHeader, RequireSession};
 use crate::common::i18n::{self, t, tr, use_i18n, K};
 use crate::common::shell::{use_app_kind, AppKind};
 use crate::common::state::{use_app, SyncState};
 use crate::common::store::FailedEntry;
 use crate::common::sync;
+use domain::mutation::Redo;
 
 #[component]
 pub fn SyncPage() -> impl IntoView {
@@ -43,10 +43,11 @@ pub fn SyncPage() -> impl IntoView {
                 <ul class="list plain" data-testid="pending-list">
                     <For each=move || app.pending.get() key=|e| e.key.clone() children=move |entry| {
                         let queued = entry.queued_at;
+                        let label = move || label_text(&entry.label, &entry.mutation, i18n.lang());
                         view! {
-                            <li class="card row-card">
+                            <li class="card row-card" data-testid="pending-item">
                                 <Icon name="clock"/>
-                                <span class="grow">{action_title(&entry.mutation)}</span>
+                                <span class="grow">{label}</span>
                                 <span class="muted">{move || i18n::when(i18n.lang(), queued, chrono::Utc::now())}</span>
                             </li>
                         }
@@ -67,9 +68,30 @@ pub fn SyncPage() -> impl IntoView {
 fn FailedItem(entry: FailedEntry) -> impl IntoView {
     let app = use_app();
     let confirming = RwSignal::new(false);
+    let i18n = use_i18n();
     let fixable = failure_fixable(&entry);
     let key = entry.key.clone();
-    let redo_href = format!("/issues/new?from={}", entry.key);
+    // Back to the form that made it: in this app a route, in the other app a page load. An
+    // entry from an older version without its form is a raised issue.
+    let redo = entry.redo.clone().unwrap_or(Redo::RaiseIssue {
+        for_household: false,
+    });
+    let (redo_href, in_work_app) = redo_path(&redo, &entry.key);
+    let here = use_app_kind()
+        == if in_work_app {
+            AppKind::Work
+        } else {
+            AppKind::Resident
+        };
+    let redo_href = if here && in_work_app {
+        redo_href.trim_start_matches("/work").to_string()
+    } else {
+        redo_href
+    };
+    let title = {
+        let entry = entry.clone();
+        move || label_text(&entry.label, &entry.mutation, i18n.lang())
+    };
     let discard = move |_| {
         if !confirming.get_untracked() {
             confirming.set(true);
@@ -79,11 +101,15 @@ fn FailedItem(entry: FailedEntry) -> impl IntoView {
     };
     view! {
         <li class="card failed-card" data-testid="failed-item">
-            <p class="failed-title"><Icon name="alert"/><strong>{action_title(&entry.mutation)}</strong></p>
+            <p class="failed-title"><Icon name="alert"/><strong>{title}</strong></p>
             <SyncBadge state=SyncState::Failed/>
             <FailureText entry=entry.clone()/>
             <div class="row">
-                {fixable.then(|| view! { <A href=redo_href.clone() attr:class="button primary">{tr(K::FixAndResubmit)}</A> })}
+                {fixable.then(|| if here {
+                    view! { <A href=redo_href.clone() attr:class="button primary" attr:data-testid="fix-and-resubmit">{tr(K::FixAndResubmit)}</A> }.into_any()
+                } else {
+                    view! { <a href=redo_href.clone() class="button primary" rel="external" data-testid="fix-and-resubmit">{tr(K::FixAndResubmit)}</a> }.into_any()
+                })}
                 <button class="button" on:click=discard>
                     {move || if confirming.get() { t(K::DiscardConfirm) } else { t(K::Discard) }}
                 </button>

@@ -4,18 +4,19 @@
 
 use crate::common::router::use_router;
 use crate::common::router::A;
-use domain::dialogue::{JoinIssueArgs, PhotoStage, Score, ScoreIssueArgs};
+use domain::dialogue::{JoinIssueArgs, PhotoStage, ScoreIssueArgs};
 use domain::issue::IssueStatus;
 use domain::person::Role;
 use domain::wire::IssueView;
 use domain::FieldError;
 use leptos::prelude::*;
 
+use crate::common::act::{submit, tap};
 use crate::common::components::{
     action_title, FailureText, FieldMessage, Icon, PageHeader, RequireSession, SyncBadge,
 };
 use crate::common::i18n::{self, tr, use_i18n, K};
-use crate::common::issue::{drafts, queue, Drafts, IssueSummary, PhotoPicker, TextBox, Timeline};
+use crate::common::issue::{drafts, Drafts, IssueSummary, PhotoPicker, TextBox, Timeline};
 use crate::common::state::{use_app, SyncState};
 use crate::common::store::FailedEntry;
 
@@ -103,7 +104,7 @@ fn RefusedIssue(entry: FailedEntry) -> impl IntoView {
 fn ResidentActions(issue: IssueView) -> impl IntoView {
     let app = use_app();
     let roles = app.roles_in(&issue.community_id);
-    let status = IssueStatus::from_code(&issue.status).unwrap_or(IssueStatus::Raised);
+    let status = issue.status;
     let resident = roles.contains(&Role::Resident);
     let works_on_it = roles.iter().any(|r| {
         matches!(
@@ -130,13 +131,8 @@ fn ResidentActions(issue: IssueView) -> impl IntoView {
 #[component]
 fn JoinButton(issue: IssueView) -> impl IntoView {
     let app = use_app();
-    let join = move |_| {
-        let mut next = issue.clone();
-        next.joined = true;
-        next.may_score = true;
-        next.joined_count += 1;
-        queue(app, JoinIssueArgs { issue_id: issue.id }, next);
-    };
+    let issue_id = issue.id;
+    let join = move |_| tap(app, JoinIssueArgs { issue_id });
     view! { <button class="button big" data-testid="join-issue" on:click=join><Icon name="plus"/>{tr(K::JoinIssue)}</button> }
 }
 
@@ -163,21 +159,13 @@ fn ScoreBox(issue: IssueView) -> impl IntoView {
     let pass = move || app.rules_of(&community).pass_average();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match Score::parse(chosen.get_untracked(), &comment.get_untracked()) {
-            Err(problems) => errors.set(problems),
-            Ok(score) => {
-                errors.set(Vec::new());
-                let mut next = issue.clone();
-                next.my_score = Some(score.value);
-                let args = ScoreIssueArgs {
-                    issue_id: issue.id,
-                    round: issue.round,
-                    value: score.value,
-                    comment: score.comment,
-                };
-                queue(app, args, next);
-            }
-        }
+        let args = ScoreIssueArgs {
+            issue_id: issue.id,
+            round: issue.round,
+            value: chosen.get_untracked(),
+            comment: comment.get_untracked(),
+        };
+        submit(app, args, errors, || ());
     };
     view! {
         <form class="card score-box" on:submit=submit novalidate=true data-testid="score-box">

@@ -1,33 +1,25 @@
 //! 双月对话: the sessions of the community, scheduling the next one (with a reminder when it
 //! is due), the agenda built from accepted issues, and the minutes residents can read.
 
-use crate::common::router::use_router;
-use crate::common::router::A;
 use chrono::{Duration, NaiveDate, Utc};
 use domain::dialogue::{
-    may_be_on_agenda, required_text, RecordMinutesArgs, ScheduleDialogueArgs, ScoringRulesArgs,
-    SetAgendaArgs, DIALOGUE_EVERY_DAYS, REPLY_MAX,
+    may_be_on_agenda, RecordMinutesArgs, ScheduleDialogueArgs, ScoringRulesArgs, SetAgendaArgs,
+    DIALOGUE_EVERY_DAYS,
 };
-use domain::issue::IssueStatus;
 use domain::ledger::china_date;
 use domain::person::Role;
-use domain::wire::{entity, CommunityRulesView, DialogueNote, DialogueView};
-use domain::FieldError;
+use domain::wire::DialogueView;
+use domain::{FieldError, FieldErrorKind};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
-use crate::common::actions;
+use crate::common::act::{submit, tap};
 use crate::common::components::{
     FieldMessage, IssueCard, PageHeader, RequireSession, StatusBadge, SyncBadge,
 };
 use crate::common::i18n::{self, tr, use_i18n, K};
-use crate::common::issue::queue;
+use crate::common::router::{use_router, A};
 use crate::common::state::{use_app, SyncState};
-
-fn json(view: &DialogueView) -> serde_json::Value {
-    serde_json::to_value(view).expect("views serialise")
-}
 
 fn day_text(lang: domain::Lang, day: NaiveDate) -> String {
     i18n::date(
@@ -68,47 +60,25 @@ pub fn DialogueList() -> impl IntoView {
     let held_on = RwSignal::new((today + Duration::days(14)).to_string());
     let place = RwSignal::new("社区议事厅".to_string());
     let attendees = RwSignal::new("康乐物业、居民代表、社区工作人员".to_string());
-    let error = RwSignal::new(None::<String>);
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let error = Signal::derive(move || errors.with(|e| e.first().map(|e| e.message(i18n.lang()))));
     let schedule = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(community_id) = app.staff_community() else {
             return;
         };
         let Some(day) = domain::ledger::parse_day(&held_on.get_untracked()) else {
+            errors.set(vec![FieldError::new("held_on", FieldErrorKind::Required)]);
             return;
         };
-        let text = match required_text("place_of_dialogue", &place.get_untracked(), 60) {
-            Ok(text) => text,
-            Err(problem) => {
-                error.set(Some(problem.message(i18n.lang())));
-                return;
-            }
-        };
-        error.set(None);
         let args = ScheduleDialogueArgs {
             id: Uuid::new_v4(),
-            community_id: community_id.clone(),
-            held_on: day,
-            place: text.clone(),
-            attendees: attendees.get_untracked(),
-        };
-        let view = DialogueView {
-            id: args.id,
             community_id,
             held_on: day,
-            place: text,
-            attendees: args.attendees.clone(),
-            minutes: None,
-            notes: Vec::new(),
+            place: place.get_untracked(),
+            attendees: attendees.get_untracked(),
         };
-        spawn_local(async move {
-            let _ = actions::act(
-                app,
-                &args,
-                &[(entity::DIALOGUE, view.id.to_string(), json(&view))],
-            )
-            .await;
-        });
+        submit(app, args, errors, || ());
     };
     view! {
         <RequireSession>
@@ -241,10 +211,7 @@ fn AgendaCandidates(dialogue: DialogueView) -> impl IntoView {
         app.issues.with(|list| {
             list.iter()
                 .filter(|i| i.view.community_id == community && i.view.dialogue_id != Some(id))
-                .filter(|i| {
-                    IssueStatus::from_code(&i.view.status)
-                        .is_some_and(|s| s.is_open() && may_be_on_agenda(s))
-                })
+                .filter(|i| i.view.status.is_open() && may_be_on_agenda(i.view.status))
                 .map(|i| i.view.clone())
                 .collect::<Vec<_>>()
         })
@@ -255,7 +222,7 @@ fn AgendaCandidates(dialogue: DialogueView) -> impl IntoView {
             <Show when=move || !candidates.with(Vec::is_empty) fallback=move || view! { <p class="muted">{tr(K::NoProjectsToAdd)}</p> }>
                 <ul class="list plain">
                     {move || candidates.get().into_iter().map(|issue| {
-                        let status = issue.status.clone();
+                        let status = issue.status;
                         let title = issue.title.clone();
                         view! {
                             <li class="row-card candidate">
@@ -281,18 +248,15 @@ fn AgendaButton(issue: domain::wire::IssueView, dialogue_id: Option<Uuid>) -> im
         Some(_) => (K::AddToAgenda, "button primary"),
         None => (K::RemoveFromAgenda, "button"),
     };
+    let issue_id = issue.id;
     let put = move |_| {
-        let mut next = issue.clone();
-        next.dialogue_id = dialogue_id;
-        next.updated_at = Utc::now();
-        queue(
+        tap(
             app,
             SetAgendaArgs {
-                issue_id: issue.id,
+                issue_id,
                 dialogue_id,
             },
-            next,
-        );
+        )
     };
     view! {
         <button class=class data-testid=if dialogue_id.is_some() { "add-to-agenda" } else { "remove-from-agenda" } on:click=put>
@@ -365,34 +329,7 @@ fn RulesCard() -> impl IntoView {
                 pass_average: pass.get_untracked().parse().unwrap_or(f64::NAN),
                 window_days: days.get_untracked().parse().unwrap_or(0),
             };
-            let rules = match args.parse() {
-                Ok(rules) => rules,
-                Err(problems) => {
-                    errors.set(problems);
-                    return;
-                }
-            };
-            errors.set(Vec::new());
-            let name = app.communities.with_untracked(|list| {
-                list.iter()
-                    .find(|c| c.view.community_id == community)
-                    .map(|c| c.view.name.clone())
-                    .unwrap_or_default()
-            });
-            let view = CommunityRulesView {
-                community_id: community.clone(),
-                name,
-                pass_average: rules.pass_average(),
-                window_days: rules.window_days,
-            };
-            spawn_local(async move {
-                let overlay = [(
-                    entity::COMMUNITY,
-                    view.community_id.clone(),
-                    serde_json::to_value(&view).expect("views serialise"),
-                )];
-                let _ = actions::act(app, &args, &overlay).await;
-            });
+            submit(app, args, errors, || ());
         }
     };
     let summary = move || {
@@ -454,38 +391,12 @@ fn MinutesBox(dialogue: DialogueView, issue_id: Option<Uuid>, editable: bool) ->
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let notes = match required_text("notes", &text.get_untracked(), REPLY_MAX) {
-            Ok(notes) => notes,
-            Err(problem) => {
-                errors.set(vec![problem]);
-                return;
-            }
-        };
-        errors.set(Vec::new());
-        let mut next = dialogue.clone();
-        match issue_id {
-            None => next.minutes = Some(notes.clone()),
-            Some(id) => {
-                next.notes.retain(|n| n.issue_id != id);
-                next.notes.push(DialogueNote {
-                    issue_id: id,
-                    notes: notes.clone(),
-                });
-            }
-        }
         let args = RecordMinutesArgs {
             dialogue_id: dialogue.id,
             issue_id,
-            notes,
+            notes: text.get_untracked(),
         };
-        spawn_local(async move {
-            let _ = actions::act(
-                app,
-                &args,
-                &[(entity::DIALOGUE, next.id.to_string(), json(&next))],
-            )
-            .await;
-        });
+        submit(app, args, errors, || ());
     };
     let message =
         Signal::derive(move || errors.with(|e| e.first().map(|e| e.message(i18n.lang()))));

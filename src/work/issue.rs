@@ -5,21 +5,20 @@
 use crate::common::router::use_router;
 use chrono::Utc;
 use domain::dialogue::{
-    after_step, required_text, AdvanceIssueArgs, AnswerEscalationArgs, EscalateIssueArgs,
-    PhotoStage, Step, REASON_MAX, REPLY_MAX,
+    AdvanceIssueArgs, AnswerEscalationArgs, EscalateIssueArgs, PhotoStage, Step,
 };
 use domain::issue::IssueStatus;
 use domain::ledger::china_date;
 use domain::person::Role;
-use domain::wire::{EscalationView, IssueView};
-use domain::FieldError;
+use domain::wire::IssueView;
+use domain::{FieldError, FieldErrorKind};
 use leptos::prelude::*;
 
+use crate::common::act::{submit, tap};
 use crate::common::components::{PageHeader, RequireSession};
 use crate::common::i18n::{tr, use_i18n, K};
 use crate::common::issue::{
-    day_text, drafts, parse_day, queue, DateBox, Drafts, IssueSummary, PhotoPicker, TextBox,
-    Timeline,
+    day_text, drafts, parse_day, DateBox, Drafts, IssueSummary, PhotoPicker, TextBox, Timeline,
 };
 use crate::common::state::{use_app, AppState};
 
@@ -59,7 +58,7 @@ pub fn WorkIssue() -> impl IntoView {
 fn WorkActions(issue: IssueView) -> impl IntoView {
     let app = use_app();
     let roles = app.roles_in(&issue.community_id);
-    let status = IssueStatus::from_code(&issue.status).unwrap_or(IssueStatus::Raised);
+    let status = issue.status;
     let staff = roles.contains(&Role::CommunityStaff);
     let property = roles.contains(&Role::Property);
     let township = roles.contains(&Role::TownshipStaff);
@@ -73,12 +72,10 @@ fn WorkActions(issue: IssueView) -> impl IntoView {
             {(staff && status.is_open() && issue.escalation.is_none()).then(|| view! { <EscalateBox issue=issue.clone()/> })}
             {(property && status == IssueStatus::Accepted).then(|| view! { <AnswerBox issue=issue.clone()/> })}
             {(property && status == IssueStatus::Answered).then(|| {
-                let issue = issue.clone();
+                let issue_id = issue.id;
                 view! {
                     <button class="button primary big" data-testid="start-rectifying" on:click=move |_| {
-                        if let Some(next) = after_step(&issue, &Step::StartRectifying, app.rules_of(&issue.community_id), Utc::now()) {
-                            queue(app, AdvanceIssueArgs { issue_id: issue.id, step: Step::StartRectifying }, next);
-                        }
+                        tap(app, AdvanceIssueArgs { issue_id, step: Step::StartRectifying })
                     }>{tr(K::StartRectifying)}</button>
                 }
             })}
@@ -92,37 +89,29 @@ fn WorkActions(issue: IssueView) -> impl IntoView {
     }
 }
 
-/// Validates a step with the domain's rules and queues it with its optimistic row; shows
-/// the field errors otherwise. Returns whether it was queued.
+/// Queues a step of the loop on the issue; the domain validates it (field errors go to
+/// `errors`) and computes the optimistic row. `queued` runs once it is saved.
 fn take_step(
     app: AppState,
-    issue: &IssueView,
+    issue_id: uuid::Uuid,
     step: Step,
     errors: RwSignal<Vec<FieldError>>,
-) -> bool {
-    match step.validate() {
-        Err(problems) => {
-            errors.set(problems);
-            false
-        }
-        Ok(step) => {
-            errors.set(Vec::new());
-            match after_step(issue, &step, app.rules_of(&issue.community_id), Utc::now()) {
-                Some(next) => {
-                    queue(
-                        app,
-                        AdvanceIssueArgs {
-                            issue_id: issue.id,
-                            step,
-                        },
-                        next,
-                    );
-                    true
-                }
-                None => false,
-            }
-        }
+    queued: impl FnOnce() + 'static,
+) {
+    submit(app, AdvanceIssueArgs { issue_id, step }, errors, queued);
+}
+
+/// A day from a date input, or the field's error (a date must be chosen).
+fn day_or_error(
+    text: &str,
+    field: &'static str,
+    errors: RwSignal<Vec<FieldError>>,
+) -> Option<chrono::NaiveDate> {
+    let day = parse_day(text);
+    if day.is_none() {
+        errors.set(vec![FieldError::new(field, FieldErrorKind::Required)]);
     }
+    day
 }
 
 #[component]
@@ -142,16 +131,13 @@ fn StaffDecision(issue: IssueView) -> impl IntoView {
     let others = app.issues.with_untracked(|list| {
         list.iter()
             .filter(|i| i.view.id != issue.id && i.view.community_id == issue.community_id)
-            .filter(|i| IssueStatus::from_code(&i.view.status).is_some_and(|s| s.is_open()))
+            .filter(|i| i.view.status.is_open())
             .map(|i| (i.view.id, i.view.title.clone()))
             .take(50)
             .collect::<Vec<_>>()
     });
-    let stored = StoredValue::new(issue);
-    let take = move |step: Step| {
-        let issue = stored.get_value();
-        take_step(app, &issue, step, errors);
-    };
+    let issue_id = issue.id;
+    let take = move |step: Step| take_step(app, issue_id, step, errors, || ());
     view! {
         <section class="card" data-testid="staff-decision">
             <label class="field">
@@ -197,26 +183,13 @@ fn EscalateBox(issue: IssueView) -> impl IntoView {
     let app = use_app();
     let note = drafts().note;
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let escalate = move |_| match required_text("note", &note.get_untracked(), REASON_MAX) {
-        Err(problem) => errors.set(vec![problem]),
-        Ok(text) => {
-            let mut next = issue.clone();
-            next.escalation = Some(EscalationView {
-                note: text.clone(),
-                escalated_at: Utc::now(),
-                answer: None,
-                deadline: None,
-                answered_at: None,
-            });
-            queue(
-                app,
-                EscalateIssueArgs {
-                    issue_id: issue.id,
-                    note: text,
-                },
-                next,
-            );
-        }
+    let issue_id = issue.id;
+    let escalate = move |_| {
+        let args = EscalateIssueArgs {
+            issue_id,
+            note: note.get_untracked(),
+        };
+        submit(app, args, errors, || ());
     };
     view! {
         <details class="card">
@@ -235,7 +208,8 @@ fn AnswerBox(issue: IssueView) -> impl IntoView {
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(promised_by) = parse_day(&promised.get_untracked()) else {
+        let Some(promised_by) = day_or_error(&promised.get_untracked(), "promised_by", errors)
+        else {
             return;
         };
         let step = Step::Answer {
@@ -243,7 +217,7 @@ fn AnswerBox(issue: IssueView) -> impl IntoView {
             plan: plan.get_untracked(),
             promised_by,
         };
-        take_step(app, &issue, step, errors);
+        take_step(app, issue.id, step, errors, || ());
     };
     view! {
         <form class="card" on:submit=submit novalidate=true data-testid="answer-box">
@@ -266,9 +240,9 @@ fn ReportBox(issue: IssueView) -> impl IntoView {
         let step = Step::ReportRectified {
             report: report.get_untracked(),
         };
-        if take_step(app, &issue, step, errors) {
-            report.set(String::new());
-        }
+        take_step(app, issue.id, step, errors, move || {
+            report.set(String::new())
+        });
     };
     view! {
         <form class="card" on:submit=submit novalidate=true data-testid="report-box">
@@ -287,29 +261,15 @@ fn TownshipAnswer(issue: IssueView) -> impl IntoView {
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(day) = parse_day(&deadline.get_untracked()) else {
+        let Some(deadline) = day_or_error(&deadline.get_untracked(), "deadline", errors) else {
             return;
         };
-        match required_text("answer", &answer.get_untracked(), REPLY_MAX) {
-            Err(problem) => errors.set(vec![problem]),
-            Ok(text) => {
-                let mut next = issue.clone();
-                if let Some(e) = next.escalation.as_mut() {
-                    e.answer = Some(text.clone());
-                    e.deadline = Some(day);
-                    e.answered_at = Some(Utc::now());
-                }
-                queue(
-                    app,
-                    AnswerEscalationArgs {
-                        issue_id: issue.id,
-                        answer: text,
-                        deadline: day,
-                    },
-                    next,
-                );
-            }
-        }
+        let args = AnswerEscalationArgs {
+            issue_id: issue.id,
+            answer: answer.get_untracked(),
+            deadline,
+        };
+        submit(app, args, errors, || ());
     };
     view! {
         <form class="card" on:submit=submit novalidate=true data-testid="township-answer">

@@ -14,7 +14,7 @@ use crate::common::state::{use_app, AppState, IssueItem};
 pub fn waits_for_me(app: &AppState, item: &IssueItem) -> bool {
     let issue = &item.view;
     let roles = app.roles_in(&issue.community_id);
-    let status = IssueStatus::from_code(&issue.status).unwrap_or(IssueStatus::Raised);
+    let status = issue.status;
     let escalation_open = issue
         .escalation
         .as_ref()

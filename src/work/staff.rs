@@ -2,23 +2,21 @@
 //! deactivate), households. Every change is a queued mutation like any other: it can be
 //! made offline and shows 待同步 until the server has it.
 
-use crate::common::router::A;
 use chrono::{Duration, Utc};
 use domain::account::{
-    household_label, AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs,
-    CODE_LEN, CODE_VALID_DAYS,
+    AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs, CODE_LEN,
 };
 use domain::person::Role;
-use domain::wire::{entity, HouseholdView, InvitationView, PersonView};
+use domain::wire::{InvitationView, PersonView};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use uuid::Uuid;
 
-use crate::common::actions::{self, ActionError};
+use crate::common::act::{submit, tap};
 use crate::common::components::{
     join_link, FieldMessage, Icon, PageHeader, QrCode, RequireSession, SyncBadge,
 };
 use crate::common::i18n::{self, t, tr, use_i18n, K};
+use crate::common::router::A;
 use crate::common::state::{use_app, Item, SyncState};
 
 /// A fresh single-use code from the browser's cryptographic random source.
@@ -27,10 +25,6 @@ fn new_code() -> Code {
     let mut bytes = [0u8; CODE_LEN];
     bytes.copy_from_slice(&random.as_bytes()[..CODE_LEN]);
     Code::from_random(&bytes)
-}
-
-fn json<T: serde::Serialize>(view: &T) -> serde_json::Value {
-    serde_json::to_value(view).expect("views serialise")
 }
 
 #[component]
@@ -111,7 +105,8 @@ pub fn StaffInvitations() -> impl IntoView {
     let role = RwSignal::new(Role::Resident);
     let household = RwSignal::new(String::new());
     let created = RwSignal::new(None::<Uuid>);
-    let error = RwSignal::new(None::<String>);
+    let errors = RwSignal::new(Vec::<domain::FieldError>::new());
+    let error = Signal::derive(move || errors.with(|e| e.first().map(|e| e.message(i18n.lang()))));
     let households = move || app.households.get();
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -128,40 +123,8 @@ pub fn StaffInvitations() -> impl IntoView {
             household_id,
             code: new_code().display(),
         };
-        let invitation = match args.parse() {
-            Ok(invitation) => invitation,
-            Err(problems) => {
-                error.set(problems.first().map(|p| p.message(i18n.lang())));
-                return;
-            }
-        };
-        error.set(None);
-        let label = household_id.and_then(|id| {
-            app.households.with_untracked(|list| {
-                list.iter()
-                    .find(|h| h.view.id == id)
-                    .map(|h| h.view.label.clone())
-            })
-        });
-        let view = InvitationView {
-            id: invitation.id,
-            community_id,
-            kind: "join".into(),
-            code: invitation.code.display(),
-            role: Some(invitation.role),
-            household_id,
-            household_label: label,
-            person_id: None,
-            person_name: None,
-            expires_at: Utc::now() + Duration::days(CODE_VALID_DAYS),
-            used: false,
-        };
-        spawn_local(async move {
-            let overlay = [(entity::INVITATION, invitation.id.to_string(), json(&view))];
-            if actions::act(app, &args, &overlay).await.is_ok() {
-                created.set(Some(invitation.id));
-            }
-        });
+        let id = args.id;
+        submit(app, args, errors, move || created.set(Some(id)));
     };
     let roles = [
         Role::Resident,
@@ -198,7 +161,7 @@ pub fn StaffInvitations() -> impl IntoView {
                         </select>
                     </label>
                 </Show>
-                <FieldMessage field="household_id" message=Signal::derive(move || error.get())/>
+                <FieldMessage field="household_id" message=error/>
                 <button type="submit" class="button primary big" data-testid="create-invitation">{tr(K::CreateInvitation)}</button>
             </form>
             {move || created.get().and_then(|id| app.invitations.with(|list| list.iter().find(|i| i.view.id == id).cloned()))
@@ -235,60 +198,26 @@ fn PersonCard(item: Item<PersonView>) -> impl IntoView {
     let i18n = use_i18n();
     let confirming = RwSignal::new(false);
     let reset_id = RwSignal::new(None::<Uuid>);
+    let errors = RwSignal::new(Vec::<domain::FieldError>::new());
     let person = item.view.clone();
     let me = app.user_id() == Some(person.id);
     let roles = person.roles.clone();
-    let reset = {
-        let person = person.clone();
-        move |_| {
-            let code = new_code();
-            let args = ResetPasswordArgs {
-                id: Uuid::new_v4(),
-                person_id: person.id,
-                code: code.display(),
-            };
-            let view = InvitationView {
-                id: args.id,
-                community_id: person.community_id.clone(),
-                kind: "reset".into(),
-                code: code.display(),
-                role: None,
-                household_id: None,
-                household_label: None,
-                person_id: Some(person.id),
-                person_name: Some(person.display_name.clone()),
-                expires_at: Utc::now() + Duration::days(CODE_VALID_DAYS),
-                used: false,
-            };
-            let id = args.id;
-            spawn_local(async move {
-                let overlay = [(entity::INVITATION, id.to_string(), json(&view))];
-                if actions::act(app, &args, &overlay).await.is_ok() {
-                    reset_id.set(Some(id));
-                }
-            });
-        }
+    let person_id = person.id;
+    let reset = move |_| {
+        let args = ResetPasswordArgs {
+            id: Uuid::new_v4(),
+            person_id,
+            code: new_code().display(),
+        };
+        let id = args.id;
+        submit(app, args, errors, move || reset_id.set(Some(id)));
     };
-    let deactivate = {
-        let person = person.clone();
-        move |_| {
-            if !confirming.get_untracked() {
-                confirming.set(true);
-                return;
-            }
-            let args = DeactivatePersonArgs {
-                person_id: person.id,
-            };
-            let view = PersonView {
-                deactivated: true,
-                ..person.clone()
-            };
-            let key = format!("{}:{}", person.community_id, person.id);
-            spawn_local(async move {
-                let _: Result<(), ActionError> =
-                    actions::act(app, &args, &[(entity::PERSON, key, json(&view))]).await;
-            });
+    let deactivate = move |_| {
+        if !confirming.get_untracked() {
+            confirming.set(true);
+            return;
         }
+        tap(app, DeactivatePersonArgs { person_id });
     };
     view! {
         <article class="card person-card" data-testid="person-card">
@@ -303,8 +232,8 @@ fn PersonCard(item: Item<PersonView>) -> impl IntoView {
             </div>
             {(!person.deactivated && !me).then(|| view! {
                 <div class="row">
-                    <button class="button" on:click=reset.clone()>{tr(K::ResetPassword)}</button>
-                    <button class="button danger" on:click=deactivate.clone()>
+                    <button class="button" on:click=reset>{tr(K::ResetPassword)}</button>
+                    <button class="button danger" on:click=deactivate>
                         {move || if confirming.get() { t(K::DeactivateConfirm) } else { t(K::Deactivate) }}
                     </button>
                 </div>
@@ -350,39 +279,11 @@ pub fn StaffHouseholds() -> impl IntoView {
             unit: optional(unit),
             room: optional(room),
         };
-        let household = match args.parse() {
-            Ok(household) => household,
-            Err(problems) => {
-                errors.set(problems);
-                return;
+        // The form empties once the household is queued; the list shows it as 待同步.
+        submit(app, args, errors, move || {
+            for field in [point, building, unit, room] {
+                field.set(String::new());
             }
-        };
-        errors.set(Vec::new());
-        let view = HouseholdView {
-            id: household.id,
-            community_id: household.community_id.clone(),
-            point: household.point.clone(),
-            building: household.building.clone(),
-            unit: household.unit.clone(),
-            room: household.room.clone(),
-            label: household_label(
-                household.point.as_deref(),
-                &household.building,
-                household.unit.as_deref(),
-                household.room.as_deref(),
-                true,
-            ),
-        };
-        for field in [point, building, unit, room] {
-            field.set(String::new());
-        }
-        spawn_local(async move {
-            let _ = actions::act(
-                app,
-                &args,
-                &[(entity::HOUSEHOLD, household.id.to_string(), json(&view))],
-            )
-            .await;
         });
     };
     let text_field = move |label: K, name: &'static str, value: RwSignal<String>| {

@@ -393,10 +393,9 @@ pub fn after_step(
     rules: ScoringRules,
     now: DateTime<Utc>,
 ) -> Option<crate::wire::IssueView> {
-    let from = IssueStatus::from_code(&view.status)?;
-    let to = step.next(from).ok()?;
+    let to = step.next(view.status).ok()?;
     let mut next = view.clone();
-    next.status = to.code().to_string();
+    next.status = to;
     next.updated_at = now;
     match step {
         Step::Accept { session_id } => {
@@ -650,7 +649,7 @@ mod tests {
         .unwrap();
         let answered = after_step(&accepted, &answer(), ScoringRules::default(), now).unwrap();
         assert_eq!(
-            (answered.status.as_str(), answered.reply.as_deref()),
+            (answered.status.code(), answered.reply.as_deref()),
             ("answered", Some("已安排电工"))
         );
         let rectifying = after_step(
@@ -674,7 +673,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             (
-                reported.status.as_str(),
+                reported.status.code(),
                 reported.round,
                 reported.rounds.len()
             ),

@@ -100,7 +100,7 @@ fn rate(part: usize, whole: usize) -> Option<f64> {
 /// Whether the issue is late: a promise past its day, or an escalation unanswered or past
 /// the township's deadline.
 pub fn is_overdue(issue: &IssueView, today: NaiveDate) -> bool {
-    let status = IssueStatus::from_code(&issue.status);
+    let status = Some(issue.status);
     let working = matches!(
         status,
         Some(IssueStatus::Answered | IssueStatus::Rectifying)
@@ -130,7 +130,7 @@ fn final_round(issue: &IssueView) -> Option<(Option<f64>, u32, u32)> {
 
 /// Whether an issue counts under a figure (it was raised in the period).
 pub fn counts(issue: &IssueView, figure: Figure, today: NaiveDate) -> bool {
-    let status = IssueStatus::from_code(&issue.status);
+    let status = Some(issue.status);
     match figure {
         Figure::IssuesRaised => true,
         Figure::Projects => issue.accepted_at.is_some(),
@@ -233,7 +233,7 @@ pub fn per_session(
             let resolved = issues
                 .iter()
                 .filter(|i| i.closed_at.map(china_date).is_some_and(within))
-                .filter(|i| i.status == IssueStatus::Closed.code())
+                .filter(|i| i.status == IssueStatus::Closed)
                 .count() as u32;
             previous = held_on;
             SessionBar {
@@ -282,7 +282,7 @@ mod tests {
 
     impl WithStatus for IssueView {
         fn with_status(mut self, status: IssueStatus) -> Self {
-            self.status = status.code().into();
+            self.status = status;
             self
         }
     }
@@ -299,7 +299,7 @@ mod tests {
             report: "done".into(),
             reported_at: raised + Duration::days(30),
             closes_at: raised + Duration::days(44),
-            outcome: Some("closed".into()),
+            outcome: Some(crate::wire::RoundDecision::Closed),
             average,
             scores: scores.len() as u32,
             satisfied: scores.iter().filter(|s| **s >= 4).count() as u32,
@@ -385,7 +385,7 @@ mod tests {
         let mut late = issue(at(2019, 1, 1), IssueStatus::Rectifying);
         late.promised_by = NaiveDate::from_ymd_opt(2020, 2, 1);
         assert!(is_overdue(&late, today));
-        late.status = IssueStatus::AwaitingScore.code().into();
+        late.status = IssueStatus::AwaitingScore;
         assert!(!is_overdue(&late, today), "reported done: no longer late");
         let mut escalated = issue(at(2019, 1, 1), IssueStatus::Accepted);
         escalated.escalation = Some(EscalationView {

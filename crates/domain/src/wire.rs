@@ -291,8 +291,9 @@ pub struct IssueView {
     /// A category code (`repairs`, …).
     pub category: String,
     pub place: Option<String>,
-    /// A status code (`raised`, …).
-    pub status: String,
+    /// Where the issue stands in the dialogue loop (`raised`, …).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub status: crate::IssueStatus,
     /// The raiser's masked name (张*兰).
     pub raised_by: String,
     /// Whether the person pulling raised it.
@@ -361,12 +362,38 @@ pub struct RoundView {
     pub report: String,
     pub reported_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
-    /// None while scoring is open; `closed` or `reopened`.
-    pub outcome: Option<String>,
+    /// None while scoring is open.
+    pub outcome: Option<RoundDecision>,
     pub average: Option<f64>,
     /// How many scored, and how many of them 4 or 5 (满意).
     pub scores: u32,
     pub satisfied: u32,
+}
+
+/// How a scoring round was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum RoundDecision {
+    /// 已办结: the average reached the pass mark (or nobody objected in time).
+    Closed,
+    /// 退回重办: below the pass mark; back to 整改中.
+    Reopened,
+}
+
+impl RoundDecision {
+    pub fn code(self) -> &'static str {
+        match self {
+            RoundDecision::Closed => "closed",
+            RoundDecision::Reopened => "reopened",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RoundDecision> {
+        [RoundDecision::Closed, RoundDecision::Reopened]
+            .into_iter()
+            .find(|d| d.code() == code)
+    }
 }
 
 /// 上报: what the community asked the township, and the township's answer.
@@ -417,7 +444,7 @@ impl IssueView {
             description: issue.description.clone(),
             category: issue.category.code().to_string(),
             place: issue.place.clone(),
-            status: crate::IssueStatus::Raised.code().to_string(),
+            status: crate::IssueStatus::Raised,
             raised_by: raiser_name.to_string(),
             mine: true,
             created_at: now,

@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use chrono::Utc;
-use domain::mutation::MutationArgs;
+use domain::mutation::Definition;
 use domain::wire::{MutationEnvelope, PullResponse, PushResponse, ResultStatus, PUSH_BATCH_MAX};
 use domain::RaiseIssueArgs;
 use uuid::Uuid;

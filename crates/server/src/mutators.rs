@@ -9,6 +9,10 @@ use chrono::{DateTime, Duration, Utc};
 use domain::account::CODE_VALID_DAYS;
 use domain::dialogue::{Round, RoundOutcome, Step};
 use domain::issue::IssueStatus;
+use domain::mutation::{
+    AdvanceIssue, AnswerEscalation, DeactivatePerson, EscalateIssue, JoinIssue, RecordMinutes,
+    ResetPassword, ScoreIssue, SetAgenda, SetScoringRules,
+};
 use domain::{Mutation, RejectCode, Rejection};
 use uuid::Uuid;
 
@@ -43,22 +47,17 @@ fn conflict() -> ApplyError {
 /// Loads the rows the mutation names: the policy decides on them and the mutator acts on
 /// them, so nothing is read twice.
 async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Error> {
-    let household_id = match mutation {
-        Mutation::RaiseIssue(issue) => issue.on_behalf_of,
-        Mutation::Invite(invitation) => invitation.household_id,
-        _ => None,
-    };
-    let household = match household_id {
+    // What to load comes from the mutation's own definition (`Definition::touches`).
+    let touches = mutation.touches();
+    let household = match touches.household {
         Some(id) => store::households::by_id(conn, id).await?,
         None => None,
     };
-    let person_communities = match mutation {
-        Mutation::ResetPassword { person_id, .. } | Mutation::DeactivatePerson { person_id } => {
-            store::people::communities_of(conn, *person_id).await?
-        }
-        _ => Vec::new(),
+    let person_communities = match touches.person {
+        Some(person_id) => store::people::communities_of(conn, person_id).await?,
+        None => Vec::new(),
     };
-    let issue = match mutation.issue_id() {
+    let issue = match touches.issue {
         Some(id) => match store::issues::by_id(conn, id).await? {
             Some(row) => Some(IssueFacts {
                 township_id: store::people::township_of(conn, &row.community_id)
@@ -71,19 +70,9 @@ async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Erro
         },
         None => None,
     };
-    let dialogue_community = match mutation {
-        Mutation::RecordMinutes { dialogue_id, .. }
-        | Mutation::SetAgenda {
-            dialogue_id: Some(dialogue_id),
-            ..
-        }
-        | Mutation::AdvanceIssue {
-            step: Step::Accept {
-                session_id: Some(dialogue_id),
-            },
-            ..
-        } => store::dialogues::community_of(conn, *dialogue_id).await?,
-        _ => None,
+    let dialogue_community = match touches.dialogue {
+        Some(dialogue_id) => store::dialogues::community_of(conn, dialogue_id).await?,
+        None => None,
     };
     Ok(Facts {
         household,
@@ -232,11 +221,11 @@ pub async fn apply(
                 return Err(conflict());
             }
         }
-        Mutation::ResetPassword {
+        Mutation::ResetPassword(ResetPassword {
             id,
             person_id,
             code,
-        } => {
+        }) => {
             store::invitations::expire_resets_of(conn, *person_id, now, version).await?;
             let inserted = store::invitations::insert(
                 conn,
@@ -257,10 +246,10 @@ pub async fn apply(
                 return Err(conflict());
             }
         }
-        Mutation::DeactivatePerson { person_id } => {
+        Mutation::DeactivatePerson(DeactivatePerson { person_id }) => {
             store::people::deactivate(conn, *person_id, now, version).await?;
         }
-        Mutation::AdvanceIssue { issue_id, step } => {
+        Mutation::AdvanceIssue(AdvanceIssue { issue_id, step }) => {
             let issue = &facts.issue()?.row;
             let to = step
                 .next(issue.status)
@@ -301,7 +290,7 @@ pub async fn apply(
                 .await?;
             }
         }
-        Mutation::JoinIssue { issue_id } => {
+        Mutation::JoinIssue(JoinIssue { issue_id }) => {
             let issue = &facts.issue()?.row;
             if !issue.status.is_open() {
                 return Err(wrong_state(issue.status));
@@ -309,11 +298,11 @@ pub async fn apply(
             store::issues::join(conn, *issue_id, principal.user_id, now).await?;
             store::issues::touch(conn, *issue_id, version, now).await?;
         }
-        Mutation::ScoreIssue {
+        Mutation::ScoreIssue(ScoreIssue {
             issue_id,
             round,
             score,
-        } => {
+        }) => {
             let issue = facts.issue()?;
             if issue.row.status != IssueStatus::AwaitingScore || *round != issue.row.round {
                 return Err(explained(
@@ -345,7 +334,7 @@ pub async fn apply(
             // status, the round nor who joined.
             settle_round(conn, &issue.row, issue.joined.len(), now, version).await?;
         }
-        Mutation::EscalateIssue { issue_id, note } => {
+        Mutation::EscalateIssue(EscalateIssue { issue_id, note }) => {
             let issue = &facts.issue()?.row;
             if issue.escalated_at.is_some() {
                 return Err(explained(
@@ -359,11 +348,11 @@ pub async fn apply(
             }
             store::issues::escalate(conn, *issue_id, note, now, version).await?;
         }
-        Mutation::AnswerEscalation {
+        Mutation::AnswerEscalation(AnswerEscalation {
             issue_id,
             answer,
             deadline,
-        } => {
+        }) => {
             let issue = &facts.issue()?.row;
             if issue.escalated_at.is_none() {
                 return Err(explained(
@@ -420,11 +409,11 @@ pub async fn apply(
             }
             store::issues::touch(conn, photo.issue_id, version, now).await?;
         }
-        Mutation::RecordMinutes {
+        Mutation::RecordMinutes(RecordMinutes {
             dialogue_id,
             issue_id,
             notes,
-        } => {
+        }) => {
             if issue_id.is_some() {
                 let in_community = facts
                     .issue
@@ -437,10 +426,10 @@ pub async fn apply(
             store::dialogues::record_notes(conn, *dialogue_id, *issue_id, notes, now, version)
                 .await?;
         }
-        Mutation::SetAgenda {
+        Mutation::SetAgenda(SetAgenda {
             issue_id,
             dialogue_id,
-        } => {
+        }) => {
             let issue = &facts.issue()?.row;
             if !domain::dialogue::may_be_on_agenda(issue.status) {
                 return Err(explained(
@@ -460,10 +449,10 @@ pub async fn apply(
             }
             store::issues::set_agenda(conn, *issue_id, *dialogue_id, version, now).await?;
         }
-        Mutation::SetScoringRules {
+        Mutation::SetScoringRules(SetScoringRules {
             community_id,
             rules,
-        } => {
+        }) => {
             store::communities::set_scoring_rules(conn, community_id, *rules, version).await?;
         }
     }

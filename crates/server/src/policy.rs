@@ -4,6 +4,10 @@
 //! role itself. Every mutation in a push and every row in a pull passes through here;
 //! `views` asks it what a row may show.
 
+use domain::mutation::{
+    AdvanceIssue, AnswerEscalation, DeactivatePerson, EscalateIssue, JoinIssue, RecordMinutes,
+    ResetPassword, ScoreIssue, SetAgenda, SetScoringRules,
+};
 use domain::person::Role;
 use domain::{Mutation, RejectCode, Rejection};
 use uuid::Uuid;
@@ -143,12 +147,15 @@ pub fn authorize(
         }
         // Community staff reset passwords and deactivate people of their community; nobody
         // deactivates themselves.
-        Mutation::ResetPassword { person_id, .. } | Mutation::DeactivatePerson { person_id } => {
+        Mutation::ResetPassword(ResetPassword { person_id, .. })
+        | Mutation::DeactivatePerson(DeactivatePerson { person_id }) => {
             if facts.person_communities.is_empty() {
                 return Err(Rejection::new(RejectCode::NotFound));
             }
-            if matches!(mutation, Mutation::DeactivatePerson { .. })
-                && *person_id == principal.user_id
+            if matches!(
+                mutation,
+                Mutation::DeactivatePerson(DeactivatePerson { .. })
+            ) && *person_id == principal.user_id
             {
                 return Err(Rejection::new(RejectCode::Conflict));
             }
@@ -161,7 +168,7 @@ pub fn authorize(
         }
         // Each step of the loop belongs to one role in the issue's community: staff accept,
         // merge and decline; the property company answers and rectifies.
-        Mutation::AdvanceIssue { step, .. } => {
+        Mutation::AdvanceIssue(AdvanceIssue { step, .. }) => {
             let issue = facts.issue()?;
             if has_role_in(principal, step.role(), &issue.row.community_id) {
                 Ok(target(&issue.row.community_id))
@@ -171,7 +178,7 @@ pub fn authorize(
         }
         // 我也遇到: residents of the issue's community, about someone else's issue; the raiser
         // is counted already (a conflict rather than forbidden: it is their own issue).
-        Mutation::JoinIssue { .. } => {
+        Mutation::JoinIssue(JoinIssue { .. }) => {
             let issue = facts.issue()?;
             if !has_role_in(principal, Role::Resident, &issue.row.community_id) {
                 return Err(forbidden());
@@ -186,7 +193,7 @@ pub fn authorize(
             Ok(target(&issue.row.community_id))
         }
         // Only the raiser and the residents who joined score.
-        Mutation::ScoreIssue { .. } => {
+        Mutation::ScoreIssue(ScoreIssue { .. }) => {
             let issue = facts.issue()?;
             if may_score(principal, &issue.row, &issue.joined) {
                 Ok(target(&issue.row.community_id))
@@ -199,7 +206,7 @@ pub fn authorize(
             }
         }
         // Staff escalate to the township; the township's staff answer.
-        Mutation::EscalateIssue { .. } => {
+        Mutation::EscalateIssue(EscalateIssue { .. }) => {
             let issue = facts.issue()?;
             if is_staff_of(principal, &issue.row.community_id) {
                 Ok(target(&issue.row.community_id))
@@ -207,7 +214,7 @@ pub fn authorize(
                 Err(forbidden())
             }
         }
-        Mutation::AnswerEscalation { .. } => {
+        Mutation::AnswerEscalation(AnswerEscalation { .. }) => {
             let issue = facts.issue()?;
             if is_township_staff_of(principal, &issue.township_id) {
                 Ok(target(&issue.row.community_id))
@@ -237,7 +244,7 @@ pub fn authorize(
             }
         }
         // Staff build their community's agendas and set its scoring rules.
-        Mutation::SetAgenda { .. } => {
+        Mutation::SetAgenda(SetAgenda { .. }) => {
             let issue = facts.issue()?;
             if is_staff_of(principal, &issue.row.community_id) {
                 Ok(target(&issue.row.community_id))
@@ -245,11 +252,13 @@ pub fn authorize(
                 Err(forbidden())
             }
         }
-        Mutation::SetScoringRules { community_id, .. } if is_staff_of(principal, community_id) => {
+        Mutation::SetScoringRules(SetScoringRules { community_id, .. })
+            if is_staff_of(principal, community_id) =>
+        {
             Ok(target(community_id))
         }
-        Mutation::SetScoringRules { .. } => Err(forbidden()),
-        Mutation::RecordMinutes { .. } => match &facts.dialogue_community {
+        Mutation::SetScoringRules(SetScoringRules { .. }) => Err(forbidden()),
+        Mutation::RecordMinutes(RecordMinutes { .. }) => match &facts.dialogue_community {
             Some(community) if is_staff_of(principal, community) => Ok(target(community)),
             Some(_) => Err(forbidden()),
             None => Err(Rejection::new(RejectCode::NotFound)),
@@ -431,9 +440,9 @@ mod tests {
         let neighbour = principal(vec![(Role::Resident, Some("shanwan"))]);
         let elsewhere = principal(vec![(Role::Resident, Some("jiulong"))]);
         let facts = issue_raised_by(raiser.user_id, "shanwan");
-        let join = Mutation::JoinIssue {
+        let join = Mutation::JoinIssue(JoinIssue {
             issue_id: facts.issue.as_ref().unwrap().row.id,
-        };
+        });
         let refused = authorize(&raiser, &join, &facts).unwrap_err();
         assert_eq!(refused.code, RejectCode::Conflict);
         assert_eq!(

@@ -57,7 +57,7 @@ fn shape_issue(viewer: Option<&Principal>, row: &IssueRow, records: &LoopRecords
         description: row.description.clone(),
         category: row.category.clone(),
         place: row.place.clone(),
-        status: row.status.code().to_string(),
+        status: row.status,
         raised_by,
         mine,
         created_at: row.created_at,
@@ -84,7 +84,7 @@ fn shape_issue(viewer: Option<&Principal>, row: &IssueRow, records: &LoopRecords
                     report: r.report.clone(),
                     reported_at: r.reported_at,
                     closes_at: r.closes_at,
-                    outcome: r.outcome.clone(),
+                    outcome: r.outcome,
                     average: r.average,
                     scores: values.len() as u32,
                     satisfied: values

@@ -14,20 +14,27 @@
 //! only after that transaction has committed. Every transaction is all-or-nothing, so an
 //! operation that fails (a lost connection, a WebKit bug) is retried once on a reopened
 //! connection without risk of doing it twice.
+//!
+//! `outbox` queues and settles mutations, `pull` applies pulls and reads snapshots, `local`
+//! keeps the small things that live in localStorage.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
-use domain::mutation::MutationArgs;
-use domain::wire::{
-    MutationEnvelope, MutationResult, Op, PullResponse, ResultStatus, WireFieldError,
-};
+use domain::mutation::{Label, Redo};
+use domain::wire::{MutationEnvelope, WireFieldError};
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
+
+mod local;
+mod outbox;
+mod pull;
+
+pub use local::{prefs, seen};
 
 pub const DB_NAME: &str = "yiwantang";
 const DB_VERSION: u32 = 1;
@@ -78,6 +85,24 @@ pub struct OutboxEntry {
     pub queued_at: DateTime<Utc>,
     /// The server answered `applied`; the entry waits for the pull that brings its rows.
     pub submitted: bool,
+    /// What the queue screen calls it (absent in entries queued by older versions).
+    #[serde(default)]
+    pub label: Option<Label>,
+    /// The form that made it, for "fix and resubmit".
+    #[serde(default)]
+    pub redo: Option<Redo>,
+}
+
+/// A mutation ready to be queued: what its definition made of the person's action.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prepared {
+    pub name: &'static str,
+    pub version: u32,
+    pub args: serde_json::Value,
+    pub label: Label,
+    pub redo: Redo,
+    /// The optimistic rows as (entity, id, data).
+    pub overlay: Vec<(&'static str, String, serde_json::Value)>,
 }
 
 /// A mutation the server refused for good.
@@ -90,6 +115,10 @@ pub struct FailedEntry {
     pub message: String,
     pub fields: Vec<WireFieldError>,
     pub failed_at: DateTime<Utc>,
+    #[serde(default)]
+    pub label: Option<Label>,
+    #[serde(default)]
+    pub redo: Option<Redo>,
 }
 
 /// A row as the server sent it (`base`) or as a queued mutation expects it (`overlay`).
@@ -277,264 +306,6 @@ impl Db {
         })
         .await
     }
-
-    /// Queues a mutation and writes its optimistic rows, atomically. `overlay` gives the
-    /// rows as (entity, id, data). Returns the entry once the transaction has committed.
-    pub async fn enqueue<A: MutationArgs>(
-        &self,
-        user_id: Uuid,
-        args: &A,
-        overlay: &[(&str, String, serde_json::Value)],
-    ) -> Result<OutboxEntry> {
-        let mutation_id = Uuid::new_v4();
-        let now = Utc::now();
-        self.run(|rexie| async move {
-            let tx = rexie.transaction(&[META, OUTBOX, OVERLAY], TransactionMode::ReadWrite)?;
-            let meta = tx.store(META)?;
-            let meta_key: JsValue = client_meta_key(user_id).into();
-            let state = match meta.get(meta_key.clone()).await? {
-                Some(value) if !value.is_undefined() => from_js::<ClientState>(value)?,
-                _ => ClientState {
-                    client_id: Uuid::new_v4(),
-                    next_seq: 1,
-                },
-            };
-            let seq = state.next_seq;
-            let key = outbox_key(state.client_id, seq);
-            let entry = OutboxEntry {
-                key: key.clone(),
-                user_id,
-                client_id: state.client_id,
-                seq,
-                mutation: args.envelope(seq, mutation_id, now),
-                queued_at: now,
-                submitted: false,
-            };
-            tx.store(OUTBOX)?.put(&to_js(&entry)?, None).await?;
-            let overlay_store = tx.store(OVERLAY)?;
-            for (entity, id, data) in overlay {
-                let row = Row {
-                    key: Row::key_for(user_id, entity, id),
-                    user_id,
-                    entity: entity.to_string(),
-                    id: id.clone(),
-                    data: data.clone(),
-                    mutation_key: Some(key.clone()),
-                };
-                overlay_store.put(&to_js(&row)?, None).await?;
-            }
-            let next = ClientState {
-                next_seq: seq + 1,
-                ..state
-            };
-            meta.put(&to_js(&next)?, Some(&meta_key)).await?;
-            tx.done().await?;
-            Ok(entry)
-        })
-        .await
-    }
-
-    /// Everything shown for this person.
-    pub async fn snapshot(&self, user_id: Uuid) -> Result<Snapshot> {
-        self.run(|rexie| async move {
-            let tx =
-                rexie.transaction(&[BASE, OVERLAY, OUTBOX, FAILED], TransactionMode::ReadOnly)?;
-            let mine = |rows: Vec<Row>| {
-                rows.into_iter()
-                    .filter(|r| r.user_id == user_id)
-                    .collect::<Vec<_>>()
-            };
-            let base = mine(all_of(tx.store(BASE)?.get_all(None, None).await?)?);
-            let overlay = mine(all_of(tx.store(OVERLAY)?.get_all(None, None).await?)?);
-            let mut outbox: Vec<OutboxEntry> =
-                all_of(tx.store(OUTBOX)?.get_all(None, None).await?)?;
-            outbox.retain(|e| e.user_id == user_id);
-            let mut failed: Vec<FailedEntry> =
-                all_of(tx.store(FAILED)?.get_all(None, None).await?)?;
-            failed.retain(|e| e.user_id == user_id);
-            failed.sort_by_key(|f| f.failed_at);
-            tx.done().await?;
-            Ok(Snapshot {
-                base,
-                overlay,
-                outbox,
-                failed,
-            })
-        })
-        .await
-    }
-
-    /// The queued mutations of this installation for the person, in seq order.
-    pub async fn pending(&self, user_id: Uuid) -> Result<Vec<OutboxEntry>> {
-        let Some(client) = self.client_state(user_id).await? else {
-            return Ok(Vec::new());
-        };
-        let mut entries = self.snapshot(user_id).await?.outbox;
-        entries.retain(|e| e.client_id == client.client_id);
-        entries.sort_by_key(|e| e.seq);
-        Ok(entries)
-    }
-
-    /// Applies a push response: `applied` entries are marked submitted, `rejected` ones move
-    /// to `failed` with their optimistic rows removed.
-    pub async fn apply_push_results(
-        &self,
-        user_id: Uuid,
-        client_id: Uuid,
-        results: &[MutationResult],
-    ) -> Result<()> {
-        self.run(|rexie| async move {
-            let tx = rexie.transaction(&[OUTBOX, OVERLAY, FAILED], TransactionMode::ReadWrite)?;
-            for result in results {
-                settle(&tx, user_id, client_id, result, false).await?;
-            }
-            tx.done().await?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// Applies a pull in one transaction: the rows, the results, the acknowledged entries
-    /// (dropped with their optimistic rows) and the new cursor.
-    pub async fn apply_pull(
-        &self,
-        user_id: Uuid,
-        client_id: Uuid,
-        pull: &PullResponse,
-    ) -> Result<()> {
-        let now = to_js(&Utc::now())?;
-        self.run(|rexie| {
-            let now = now.clone();
-            async move {
-                let tx = rexie.transaction(
-                    &[META, BASE, OUTBOX, OVERLAY, FAILED],
-                    TransactionMode::ReadWrite,
-                )?;
-                let base = tx.store(BASE)?;
-                for change in &pull.changes {
-                    let key = Row::key_for(user_id, &change.entity, &change.id);
-                    match (change.op, &change.data) {
-                        (Op::Put, Some(data)) => {
-                            let row = Row {
-                                key,
-                                user_id,
-                                entity: change.entity.clone(),
-                                id: change.id.clone(),
-                                data: data.clone(),
-                                mutation_key: None,
-                            };
-                            base.put(&to_js(&row)?, None).await?;
-                        }
-                        _ => base.delete(key.into()).await?,
-                    }
-                }
-                for result in &pull.results {
-                    settle(&tx, user_id, client_id, result, true).await?;
-                }
-                // Whatever the server has processed is no longer queued.
-                let outbox = tx.store(OUTBOX)?;
-                let overlay = tx.store(OVERLAY)?;
-                let entries: Vec<OutboxEntry> = all_of(outbox.get_all(None, None).await?)?;
-                let overlays: Vec<Row> = all_of(overlay.get_all(None, None).await?)?;
-                for entry in entries
-                    .iter()
-                    .filter(|e| e.client_id == client_id && e.seq <= pull.last_seq)
-                {
-                    outbox.delete(entry.key.clone().into()).await?;
-                    for row in overlays
-                        .iter()
-                        .filter(|r| r.mutation_key.as_deref() == Some(entry.key.as_str()))
-                    {
-                        overlay.delete(row.key.clone().into()).await?;
-                    }
-                }
-                let meta = tx.store(META)?;
-                meta.put(
-                    &to_js(&pull.cursor)?,
-                    Some(&cursor_meta_key(user_id).into()),
-                )
-                .await?;
-                meta.put(&now, Some(&last_sync_meta_key(user_id).into()))
-                    .await?;
-                tx.done().await?;
-                Ok(())
-            }
-        })
-        .await
-    }
-
-    /// Gives the queued mutations new seqs starting at `first_seq` (the server expects a
-    /// different next seq: it lost or never had what this phone thinks it sent). Only entries
-    /// the server has not processed are ever renumbered.
-    pub async fn renumber(&self, user_id: Uuid, client_id: Uuid, first_seq: u64) -> Result<()> {
-        self.run(|rexie| async move {
-            let tx = rexie.transaction(&[META, OUTBOX, OVERLAY], TransactionMode::ReadWrite)?;
-            let outbox = tx.store(OUTBOX)?;
-            let overlay = tx.store(OVERLAY)?;
-            let mut entries: Vec<OutboxEntry> = all_of(outbox.get_all(None, None).await?)?;
-            entries.retain(|e| e.client_id == client_id && !e.submitted);
-            entries.sort_by_key(|e| e.seq);
-            let overlays: Vec<Row> = all_of(overlay.get_all(None, None).await?)?;
-            let mut seq = first_seq;
-            for mut entry in entries {
-                let old_key = entry.key.clone();
-                outbox.delete(old_key.clone().into()).await?;
-                entry.seq = seq;
-                entry.mutation.seq = seq;
-                entry.key = outbox_key(client_id, seq);
-                outbox.put(&to_js(&entry)?, None).await?;
-                for row in overlays
-                    .iter()
-                    .filter(|r| r.mutation_key.as_deref() == Some(old_key.as_str()))
-                {
-                    let mut row = row.clone();
-                    row.mutation_key = Some(entry.key.clone());
-                    overlay.put(&to_js(&row)?, None).await?;
-                }
-                seq += 1;
-            }
-            let state = ClientState {
-                client_id,
-                next_seq: seq,
-            };
-            tx.store(META)?
-                .put(&to_js(&state)?, Some(&client_meta_key(user_id).into()))
-                .await?;
-            tx.done().await?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// Forgets a refused mutation (the person discarded it or redid it).
-    pub async fn discard_failed(&self, key: &str) -> Result<()> {
-        self.run(|rexie| async move {
-            let tx = rexie.transaction(&[FAILED], TransactionMode::ReadWrite)?;
-            tx.store(FAILED)?.delete(key.into()).await?;
-            tx.done().await?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// Removes the person's copy of server rows (on signing out). Queued and refused
-    /// mutations stay: they are the person's own unsent work.
-    pub async fn forget_rows(&self, user_id: Uuid) -> Result<()> {
-        self.run(|rexie| async move {
-            let tx = rexie.transaction(&[META, BASE], TransactionMode::ReadWrite)?;
-            let base = tx.store(BASE)?;
-            let rows: Vec<Row> = all_of(base.get_all(None, None).await?)?;
-            for row in rows.iter().filter(|r| r.user_id == user_id) {
-                base.delete(row.key.clone().into()).await?;
-            }
-            tx.store(META)?
-                .delete(cursor_meta_key(user_id).into())
-                .await?;
-            tx.done().await?;
-            Ok(())
-        })
-        .await
-    }
 }
 
 thread_local! {
@@ -551,121 +322,30 @@ pub async fn app_db() -> Result<Db> {
     Ok(db)
 }
 
-/// What the person last saw of their issues (id → status), to show what changed since.
-pub mod seen {
-    use std::collections::HashMap;
-
-    const KEY: &str = "ywt.seen";
-
-    fn storage() -> Option<web_sys::Storage> {
-        web_sys::window()?.local_storage().ok()?
-    }
-
-    pub fn load() -> HashMap<String, String> {
-        storage()
-            .and_then(|s| s.get_item(KEY).ok().flatten())
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
-    }
-
-    pub fn mark(issue_id: &str, status: &str) {
-        let mut seen = load();
-        if seen.get(issue_id).map(String::as_str) == Some(status) {
-            return;
-        }
-        seen.insert(issue_id.to_string(), status.to_string());
-        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&seen)) {
-            let _ = storage.set_item(KEY, &text);
-        }
-    }
-}
-
-/// Display preferences, kept in localStorage so the first paint already uses them.
-pub mod prefs {
-    use domain::Lang;
-    use serde::{Deserialize, Serialize};
-
-    const KEY: &str = "ywt.prefs";
-
-    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Prefs {
-        pub lang: Lang,
-        pub elder: bool,
-    }
-
-    fn storage() -> Option<web_sys::Storage> {
-        web_sys::window()?.local_storage().ok()?
-    }
-
-    pub fn load() -> Prefs {
-        storage()
-            .and_then(|s| s.get_item(KEY).ok().flatten())
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
-    }
-
-    pub fn save(prefs: Prefs) {
-        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&prefs)) {
-            let _ = storage.set_item(KEY, &text);
-        }
-    }
-}
-
-/// Records one result inside a transaction over outbox, overlay and failed.
-async fn settle(
-    tx: &rexie::Transaction,
-    user_id: Uuid,
-    client_id: Uuid,
-    result: &MutationResult,
-    from_pull: bool,
-) -> Result<()> {
-    let outbox = tx.store(OUTBOX)?;
-    let key = outbox_key(client_id, result.seq);
-    let Some(value) = outbox
-        .get(key.clone().into())
-        .await?
-        .filter(|v| !v.is_undefined())
-    else {
-        return Ok(());
-    };
-    let mut entry: OutboxEntry = from_js(value)?;
-    match result.status {
-        ResultStatus::Applied if !from_pull => {
-            entry.submitted = true;
-            outbox.put(&to_js(&entry)?, None).await?;
-        }
-        ResultStatus::Rejected => {
-            let failed = FailedEntry {
-                key: entry.mutation.id.to_string(),
-                user_id,
-                mutation: entry.mutation.clone(),
-                code: result.code.clone().unwrap_or_else(|| "rejected".into()),
-                message: result.message.clone().unwrap_or_default(),
-                fields: result.fields.clone(),
-                failed_at: Utc::now(),
-            };
-            tx.store(FAILED)?.put(&to_js(&failed)?, None).await?;
-            outbox.delete(key.clone().into()).await?;
-            let overlay = tx.store(OVERLAY)?;
-            let overlays: Vec<Row> = all_of(overlay.get_all(None, None).await?)?;
-            for row in overlays
-                .iter()
-                .filter(|r| r.mutation_key.as_deref() == Some(key.as_str()))
-            {
-                overlay.delete(row.key.clone().into()).await?;
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use domain::wire::{Change, IssueView};
+    use domain::mutation::Definition;
+    use domain::wire::{Change, IssueView, MutationResult, Op, PullResponse, ResultStatus};
     use domain::RaiseIssueArgs;
     use wasm_bindgen_test::*;
+
+    /// What `act` makes of an issue raised, with the given optimistic rows.
+    fn prepared(
+        args: &RaiseIssueArgs,
+        overlay: &[(&'static str, String, serde_json::Value)],
+    ) -> Prepared {
+        Prepared {
+            name: RaiseIssueArgs::NAME,
+            version: RaiseIssueArgs::VERSION,
+            args: serde_json::to_value(args).unwrap(),
+            label: Label::about("提问题", "Raise an issue", &args.title),
+            redo: Redo::RaiseIssue {
+                for_household: false,
+            },
+            overlay: overlay.to_vec(),
+        }
+    }
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -696,7 +376,7 @@ mod tests {
             issue.id.to_string(),
             serde_json::json!({"title": "楼道灯坏了"}),
         )];
-        let entry = db.enqueue(user, &issue, &overlay).await.unwrap();
+        let entry = db.enqueue(user, &prepared(&issue, &overlay)).await.unwrap();
         assert_eq!(entry.seq, 1);
         db.close();
 
@@ -711,7 +391,10 @@ mod tests {
             Some(entry.key.as_str())
         );
         // The seq counter survived too: the next mutation continues the sequence.
-        let next = reopened.enqueue(user, &args("第二条"), &[]).await.unwrap();
+        let next = reopened
+            .enqueue(user, &prepared(&args("第二条"), &[]))
+            .await
+            .unwrap();
         assert_eq!((next.seq, next.client_id), (2, entry.client_id));
     }
 
@@ -721,9 +404,9 @@ mod tests {
         let user = Uuid::new_v4();
         let (a, b, c) = (args("一"), args("二"), args("三"));
         let (ra, rb, rc) = futures_join3(
-            db.enqueue(user, &a, &[]),
-            db.enqueue(user, &b, &[]),
-            db.enqueue(user, &c, &[]),
+            db.enqueue(user, &prepared(&a, &[])),
+            db.enqueue(user, &prepared(&b, &[])),
+            db.enqueue(user, &prepared(&c, &[])),
         )
         .await;
         let mut seqs = vec![ra.unwrap().seq, rb.unwrap().seq, rc.unwrap().seq];
@@ -749,16 +432,20 @@ mod tests {
         let first = db
             .enqueue(
                 user,
-                &good,
-                &[("issue", good.id.to_string(), serde_json::json!({}))],
+                &prepared(
+                    &good,
+                    &[("issue", good.id.to_string(), serde_json::json!({}))],
+                ),
             )
             .await
             .unwrap();
         let second = db
             .enqueue(
                 user,
-                &bad,
-                &[("issue", bad.id.to_string(), serde_json::json!({}))],
+                &prepared(
+                    &bad,
+                    &[("issue", bad.id.to_string(), serde_json::json!({}))],
+                ),
             )
             .await
             .unwrap();
@@ -805,12 +492,11 @@ mod tests {
         let first = db
             .enqueue(
                 user,
-                &a,
-                &[("issue", a.id.to_string(), serde_json::json!({}))],
+                &prepared(&a, &[("issue", a.id.to_string(), serde_json::json!({}))]),
             )
             .await
             .unwrap();
-        db.enqueue(user, &args("乙"), &[]).await.unwrap();
+        db.enqueue(user, &prepared(&args("乙"), &[])).await.unwrap();
         db.renumber(user, first.client_id, 7).await.unwrap();
         let pending = db.pending(user).await.unwrap();
         let seqs: Vec<_> = pending.iter().map(|e| (e.seq, e.mutation.seq)).collect();
@@ -820,14 +506,22 @@ mod tests {
             snapshot.overlay[0].mutation_key.as_deref(),
             Some(pending[0].key.as_str())
         );
-        assert_eq!(db.enqueue(user, &args("丙"), &[]).await.unwrap().seq, 9);
+        assert_eq!(
+            db.enqueue(user, &prepared(&args("丙"), &[]))
+                .await
+                .unwrap()
+                .seq,
+            9
+        );
     }
 
     #[wasm_bindgen_test]
     async fn one_persons_queue_and_rows_are_not_shown_to_another() {
         let db = fresh_db().await;
         let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
-        db.enqueue(alice, &args("甲的问题"), &[]).await.unwrap();
+        db.enqueue(alice, &prepared(&args("甲的问题"), &[]))
+            .await
+            .unwrap();
         assert!(db.snapshot(bob).await.unwrap().outbox.is_empty());
         assert!(db.pending(bob).await.unwrap().is_empty());
         assert_eq!(db.pending(alice).await.unwrap().len(), 1);

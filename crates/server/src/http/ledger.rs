@@ -167,16 +167,14 @@ fn rows(issues: &[IssueView], period: Period, today: NaiveDate) -> Vec<[String; 
                     .map(|c| c.label(Lang::Zh).to_string())
                     .unwrap_or_default(),
                 issue.place.clone().unwrap_or_default(),
-                IssueStatus::from_code(&issue.status)
-                    .map(|s| s.label(Lang::Zh).to_string())
-                    .unwrap_or_default(),
+                issue.status.label(Lang::Zh).to_string(),
                 china_date(issue.created_at).to_string(),
                 day(issue.accepted_at.map(china_date)),
                 day(issue.answered_at.map(china_date)),
                 day(issue.promised_by),
                 day(issue
                     .closed_at
-                    .filter(|_| issue.status == IssueStatus::Closed.code())
+                    .filter(|_| issue.status == IssueStatus::Closed)
                     .map(china_date)),
                 average.map(|a| format!("{a:.1}")).unwrap_or_default(),
                 if issue.escalation.is_some() {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::dialogue::Step;
 use domain::issue::IssueStatus;
+use domain::wire::RoundDecision;
 use domain::NewIssue;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
@@ -113,6 +114,18 @@ fn status(row: &SqliteRow) -> Result<IssueStatus, sqlx::Error> {
         index: "status".to_string(),
         source: format!("unknown issue status {code:?}").into(),
     })
+}
+
+/// A decided round's outcome; an unknown one is a decode error, never a silent guess.
+fn decision_col(row: &SqliteRow) -> Result<Option<RoundDecision>, sqlx::Error> {
+    let code: Option<String> = row.try_get("outcome")?;
+    code.map(|code| {
+        RoundDecision::from_code(&code).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: "outcome".to_string(),
+            source: format!("unknown round outcome {code:?}").into(),
+        })
+    })
+    .transpose()
 }
 
 fn issue_from_row(row: &SqliteRow) -> Result<IssueRow, sqlx::Error> {
@@ -253,7 +266,7 @@ pub struct RoundRow {
     pub report: String,
     pub reported_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
-    pub outcome: Option<String>,
+    pub outcome: Option<RoundDecision>,
     pub average: Option<f64>,
 }
 
@@ -294,7 +307,7 @@ pub async fn loop_records(
                     report: row.try_get("report")?,
                     reported_at: parse_time(row.try_get("reported_at")?),
                     closes_at: parse_time(row.try_get("closes_at")?),
-                    outcome: row.try_get("outcome")?,
+                    outcome: decision_col(row)?,
                     average: row.try_get("average")?,
                 });
         }

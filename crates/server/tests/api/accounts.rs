@@ -2,7 +2,7 @@
 //! resets, downloading one's data and deleting one's account.
 
 use domain::account::{Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs};
-use domain::mutation::MutationArgs;
+use domain::mutation::Definition;
 use domain::person::Role;
 use domain::privacy::NOTICE_VERSION;
 use domain::wire::ResultStatus;

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use chrono::Utc;
-use domain::mutation::MutationArgs;
+use domain::mutation::Definition;
 use domain::wire::{MutationEnvelope, PullResponse, PushResponse};
 use domain::RaiseIssueArgs;
 use reqwest::StatusCode;
@@ -151,7 +151,7 @@ impl Phone {
     }
 
     /// Queues and pushes one mutation with the next seq; returns its result.
-    pub async fn act<A: MutationArgs>(&self, args: &A) -> domain::wire::MutationResult {
+    pub async fn act<A: Definition>(&self, args: &A) -> domain::wire::MutationResult {
         let seq = self
             .next_seq
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);

@@ -1,0 +1,62 @@
+//! What lives in localStorage rather than IndexedDB: display preferences (read before the
+//! first paint) and which issue states the person has seen (for the 议事 badge).
+
+/// What the person last saw of their issues (id → status), to show what changed since.
+pub mod seen {
+    use std::collections::HashMap;
+
+    const KEY: &str = "ywt.seen";
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok()?
+    }
+
+    pub fn load() -> HashMap<String, String> {
+        storage()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn mark(issue_id: &str, status: &str) {
+        let mut seen = load();
+        if seen.get(issue_id).map(String::as_str) == Some(status) {
+            return;
+        }
+        seen.insert(issue_id.to_string(), status.to_string());
+        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&seen)) {
+            let _ = storage.set_item(KEY, &text);
+        }
+    }
+}
+
+/// Display preferences, kept in localStorage so the first paint already uses them.
+pub mod prefs {
+    use domain::Lang;
+    use serde::{Deserialize, Serialize};
+
+    const KEY: &str = "ywt.prefs";
+
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Prefs {
+        pub lang: Lang,
+        pub elder: bool,
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok()?
+    }
+
+    pub fn load() -> Prefs {
+        storage()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save(prefs: Prefs) {
+        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&prefs)) {
+            let _ = storage.set_item(KEY, &text);
+        }
+    }
+}
