@@ -408,4 +408,105 @@ mod tests {
             }
         }
     }
+
+    /// The phone's rows, for the optimistic effects: one issue.
+    struct OneIssue(crate::wire::IssueView);
+
+    impl Rows for OneIssue {
+        fn issue(&self, id: Uuid) -> Option<crate::wire::IssueView> {
+            (self.0.id == id).then(|| self.0.clone())
+        }
+        fn dialogue(&self, _: Uuid) -> Option<crate::wire::DialogueView> {
+            None
+        }
+        fn household(&self, _: Uuid) -> Option<crate::wire::HouseholdView> {
+            None
+        }
+        fn person(&self, _: Uuid) -> Option<crate::wire::PersonView> {
+            None
+        }
+        fn community(&self, _: &str) -> Option<crate::wire::CommunityRulesView> {
+            None
+        }
+    }
+
+    fn raised() -> crate::wire::IssueView {
+        let args: RaiseIssueArgs = serde_json::from_value(raise_args("楼道灯坏了")).unwrap();
+        crate::wire::IssueView::optimistic(
+            &args.parse().unwrap(),
+            "shanwan",
+            "王秀兰",
+            DateTime::UNIX_EPOCH,
+        )
+    }
+
+    #[test]
+    fn every_listed_mutation_has_one_name_and_is_parsed_by_its_own_definition() {
+        let mut names: Vec<&str> = KNOWN.iter().map(|(name, _, _)| *name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), KNOWN.len(), "a name is listed twice");
+        let args = JoinIssueArgs {
+            issue_id: Uuid::nil(),
+        };
+        let envelope = args.envelope(1, Uuid::nil(), DateTime::UNIX_EPOCH);
+        let mutation = Mutation::parse_envelope(&envelope).unwrap();
+        assert_eq!(mutation.name(), "join_issue");
+        assert_eq!(mutation.touches().issue, Some(Uuid::nil()));
+    }
+
+    #[test]
+    fn optimistic_effects_come_from_the_definition_on_the_phones_rows() {
+        let issue = raised();
+        let rows = OneIssue(issue.clone());
+        let local = Local {
+            user_id: Uuid::nil(),
+            display_name: "李建国",
+            home_community: "shanwan",
+            now: DateTime::UNIX_EPOCH,
+            rows: &rows,
+        };
+        let accept = AdvanceIssueArgs {
+            issue_id: issue.id,
+            step: crate::dialogue::Step::Accept { session_id: None },
+        };
+        let rows_after = AdvanceIssueArgs::optimistic(&accept.parse().unwrap(), &local);
+        assert_eq!(rows_after.len(), 1);
+        assert_eq!(
+            (rows_after[0].entity, rows_after[0].id.clone()),
+            ("issue", issue.id.to_string())
+        );
+        assert_eq!(rows_after[0].data["status"], "accepted");
+        // A step the issue's state does not allow shows nothing rather than a wrong state.
+        let report = AdvanceIssueArgs {
+            issue_id: issue.id,
+            step: crate::dialogue::Step::ReportRectified {
+                report: "已修好".into(),
+            },
+        };
+        assert!(AdvanceIssueArgs::optimistic(&report.parse().unwrap(), &local).is_empty());
+        let label = accept.label(&local);
+        assert_eq!(label.zh, "立项：楼道灯坏了");
+        assert_eq!(label.en, "Accept: 楼道灯坏了");
+        assert_eq!(
+            accept.redo(),
+            Redo::Issue {
+                id: issue.id,
+                work: true
+            }
+        );
+    }
+
+    #[test]
+    fn the_phone_gets_the_servers_field_errors_from_the_same_parse() {
+        let escalate = EscalateIssueArgs {
+            issue_id: Uuid::nil(),
+            note: "  ".into(),
+        };
+        let phone = escalate.parse().unwrap_err();
+        let envelope = escalate.envelope(1, Uuid::nil(), DateTime::UNIX_EPOCH);
+        let server = Mutation::parse_envelope(&envelope).unwrap_err();
+        assert_eq!(server.fields, phone);
+        assert_eq!(server.message(Lang::Zh), "请填写说明");
+    }
 }

@@ -1,6 +1,9 @@
 //! The 双月对话 loop as a state machine: 提问题 → 立项 → 答复 → 整改 → 评分, with merging,
 //! declining, reopening after a low score, and escalation to the township. The server and
 //! the phone run the same rules.
+//!
+//! Here: the steps and their order, the loop's arguments and limits; `scoring` holds the
+//! scoring rounds and each community's rules, `photos` the evidence.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,6 +12,12 @@ use uuid::Uuid;
 use crate::field::{char_count, clean_text, FieldError, FieldErrorKind};
 use crate::issue::IssueStatus;
 use crate::person::Role;
+
+mod photos;
+mod scoring;
+
+pub use photos::*;
+pub use scoring::*;
 
 pub const REPLY_MAX: usize = 1000;
 pub const REASON_MAX: usize = 300;
@@ -138,93 +147,6 @@ pub struct TransitionError {
     pub step: &'static str,
 }
 
-/// A score of a rectification: 1 (very unhappy) to 5 (very happy), with an optional comment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Score {
-    pub value: u8,
-    pub comment: String,
-}
-
-impl Score {
-    pub fn parse(value: u8, comment: &str) -> Result<Score, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        if !(1..=5).contains(&value) {
-            errors.push(FieldError::new("score", FieldErrorKind::Invalid));
-        }
-        let comment = clean_text(comment, true);
-        if char_count(&comment) > COMMENT_MAX {
-            errors.push(FieldError::new(
-                "comment",
-                FieldErrorKind::TooLong {
-                    max: COMMENT_MAX,
-                    actual: char_count(&comment),
-                },
-            ));
-        }
-        if errors.is_empty() {
-            Ok(Score { value, comment })
-        } else {
-            Err(errors)
-        }
-    }
-
-    /// 满意: a score of 4 or 5 (how public-service hotlines count satisfaction).
-    pub fn satisfied(value: u8) -> bool {
-        value >= 4
-    }
-}
-
-/// The scoring of one rectification round.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Round {
-    pub opened_at: DateTime<Utc>,
-    pub window_days: i64,
-    /// How many people may score: the raiser and everyone who joined (我也遇到).
-    pub eligible: usize,
-    pub scores: Vec<u8>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum RoundOutcome {
-    /// Still waiting for scores.
-    Open,
-    /// 已办结: accepted (average at or above the pass mark, or nobody objected in time).
-    Closed { average: Option<f64> },
-    /// 退回重办: below the pass mark; back to 整改中.
-    Reopened { average: f64 },
-}
-
-impl Round {
-    pub fn closes_at(&self) -> DateTime<Utc> {
-        self.opened_at + Duration::days(self.window_days)
-    }
-
-    pub fn average(&self) -> Option<f64> {
-        (!self.scores.is_empty())
-            .then(|| self.scores.iter().map(|s| *s as f64).sum::<f64>() / self.scores.len() as f64)
-    }
-
-    /// Decided when everyone eligible has scored, or when the window has ended.
-    pub fn outcome(&self, now: DateTime<Utc>, pass: f64) -> RoundOutcome {
-        let everyone = self.eligible > 0 && self.scores.len() >= self.eligible;
-        if !everyone && now < self.closes_at() {
-            return RoundOutcome::Open;
-        }
-        match self.average() {
-            None => RoundOutcome::Closed { average: None },
-            Some(average) if average + 1e-9 >= pass => RoundOutcome::Closed {
-                average: Some(average),
-            },
-            Some(average) => RoundOutcome::Reopened { average },
-        }
-    }
-
-    /// Whether a person may still score (or change their score) at `now`.
-    pub fn accepts_scores(&self, now: DateTime<Utc>) -> bool {
-        now < self.closes_at()
-    }
-}
-
 /// `advance_issue` (version 1): one step of the loop on one issue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -239,17 +161,6 @@ pub struct AdvanceIssueArgs {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinIssueArgs {
     pub issue_id: Uuid,
-}
-
-/// `score_issue` (version 1): the raiser or a joined resident scores a rectification round.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ScoreIssueArgs {
-    pub issue_id: Uuid,
-    pub round: u32,
-    pub value: u8,
-    #[serde(default)]
-    pub comment: String,
 }
 
 /// `escalate_issue` (version 1): staff hand an issue to the township (上报).
@@ -300,79 +211,6 @@ pub fn may_be_on_agenda(status: IssueStatus) -> bool {
         status,
         IssueStatus::Raised | IssueStatus::Merged | IssueStatus::Declined
     )
-}
-
-/// `set_scoring_rules` (version 1): staff set how residents' scores decide their
-/// community's rectifications. The window applies to rounds opened after the change; the
-/// pass mark to every round decided after it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ScoringRulesArgs {
-    pub community_id: String,
-    /// 1.0–5.0, in steps of 0.5.
-    pub pass_average: f64,
-    /// 1–60 days.
-    pub window_days: i64,
-}
-
-/// A community's scoring rules, validated. The pass mark is kept in halves so the value
-/// compares exactly.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ScoringRules {
-    pub pass_halves: u8,
-    pub window_days: i64,
-}
-
-pub const WINDOW_DAYS_MAX: i64 = 60;
-
-impl Default for ScoringRules {
-    fn default() -> Self {
-        ScoringRules {
-            pass_halves: (PASS_AVERAGE * 2.0) as u8,
-            window_days: SCORING_WINDOW_DAYS,
-        }
-    }
-}
-
-impl ScoringRules {
-    pub fn pass_average(self) -> f64 {
-        f64::from(self.pass_halves) / 2.0
-    }
-}
-
-impl ScoringRulesArgs {
-    pub fn parse(&self) -> Result<ScoringRules, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let halves = self.pass_average * 2.0;
-        let whole_half = halves.is_finite() && (halves - halves.round()).abs() < 1e-9;
-        if !whole_half || !(2.0..=10.0).contains(&halves) {
-            errors.push(FieldError::new(
-                "pass_average",
-                FieldErrorKind::OutOfRange {
-                    min: "1".into(),
-                    max: "5".into(),
-                },
-            ));
-        }
-        if !(1..=WINDOW_DAYS_MAX).contains(&self.window_days) {
-            errors.push(FieldError::new(
-                "window_days",
-                FieldErrorKind::OutOfRange {
-                    min: "1".into(),
-                    max: WINDOW_DAYS_MAX.to_string(),
-                },
-            ));
-        }
-        if errors.is_empty() {
-            Ok(ScoringRules {
-                pass_halves: halves.round() as u8,
-                window_days: self.window_days,
-            })
-        } else {
-            Err(errors)
-        }
-    }
 }
 
 /// `record_minutes` (version 1): what was said, for one issue of the agenda or in general.
@@ -431,84 +269,6 @@ pub fn after_step(
         }
     }
     Some(next)
-}
-
-/// The most photos per issue and stage (the issue, the answer, the rectification).
-pub const PHOTOS_PER_STAGE: usize = 3;
-/// The largest photo the phone sends, after resizing and compressing it.
-pub const PHOTO_MAX_BYTES: usize = 300 * 1024;
-
-/// Where a photo belongs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum PhotoStage {
-    /// Taken by the resident who raised the issue.
-    Issue,
-    /// Taken by the property company with its answer.
-    Answer,
-    /// Evidence of the rectification.
-    Rectification,
-}
-
-impl PhotoStage {
-    pub fn code(self) -> &'static str {
-        match self {
-            PhotoStage::Issue => "issue",
-            PhotoStage::Answer => "answer",
-            PhotoStage::Rectification => "rectification",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<PhotoStage> {
-        [
-            PhotoStage::Issue,
-            PhotoStage::Answer,
-            PhotoStage::Rectification,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
-    }
-}
-
-/// `attach_photo` (version 1): a photo travels through the queue like any action, as base64
-/// JPEG, already resized and compressed on the phone.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AttachPhotoArgs {
-    pub id: Uuid,
-    pub issue_id: Uuid,
-    pub stage: PhotoStage,
-    /// `image/jpeg`, `image/png` or `image/webp`.
-    pub content_type: String,
-    /// The image, base64 (standard alphabet).
-    pub data: String,
-}
-
-impl AttachPhotoArgs {
-    /// Checks the type and the size (the decoded size is ¾ of the base64 length).
-    pub fn validate(&self) -> Result<(), FieldError> {
-        if !matches!(
-            self.content_type.as_str(),
-            "image/jpeg" | "image/png" | "image/webp"
-        ) {
-            return Err(FieldError::new("photo", FieldErrorKind::Invalid));
-        }
-        let bytes = self.data.len() / 4 * 3;
-        if self.data.is_empty() {
-            Err(FieldError::new("photo", FieldErrorKind::Required))
-        } else if bytes > PHOTO_MAX_BYTES {
-            Err(FieldError::new(
-                "photo",
-                FieldErrorKind::TooLong {
-                    max: PHOTO_MAX_BYTES / 1024,
-                    actual: bytes / 1024,
-                },
-            ))
-        } else {
-            Ok(())
-        }
-    }
 }
 
 /// A text that must be there and not too long.

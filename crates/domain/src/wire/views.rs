@@ -1,0 +1,287 @@
+//! The rows a pull carries: issues with their loop, photos, rounds and escalation, dialogue
+//! sessions, communities' scoring rules, and (community staff only) households, people and
+//! invitations.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Entity names used in `Change::entity`.
+pub mod entity {
+    pub const ISSUE: &str = "issue";
+    /// Community staff only.
+    pub const HOUSEHOLD: &str = "household";
+    /// Community staff only.
+    pub const PERSON: &str = "person";
+    /// Community staff only.
+    pub const INVITATION: &str = "invitation";
+    pub const DIALOGUE: &str = "dialogue";
+    /// A community's name and scoring rules.
+    pub const COMMUNITY: &str = "community";
+}
+
+/// A community as its members' phones keep it: the rules that decide its scoring rounds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CommunityRulesView {
+    pub community_id: String,
+    pub name: String,
+    /// The average score at or above which a rectification is accepted (1–5, halves).
+    pub pass_average: f64,
+    /// Days residents have to score a rectification.
+    pub window_days: i64,
+}
+
+impl CommunityRulesView {
+    pub fn rules(&self) -> crate::dialogue::ScoringRules {
+        crate::dialogue::ScoringRulesArgs {
+            community_id: self.community_id.clone(),
+            pass_average: self.pass_average,
+            window_days: self.window_days,
+        }
+        .parse()
+        .unwrap_or_default()
+    }
+}
+
+/// A household as community staff see it (with the room).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HouseholdView {
+    pub id: Uuid,
+    pub community_id: String,
+    pub point: Option<String>,
+    pub building: String,
+    pub unit: Option<String>,
+    pub room: Option<String>,
+    /// 5栋2单元301
+    pub label: String,
+}
+
+/// A person of the community as its staff see them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PersonView {
+    pub id: Uuid,
+    pub community_id: String,
+    pub display_name: String,
+    pub phone: String,
+    pub roles: Vec<crate::person::Role>,
+    pub household_id: Option<Uuid>,
+    pub household_label: Option<String>,
+    pub deactivated: bool,
+}
+
+/// An invitation or reset code as the community's staff see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InvitationView {
+    pub id: Uuid,
+    pub community_id: String,
+    /// `join` or `reset`.
+    pub kind: String,
+    /// ABCDE-FGHJK
+    pub code: String,
+    pub role: Option<crate::person::Role>,
+    pub household_id: Option<Uuid>,
+    pub household_label: Option<String>,
+    /// For `reset`: whose password.
+    pub person_id: Option<Uuid>,
+    pub person_name: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub used: bool,
+}
+
+/// A dialogue issue as a community member sees it. The raiser's name is masked; phones and
+/// rooms never travel in this view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IssueView {
+    pub id: Uuid,
+    pub community_id: String,
+    pub title: String,
+    pub description: String,
+    /// A category code (`repairs`, …).
+    pub category: String,
+    pub place: Option<String>,
+    /// Where the issue stands in the dialogue loop (`raised`, …).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub status: crate::IssueStatus,
+    /// The raiser's masked name (张*兰).
+    pub raised_by: String,
+    /// Whether the person pulling raised it.
+    pub mine: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    // What happened after it was raised. Every field below has a default, so rows cached
+    // by an older app still read.
+    #[serde(default)]
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// The dialogue session whose agenda holds it.
+    #[serde(default)]
+    pub dialogue_id: Option<Uuid>,
+    #[serde(default)]
+    pub merged_into: Option<Uuid>,
+    #[serde(default)]
+    pub decline_reason: Option<String>,
+    #[serde(default)]
+    pub reply: Option<String>,
+    #[serde(default)]
+    pub plan: Option<String>,
+    #[serde(default)]
+    pub promised_by: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub answered_at: Option<DateTime<Utc>>,
+    /// How many rectification rounds were reported (each opens scoring).
+    #[serde(default)]
+    pub round: u32,
+    #[serde(default)]
+    pub rounds: Vec<RoundView>,
+    #[serde(default)]
+    pub closed_at: Option<DateTime<Utc>>,
+    /// 我也遇到: how many residents joined, and whether the person pulling did.
+    #[serde(default)]
+    pub joined_count: u32,
+    #[serde(default)]
+    pub joined: bool,
+    /// The person pulling may score the current round (raised or joined it).
+    #[serde(default)]
+    pub may_score: bool,
+    /// Their score in the current round, if any.
+    #[serde(default)]
+    pub my_score: Option<u8>,
+    #[serde(default)]
+    pub escalation: Option<EscalationView>,
+    #[serde(default)]
+    pub photos: Vec<PhotoRef>,
+}
+
+/// A photo of an issue, fetched from `GET /api/photos/{id}` (by those who may see the issue).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PhotoRef {
+    pub id: Uuid,
+    pub stage: crate::dialogue::PhotoStage,
+    /// On the phone only, while the photo waits in the queue: a data: URL to show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<String>,
+}
+
+/// One rectification round: the report, the scoring window and its outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RoundView {
+    pub round: u32,
+    pub report: String,
+    pub reported_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    /// None while scoring is open.
+    pub outcome: Option<RoundDecision>,
+    pub average: Option<f64>,
+    /// How many scored, and how many of them 4 or 5 (满意).
+    pub scores: u32,
+    pub satisfied: u32,
+}
+
+/// How a scoring round was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum RoundDecision {
+    /// 已办结: the average reached the pass mark (or nobody objected in time).
+    Closed,
+    /// 退回重办: below the pass mark; back to 整改中.
+    Reopened,
+}
+
+impl RoundDecision {
+    pub fn code(self) -> &'static str {
+        match self {
+            RoundDecision::Closed => "closed",
+            RoundDecision::Reopened => "reopened",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RoundDecision> {
+        [RoundDecision::Closed, RoundDecision::Reopened]
+            .into_iter()
+            .find(|d| d.code() == code)
+    }
+}
+
+/// 上报: what the community asked the township, and the township's answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EscalationView {
+    pub note: String,
+    pub escalated_at: DateTime<Utc>,
+    pub answer: Option<String>,
+    pub deadline: Option<chrono::NaiveDate>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// A dialogue session (双月对话) with its minutes. Shared with the community's residents.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DialogueView {
+    pub id: Uuid,
+    pub community_id: String,
+    pub held_on: chrono::NaiveDate,
+    pub place: String,
+    pub attendees: String,
+    /// General minutes.
+    pub minutes: Option<String>,
+    /// Minutes per issue of the agenda.
+    pub notes: Vec<DialogueNote>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DialogueNote {
+    pub issue_id: Uuid,
+    pub notes: String,
+}
+
+impl IssueView {
+    /// How a newly raised issue looks on the raiser's phone before the server has it.
+    pub fn optimistic(
+        issue: &crate::NewIssue,
+        community_id: &str,
+        raiser_name: &str,
+        now: DateTime<Utc>,
+    ) -> IssueView {
+        IssueView {
+            id: issue.id,
+            community_id: community_id.to_string(),
+            title: issue.title.clone(),
+            description: issue.description.clone(),
+            category: issue.category.code().to_string(),
+            place: issue.place.clone(),
+            status: crate::IssueStatus::Raised,
+            raised_by: raiser_name.to_string(),
+            mine: true,
+            created_at: now,
+            updated_at: now,
+            accepted_at: None,
+            dialogue_id: None,
+            merged_into: None,
+            decline_reason: None,
+            reply: None,
+            plan: None,
+            promised_by: None,
+            answered_at: None,
+            round: 0,
+            rounds: Vec::new(),
+            closed_at: None,
+            joined_count: 0,
+            joined: false,
+            may_score: false,
+            my_score: None,
+            escalation: None,
+            photos: Vec::new(),
+        }
+    }
+}
