@@ -50,12 +50,15 @@ pub fn Shell(
     tabs: &'static [Tab],
     routes: &'static [Route],
     fallback: fn() -> AnyView,
+    /// How the app reads the staff rows (the work app's only: never in the resident's code).
+    #[prop(optional)]
+    staff_rows: Option<fn(&AppState, &crate::common::store::Snapshot)>,
 ) -> impl IntoView {
     let saved = prefs::load();
     let i18n = I18n {
         lang: RwSignal::new(saved.lang),
     };
-    let app = AppState::new();
+    let app = AppState::new(staff_rows);
     app.elder.set(saved.elder);
     provide_context(i18n);
     provide_context(app);

@@ -71,13 +71,17 @@ pub struct AppState {
     pub persisted: RwSignal<Option<bool>>,
     /// A storage failure the person must know about.
     pub storage_error: RwSignal<bool>,
+    /// Reads the staff rows of a snapshot (the work app only).
+    staff_rows: Option<fn(&AppState, &Snapshot)>,
     /// An action the phone could not save (IndexedDB failed), named for the person.
     pub not_saved: RwSignal<Option<domain::mutation::Label>>,
 }
 
 impl AppState {
-    pub fn new() -> AppState {
+    /// The state of an app; the work app passes `show_staff_rows`.
+    pub fn new(staff_rows: Option<fn(&AppState, &Snapshot)>) -> AppState {
         AppState {
+            staff_rows,
             booted: RwSignal::new(false),
             session: RwSignal::new(None),
             issues: RwSignal::new(Vec::new()),
@@ -99,16 +103,15 @@ impl AppState {
         }
     }
 
-    /// Shows a snapshot of the phone's storage: server rows with queued changes on top.
+    /// Shows a snapshot of the phone's storage: server rows with queued changes on top. The
+    /// staff rows (households, people, invitations) are read only by the work app, which passes
+    /// `show_staff_rows` to its shell: the resident app carries no code for them.
     pub fn show(&self, snapshot: Snapshot) {
+        if let Some(staff_rows) = self.staff_rows {
+            staff_rows(self, &snapshot);
+        }
         let mut issues: Vec<IssueItem> = items(&snapshot, entity::ISSUE);
         issues.sort_by_key(|item| std::cmp::Reverse(item.view.created_at));
-        let mut households: Vec<Item<HouseholdView>> = items(&snapshot, entity::HOUSEHOLD);
-        households.sort_by(|a, b| a.view.label.cmp(&b.view.label));
-        let mut people: Vec<Item<PersonView>> = items(&snapshot, entity::PERSON);
-        people.sort_by(|a, b| a.view.display_name.cmp(&b.view.display_name));
-        let mut invitations: Vec<Item<InvitationView>> = items(&snapshot, entity::INVITATION);
-        invitations.sort_by_key(|item| std::cmp::Reverse(item.view.expires_at));
         let mut dialogues: Vec<Item<DialogueView>> = items(&snapshot, entity::DIALOGUE);
         dialogues.sort_by_key(|item| std::cmp::Reverse(item.view.held_on));
         self.dialogues.set(dialogues);
@@ -120,9 +123,6 @@ impl AppState {
             .collect();
         pending.sort_by_key(|e| e.seq);
         self.issues.set(issues);
-        self.households.set(households);
-        self.people.set(people);
-        self.invitations.set(invitations);
         self.pending.set(pending);
         self.failed.set(snapshot.failed);
     }
@@ -283,10 +283,18 @@ fn items<T: DeserializeOwned>(snapshot: &Snapshot, entity: &str) -> Vec<Item<T>>
     items
 }
 
-impl Default for AppState {
-    fn default() -> Self {
-        AppState::new()
-    }
+/// The work app's reading of the staff rows: the community's households, people and
+/// invitations (community staff receive them; nobody else does).
+pub fn show_staff_rows(app: &AppState, snapshot: &Snapshot) {
+    let mut households: Vec<Item<HouseholdView>> = items(snapshot, entity::HOUSEHOLD);
+    households.sort_by(|a, b| a.view.label.cmp(&b.view.label));
+    let mut people: Vec<Item<PersonView>> = items(snapshot, entity::PERSON);
+    people.sort_by(|a, b| a.view.display_name.cmp(&b.view.display_name));
+    let mut invitations: Vec<Item<InvitationView>> = items(snapshot, entity::INVITATION);
+    invitations.sort_by_key(|item| std::cmp::Reverse(item.view.expires_at));
+    app.households.set(households);
+    app.people.set(people);
+    app.invitations.set(invitations);
 }
 
 pub fn use_app() -> AppState {

@@ -54,5 +54,8 @@ static ROUTES: &[Route] = &[
 
 #[component]
 pub fn WorkApp() -> impl IntoView {
-    view! { <Shell kind=AppKind::Work tabs=TABS routes=ROUTES fallback=|| view! { <NotFound/> }.into_any()/> }
+    view! {
+        <Shell kind=AppKind::Work tabs=TABS routes=ROUTES fallback=|| view! { <NotFound/> }.into_any()
+            staff_rows=crate::common::state::show_staff_rows/>
+    }
 }
