@@ -93,7 +93,6 @@ pub enum K {
     Description,
     DescriptionHint,
     Category,
-    ChooseCategory,
     Place,
     PlaceHint,
     Optional,
@@ -108,7 +107,6 @@ pub enum K {
     StateSubmittedHint,
     RaisedBy,
     RaisedAt,
-    Status,
     Back,
     NotFound,
     FixAndResubmit,
@@ -122,13 +120,9 @@ pub enum K {
     DataSafety,
     DataSafetyOn,
     DataSafetyOff,
-    ViewAll,
     Loading,
     ErrorStorage,
-    SyncedAt,
-    Mine,
     Community,
-    CommunityIntro,
     Households,
     People,
     Invitations,
@@ -146,7 +140,6 @@ pub enum K {
     ChooseHousehold,
     CreateInvitation,
     InvitationCode,
-    ResetCode,
     ScanToJoin,
     ScanToReset,
     CodePendingHint,
@@ -188,7 +181,6 @@ pub enum K {
     DeleteAccountConfirm,
     AccountDeleted,
     QueuedHere,
-    Optional2,
     PageNotFound,
     Timeline,
     StepRaised,
@@ -284,7 +276,6 @@ pub enum K {
     Held,
     Send,
     ViewLedger,
-    EscalationsToAnswer,
     AddPhoto,
     Photos,
     PhotoTooBig,
@@ -404,7 +395,6 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         Description => ("详细说明", "Description"),
         DescriptionHint => ("什么时候、什么情况、影响了谁", "When, what happened, who is affected"),
         Category => ("类别", "Category"),
-        ChooseCategory => ("请选择类别", "Choose a category"),
         Place => ("地点", "Place"),
         PlaceHint => ("楼栋或单元，例如：5栋2单元", "Building or unit, e.g. Building 5, unit 2"),
         Optional => ("选填", "optional"),
@@ -425,7 +415,6 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         StateSubmittedHint => ("社区已经收到。", "The community has received it."),
         RaisedBy => ("提出人", "Raised by"),
         RaisedAt => ("提出时间", "Raised on"),
-        Status => ("进度", "Progress"),
         Back => ("返回", "Back"),
         NotFound => ("没有找到这个问题。", "This issue was not found."),
         FixAndResubmit => ("修改后重新提交", "Fix and submit again"),
@@ -445,16 +434,12 @@ pub fn text(lang: Lang, key: K) -> &'static str {
             "未开启：手机空间不足时，浏览器可能清除保存的数据。建议添加到主屏幕。",
             "Off: the browser may clear saved data when space runs low. Adding the app to the home screen helps.",
         ),
-        ViewAll => ("查看全部", "View all"),
         Loading => ("正在加载…", "Loading…"),
         ErrorStorage => (
             "手机存储出了问题，操作没有保存。请重试；如果一直不行，请联系社区。",
             "The phone's storage failed and the action was not saved. Please try again, or contact the community.",
         ),
-        SyncedAt => ("同步于", "Synced at"),
-        Mine => ("我提的", "Mine"),
         Community => ("社区管理", "Community admin"),
-        CommunityIntro => ("住户、人员和邀请。", "Households, people and invitations."),
         Households => ("住户", "Households"),
         People => ("人员", "People"),
         Invitations => ("邀请", "Invitations"),
@@ -472,7 +457,6 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         ChooseHousehold => ("选择住户", "Choose a household"),
         CreateInvitation => ("生成邀请码", "Create an invitation"),
         InvitationCode => ("邀请码", "Invitation code"),
-        ResetCode => ("重置密码码", "Password reset code"),
         ScanToJoin => ("请对方用手机扫这个二维码，或者打开一碗汤，点「有邀请码」，输入上面的邀请码。7天内有效，只能用一次。", "Ask them to scan this QR code, or open Yiwantang, tap \"I have a code\" and type the code above. Valid for 7 days, once."),
         ScanToReset => ("请对方用手机扫这个二维码，设置新密码。7天内有效，只能用一次。", "Ask them to scan this QR code to set a new password. Valid for 7 days, once."),
         CodePendingHint => ("这个邀请码还没发送到服务器，联网后才能使用。", "This code has not reached the server yet; it works once you are online."),
@@ -514,7 +498,6 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         DeleteAccountConfirm => ("确认注销", "Delete for good"),
         AccountDeleted => ("您的账号已注销。", "Your account has been deleted."),
         QueuedHere => ("这部手机上还有未发送的操作，它们会保存在这里。", "Unsent actions stay saved on this phone."),
-        Optional2 => ("（选填）", "(optional)"),
         PageNotFound => ("没有这个页面。", "This page does not exist."),
         Timeline => ("办理经过", "What happened"),
         StepRaised => ("提出问题", "Raised"),
@@ -613,7 +596,6 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         Photos => ("照片", "Photos"),
         PhotoTooBig => ("照片处理失败，请换一张再试", "The photo could not be used; please try another"),
         ProcessingPhoto => ("正在处理照片…", "Preparing the photo…"),
-        EscalationsToAnswer => ("待答复的上报", "Escalations to answer"),
         ViewLedger => ("查看台账", "See the ledger"),
     };
     lang.pick(zh, en)
@@ -762,6 +744,29 @@ pub fn with_number(lang: Lang, key: K, number: impl std::fmt::Display) -> String
 
 /// A rate as a percentage: 92%.
 pub fn percent(rate: Option<f64>) -> String {
-    rate.map(|r| format!("{:.0}%", r * 100.0))
+    rate.map(|r| format!("{}%", (r * 100.0).round() as i64))
         .unwrap_or_else(|| "—".to_string())
+}
+
+/// A number with one decimal (an average score: 3.9), by integer arithmetic: the Wasm then
+/// carries no float formatting.
+pub fn one_decimal(value: f64) -> String {
+    let tenths = (value * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10)
+}
+
+/// A pass mark, kept in halves: 3 or 3.5.
+pub fn halves(value: f64) -> String {
+    let halves = (value * 2.0).round() as i64;
+    if halves % 2 == 0 {
+        (halves / 2).to_string()
+    } else {
+        format!("{}.5", halves / 2)
+    }
+}
+
+/// An average or "—".
+pub fn average(value: Option<f64>) -> String {
+    value.map(one_decimal).unwrap_or_else(|| "—".to_string())
 }

@@ -4,9 +4,11 @@
 //! with an optimistic row, like raising an issue.
 
 use crate::common::router::A;
+use chrono::Datelike;
 use chrono::{NaiveDate, Utc};
 use domain::dialogue::{AttachPhotoArgs, PhotoStage, PHOTOS_PER_STAGE};
 use domain::ledger::{china_date, is_overdue};
+use domain::order::sort_by_number;
 use domain::wire::{EscalationView, IssueView, PhotoRef, RoundDecision};
 use domain::FieldError;
 use leptos::prelude::*;
@@ -156,7 +158,7 @@ pub fn Timeline(issue: IssueView) -> impl IntoView {
     // or present): residents read it here.
     let minutes: Vec<String> = app.dialogues.with_untracked(|list| {
         let mut sessions: Vec<_> = list.iter().map(|d| &d.view).collect();
-        sessions.sort_by_key(|d| d.held_on);
+        sort_by_number(&mut sessions, |d| i64::from(d.held_on.num_days_from_ce()));
         sessions
             .into_iter()
             .flat_map(|d| d.notes.iter())
@@ -218,7 +220,7 @@ pub fn Timeline(issue: IssueView) -> impl IntoView {
                             {(round.round == last_round).then(|| view! { <PhotoStrip photos=photos.clone() stage=PhotoStage::Rectification/> })}
                             <p class="muted">
                                 {tr(K::ScoresCount)}"："{round.scores}
-                                {round.average.map(|a| view! { " · "{tr(K::AverageScore)}"："{format!("{a:.1}")} })}
+                                {round.average.map(|a| view! { " · "{tr(K::AverageScore)}"："{i18n::one_decimal(a)} })}
                             </p>
                             {match outcome {
                                 Some(RoundDecision::Closed) => view! { <p class="badge submitted"><Icon name="check"/>{tr(K::OutcomeClosed)}</p> }.into_any(),

@@ -1,9 +1,11 @@
 //! The app's state: plain data in signals, provided at the root. The sync engine and the
 //! storage module fill it; screens only read it and call actions.
 
+use chrono::Datelike;
 use chrono::{DateTime, Utc};
 use domain::dialogue::ScoringRules;
 use domain::issue::IssueStatus;
+use domain::order::sort_by_number;
 use domain::wire::{
     entity, CommunityRulesView, DialogueView, HouseholdView, InvitationView, IssueView, PersonView,
     SessionView,
@@ -111,9 +113,11 @@ impl AppState {
             staff_rows(self, &snapshot);
         }
         let mut issues: Vec<IssueItem> = items(&snapshot, entity::ISSUE);
-        issues.sort_by_key(|item| std::cmp::Reverse(item.view.created_at));
+        sort_by_number(&mut issues, |item| -item.view.created_at.timestamp_millis());
         let mut dialogues: Vec<Item<DialogueView>> = items(&snapshot, entity::DIALOGUE);
-        dialogues.sort_by_key(|item| std::cmp::Reverse(item.view.held_on));
+        sort_by_number(&mut dialogues, |item| {
+            -i64::from(item.view.held_on.num_days_from_ce())
+        });
         self.dialogues.set(dialogues);
         self.communities.set(items(&snapshot, entity::COMMUNITY));
         let mut pending: Vec<OutboxEntry> = snapshot
@@ -121,7 +125,7 @@ impl AppState {
             .into_iter()
             .filter(|e| !e.submitted)
             .collect();
-        pending.sort_by_key(|e| e.seq);
+        sort_by_number(&mut pending, |e| e.seq as i64);
         self.issues.set(issues);
         self.pending.set(pending);
         self.failed.set(snapshot.failed);
@@ -291,7 +295,9 @@ pub fn show_staff_rows(app: &AppState, snapshot: &Snapshot) {
     let mut people: Vec<Item<PersonView>> = items(snapshot, entity::PERSON);
     people.sort_by(|a, b| a.view.display_name.cmp(&b.view.display_name));
     let mut invitations: Vec<Item<InvitationView>> = items(snapshot, entity::INVITATION);
-    invitations.sort_by_key(|item| std::cmp::Reverse(item.view.expires_at));
+    sort_by_number(&mut invitations, |item| {
+        -item.view.expires_at.timestamp_millis()
+    });
     app.households.set(households);
     app.people.set(people);
     app.invitations.set(invitations);

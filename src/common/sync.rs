@@ -78,7 +78,12 @@ pub async fn refresh(app: AppState) {
             if let Ok(snapshot) = db.snapshot(user_id).await {
                 app.show(snapshot);
             }
-            if let Ok(last) = db.get_meta(&store::last_sync_meta_key(user_id)).await {
+            // Read as text with the domain's RFC 3339 reader (chrono's would add its parser).
+            if let Ok(last) = db
+                .get_meta::<String>(&store::last_sync_meta_key(user_id))
+                .await
+            {
+                let last = last.as_deref().and_then(domain::time::parse_instant);
                 app.sync.update(|s| s.last_sync = last);
             }
         }

@@ -171,7 +171,7 @@ fn ScoreBox(issue: IssueView) -> impl IntoView {
         <form class="card score-box" on:submit=submit novalidate=true data-testid="score-box">
             <h2>{tr(K::ScoreIt)}</h2>
             <p class="hint">{tr(K::ScoreHint)}</p>
-            <p class="hint" data-testid="pass-mark">{move || i18n::with_number(i18n.lang(), K::PassMarkHint, pass())}</p>
+            <p class="hint" data-testid="pass-mark">{move || i18n::with_number(i18n.lang(), K::PassMarkHint, i18n::halves(pass()))}</p>
             {my_score.map(|s| view! { <p><strong>{tr(K::YourScore)}"："{s}</strong>" "<span class="muted">{tr(K::ChangeScore)}</span></p> })}
             <div class="scores" role="radiogroup">
                 {(1u8..=5).map(|value| {

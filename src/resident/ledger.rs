@@ -87,7 +87,7 @@ pub fn LedgerFigures() -> impl IntoView {
                 {figure(K::FigRaised, Signal::derive(move || figures.get().issues_raised.to_string()))}
                 {figure(K::FigProjects, Signal::derive(move || figures.get().projects.to_string()))}
                 {figure(K::FigResolved, Signal::derive(move || figures.get().resolved.to_string()))}
-                {figure(K::FigAverage, Signal::derive(move || figures.get().average_score.map(|a| format!("{a:.1}")).unwrap_or("—".into())))}
+                {figure(K::FigAverage, Signal::derive(move || i18n::average(figures.get().average_score)))}
                 {figure(K::FigEscalated, Signal::derive(move || figures.get().escalated.to_string()))}
             </section>
             <section class="rates card" data-testid="rates">
@@ -112,7 +112,7 @@ pub fn LedgerFigures() -> impl IntoView {
                         let rules = rules();
                         format!(
                             "{} · {}",
-                            i18n::labelled(lang, K::PassAverage, &rules.pass_average().to_string()),
+                            i18n::labelled(lang, K::PassAverage, &i18n::halves(rules.pass_average())),
                             i18n::labelled(lang, K::WindowDays, &i18n::days_count(lang, rules.window_days))
                         )
                     }}

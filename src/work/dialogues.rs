@@ -306,7 +306,7 @@ fn RulesCard() -> impl IntoView {
         let rules = rules.clone();
         move |_| {
             let current = rules();
-            pass.set(current.pass_average().to_string());
+            pass.set(i18n::halves(current.pass_average()));
             days.set(current.window_days.to_string());
         }
     });
@@ -337,7 +337,7 @@ fn RulesCard() -> impl IntoView {
         let rules = rules();
         format!(
             "{} · {}",
-            i18n::labelled(lang, K::PassAverage, &rules.pass_average().to_string()),
+            i18n::labelled(lang, K::PassAverage, &i18n::halves(rules.pass_average())),
             i18n::labelled(
                 lang,
                 K::WindowDays,

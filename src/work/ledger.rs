@@ -132,7 +132,7 @@ pub fn Ledger() -> impl IntoView {
                 {figure_card(K::FigRaised, Signal::derive(move || figures.get().issues_raised.to_string()), Some(Figure::IssuesRaised))}
                 {figure_card(K::FigProjects, Signal::derive(move || figures.get().projects.to_string()), Some(Figure::Projects))}
                 {figure_card(K::FigResolved, Signal::derive(move || figures.get().resolved.to_string()), Some(Figure::Resolved))}
-                {figure_card(K::FigAverage, Signal::derive(move || figures.get().average_score.map(|a| format!("{a:.1}")).unwrap_or("—".into())), None)}
+                {figure_card(K::FigAverage, Signal::derive(move || i18n::average(figures.get().average_score)), None)}
                 {figure_card(K::FigEscalated, Signal::derive(move || figures.get().escalated.to_string()), Some(Figure::Escalated))}
                 {figure_card(K::FigOverdue, Signal::derive(move || figures.get().overdue.to_string()), Some(Figure::Overdue))}
             </section>

@@ -252,7 +252,8 @@ pub fn similar<'a>(
         .map(|(n, (other, _))| (n, similarity(title, other)))
         .filter(|(_, score)| *score >= 0.2)
         .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+    // Best first; similarity is in [0, 1], so a millionth is fine enough to order by.
+    crate::order::sort_by_number(&mut scored, |(_, score)| -(score * 1e6) as i64);
     scored.truncate(limit);
     scored
 }

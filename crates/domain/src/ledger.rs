@@ -2,7 +2,7 @@
 //! computed from the issue records themselves — on the server for the API and the export,
 //! and on the phone from its cached rows, offline.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::dialogue::{overdue, PASS_AVERAGE};
@@ -221,7 +221,7 @@ pub fn per_session(
         .map(|d| d.held_on)
         .filter(|d| period.contains(*d))
         .collect();
-    days.sort();
+    crate::order::sort_by_number(&mut days, |d| i64::from(d.num_days_from_ce()));
     let mut previous = period.from.pred_opt().unwrap_or(period.from);
     days.into_iter()
         .map(|held_on| {

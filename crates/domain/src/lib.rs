@@ -11,8 +11,10 @@ pub mod issue;
 pub mod lang;
 pub mod ledger;
 pub mod mutation;
+pub mod order;
 pub mod person;
 pub mod privacy;
+pub mod time;
 pub mod wire;
 
 pub use field::{FieldError, FieldErrorKind};

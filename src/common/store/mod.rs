@@ -82,6 +82,7 @@ pub struct OutboxEntry {
     pub client_id: Uuid,
     pub seq: u64,
     pub mutation: MutationEnvelope,
+    #[serde(with = "domain::time::instant")]
     pub queued_at: DateTime<Utc>,
     /// The server answered `applied`; the entry waits for the pull that brings its rows.
     pub submitted: bool,
@@ -114,6 +115,7 @@ pub struct FailedEntry {
     pub code: String,
     pub message: String,
     pub fields: Vec<WireFieldError>,
+    #[serde(with = "domain::time::instant")]
     pub failed_at: DateTime<Utc>,
     #[serde(default)]
     pub label: Option<Label>,

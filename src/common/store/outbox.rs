@@ -2,6 +2,7 @@
 //! when the server expects other seqs, and refusals kept until the person deals with them.
 
 use chrono::Utc;
+use domain::order::sort_by_number;
 use domain::wire::{MutationEnvelope, MutationResult, ResultStatus};
 use rexie::TransactionMode;
 use uuid::Uuid;
@@ -80,7 +81,7 @@ impl Db {
         };
         let mut entries = self.snapshot(user_id).await?.outbox;
         entries.retain(|e| e.client_id == client.client_id);
-        entries.sort_by_key(|e| e.seq);
+        sort_by_number(&mut entries, |e| e.seq as i64);
         Ok(entries)
     }
 
@@ -113,7 +114,7 @@ impl Db {
             let overlay = tx.store(OVERLAY)?;
             let mut entries: Vec<OutboxEntry> = all_of(outbox.get_all(None, None).await?)?;
             entries.retain(|e| e.client_id == client_id && !e.submitted);
-            entries.sort_by_key(|e| e.seq);
+            sort_by_number(&mut entries, |e| e.seq as i64);
             let overlays: Vec<Row> = all_of(overlay.get_all(None, None).await?)?;
             let mut seq = first_seq;
             for mut entry in entries {

@@ -2,6 +2,7 @@
 //! show, and forgetting the rows at sign-out.
 
 use chrono::Utc;
+use domain::order::sort_by_number;
 use domain::wire::{Op, PullResponse};
 use rexie::TransactionMode;
 use uuid::Uuid;
@@ -31,7 +32,7 @@ impl Db {
             let mut failed: Vec<FailedEntry> =
                 all_of(tx.store(FAILED)?.get_all(None, None).await?)?;
             failed.retain(|e| e.user_id == user_id);
-            failed.sort_by_key(|f| f.failed_at);
+            sort_by_number(&mut failed, |f| f.failed_at.timestamp_millis());
             tx.done().await?;
             Ok(Snapshot {
                 base,

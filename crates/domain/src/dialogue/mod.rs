@@ -177,6 +177,7 @@ pub struct EscalateIssueArgs {
 pub struct AnswerEscalationArgs {
     pub issue_id: Uuid,
     pub answer: String,
+    #[serde(with = "crate::time::day")]
     pub deadline: NaiveDate,
 }
 
@@ -186,6 +187,7 @@ pub struct AnswerEscalationArgs {
 pub struct ScheduleDialogueArgs {
     pub id: Uuid,
     pub community_id: String,
+    #[serde(with = "crate::time::day")]
     pub held_on: NaiveDate,
     pub place: String,
     /// Who attends: the property company, resident representatives, staff.

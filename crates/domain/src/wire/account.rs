@@ -18,6 +18,7 @@ pub struct InvitationInfo {
     pub role: Option<crate::person::Role>,
     /// Building and unit only, never the room.
     pub household_label: Option<String>,
+    #[serde(with = "crate::time::instant")]
     pub expires_at: DateTime<Utc>,
     /// The privacy notice version to agree to.
     pub notice_version: String,
@@ -29,7 +30,9 @@ pub struct InvitationInfo {
 pub struct SessionInfo {
     /// An opaque id to end it with.
     pub id: String,
+    #[serde(with = "crate::time::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::time::instant")]
     pub last_seen_at: DateTime<Utc>,
     /// The browser, as it named itself.
     pub device: String,

@@ -46,6 +46,7 @@ pub struct MutationEnvelope {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub args: serde_json::Value,
     /// When the person acted, by the phone's clock (not trusted for ordering).
+    #[serde(with = "crate::time::instant")]
     pub device_time: DateTime<Utc>,
 }
 

@@ -91,6 +91,7 @@ pub struct InvitationView {
     /// For `reset`: whose password.
     pub person_id: Option<Uuid>,
     pub person_name: Option<String>,
+    #[serde(with = "crate::time::instant")]
     pub expires_at: DateTime<Utc>,
     pub used: bool,
 }
@@ -114,11 +115,14 @@ pub struct IssueView {
     pub raised_by: String,
     /// Whether the person pulling raised it.
     pub mine: bool,
+    #[serde(with = "crate::time::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::time::instant")]
     pub updated_at: DateTime<Utc>,
     // What happened after it was raised. Every field below has a default, so rows cached
     // by an older app still read.
     #[serde(default)]
+    #[serde(with = "crate::time::instant_option")]
     pub accepted_at: Option<DateTime<Utc>>,
     /// The dialogue session whose agenda holds it.
     #[serde(default)]
@@ -132,8 +136,10 @@ pub struct IssueView {
     #[serde(default)]
     pub plan: Option<String>,
     #[serde(default)]
+    #[serde(with = "crate::time::day_option")]
     pub promised_by: Option<chrono::NaiveDate>,
     #[serde(default)]
+    #[serde(with = "crate::time::instant_option")]
     pub answered_at: Option<DateTime<Utc>>,
     /// How many rectification rounds were reported (each opens scoring).
     #[serde(default)]
@@ -141,6 +147,7 @@ pub struct IssueView {
     #[serde(default)]
     pub rounds: Vec<RoundView>,
     #[serde(default)]
+    #[serde(with = "crate::time::instant_option")]
     pub closed_at: Option<DateTime<Utc>>,
     /// 我也遇到: how many residents joined, and whether the person pulling did.
     #[serde(default)]
@@ -176,7 +183,9 @@ pub struct PhotoRef {
 pub struct RoundView {
     pub round: u32,
     pub report: String,
+    #[serde(with = "crate::time::instant")]
     pub reported_at: DateTime<Utc>,
+    #[serde(with = "crate::time::instant")]
     pub closes_at: DateTime<Utc>,
     /// None while scoring is open.
     pub outcome: Option<RoundDecision>,
@@ -217,9 +226,12 @@ impl RoundDecision {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct EscalationView {
     pub note: String,
+    #[serde(with = "crate::time::instant")]
     pub escalated_at: DateTime<Utc>,
     pub answer: Option<String>,
+    #[serde(default, with = "crate::time::day_option")]
     pub deadline: Option<chrono::NaiveDate>,
+    #[serde(default, with = "crate::time::instant_option")]
     pub answered_at: Option<DateTime<Utc>>,
 }
 
@@ -229,6 +241,7 @@ pub struct EscalationView {
 pub struct DialogueView {
     pub id: Uuid,
     pub community_id: String,
+    #[serde(with = "crate::time::day")]
     pub held_on: chrono::NaiveDate,
     pub place: String,
     pub attendees: String,
