@@ -14,6 +14,7 @@
 
 mod bench;
 mod sizes;
+mod tidy;
 mod tools;
 
 use std::path::{Path, PathBuf};
