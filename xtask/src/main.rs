@@ -3,8 +3,9 @@
 //! - `cargo xtask run`: install what is missing, build the app, start the server with the
 //!   demo township (honours `YWT_ADDR` and `YWT_DATABASE_URL`).
 //! - `cargo xtask test`: install what is missing, run every test: formatting and lints, the
-//!   Rust tests of `domain` and `server`, the app's tests in headless Chromium, and the
-//!   Playwright journeys against the release build served by the real server.
+//!   Rust tests of `domain`, `server` and `xtask` (with the tidy rules of `tidy.rs`), the
+//!   app's tests in headless Chromium, and the Playwright journeys against the release build
+//!   served by the real server.
 //! - `cargo xtask sizes`: first-load bytes of both apps' release builds (raw, gzip, brotli).
 //! - `cargo xtask bench`: sizes, the sync benchmark (push 1,000 mutations; throughput), then
 //!   Lighthouse on the resident app's sign-in page and signed-in 首页, and its offline
