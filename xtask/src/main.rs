@@ -3,14 +3,19 @@
 //! - `cargo xtask run`: install what is missing, build the app, start the server with the
 //!   demo township (honours `YWT_ADDR` and `YWT_DATABASE_URL`).
 //! - `cargo xtask test`: install what is missing, run every test: formatting and lints, the
-//!   Rust tests of `domain` and `server`, the app's tests in headless Chromium, and the
-//!   Playwright journeys against the release build served by the real server.
+//!   Rust tests of `domain`, `server` and `xtask` (with the tidy rules of `tidy.rs`), the
+//!   app's tests in headless Chromium, and the Playwright journeys against the release build
+//!   served by the real server.
 //! - `cargo xtask sizes`: first-load bytes of both apps' release builds (raw, gzip, brotli).
-//! - `cargo xtask bench`: sizes, then the sync benchmark (push 1,000 mutations; throughput).
+//! - `cargo xtask bench`: sizes, the sync benchmark (push 1,000 mutations; throughput), then
+//!   Lighthouse on the resident app's sign-in page and signed-in 首页, and its offline
+//!   repeat boot (printed figures, not a gate).
 //!
 //! Installs are idempotent: a second run with nothing changed skips them.
 
+mod bench;
 mod sizes;
+mod tidy;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -25,7 +30,7 @@ fn main() -> ExitCode {
         "run" => run(),
         "test" => test(),
         "sizes" => build_app().and_then(|_| sizes::report(&root().join("dist")).map(|_| ())),
-        "bench" => bench(),
+        "bench" => bench::run(),
         "install" => tools::ensure_all(),
         _ => {
             eprintln!("usage: cargo xtask <run|test|sizes|bench|install>");
@@ -262,26 +267,6 @@ fn test() -> Result {
         started.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-fn bench() -> Result {
-    build_app()?;
-    sizes::report(&root().join("dist"))?;
-    step(
-        "sync benchmark (release server, loopback)",
-        &mut cmd(
-            "cargo",
-            &[
-                "run",
-                "--locked",
-                "--release",
-                "-p",
-                "server",
-                "--example",
-                "sync_bench",
-            ],
-        ),
-    )
 }
 
 #[cfg(test)]

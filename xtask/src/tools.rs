@@ -217,7 +217,7 @@ fn ensure_e2e_packages() -> Result {
         }
     }
     step(
-        "install Playwright (npm ci, Debian's Chromium is used)",
+        "install Playwright and Lighthouse (npm ci, Debian's Chromium is used)",
         cmd("npm", &["ci", "--no-audit", "--no-fund"])
             .current_dir(&e2e)
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
@@ -231,6 +231,12 @@ pub fn ensure_build_tools() -> Result {
     ensure_trunk()?;
     ensure_wasm_bindgen()?;
     ensure_binaryen()
+}
+
+/// What the browser measurements of `bench` need: Debian's Chromium and e2e/'s npm packages.
+pub fn ensure_browser_and_e2e_packages() -> Result {
+    ensure_apt()?;
+    ensure_e2e_packages()
 }
 
 /// What building and every test need.
