@@ -302,12 +302,18 @@ fn RulesCard() -> impl IntoView {
     let days = RwSignal::new(String::new());
     // The form starts from the community's rules and follows them when a sync changes them
     // (another staff member's change, or the first pull), so saving never restores old values.
+    // Only a change of the rules themselves resets it: a sync that brings the same rules (every
+    // pull refreshes the list) never throws away what the person is choosing.
+    let shown = StoredValue::new(None::<domain::dialogue::ScoringRules>);
     Effect::new({
         let rules = rules.clone();
         move |_| {
             let current = rules();
-            pass.set(i18n::halves(current.pass_average()));
-            days.set(current.window_days.to_string());
+            if shown.get_value() != Some(current) {
+                shown.set_value(Some(current));
+                pass.set(i18n::halves(current.pass_average()));
+                days.set(current.window_days.to_string());
+            }
         }
     });
     let errors = RwSignal::new(Vec::<FieldError>::new());

@@ -36,12 +36,14 @@ pub async fn push(
             },
         )]));
     }
-    claim_client(db, &principal, request.client_id).await?;
-    // Processing runs in a task of its own: if the phone hangs up (a lost connection, the
-    // page navigating away), the batch still finishes cleanly instead of being cancelled
-    // between two statements of a transaction. The phone learns the results on its retry.
+    // Everything runs in a task of its own, claiming the installation id included: if the
+    // phone hangs up (a lost connection, the page navigating away), the work still finishes
+    // cleanly instead of being cancelled between two statements, or halfway through opening
+    // a transaction (which left a pooled connection inside `BEGIN IMMEDIATE`, and the next
+    // push on it failed). The phone learns the results on its retry.
     let db = db.clone();
     let results = tokio::spawn(async move {
+        claim_client(&db, &principal, request.client_id).await?;
         let mut results = Vec::with_capacity(request.mutations.len());
         for envelope in &request.mutations {
             let result = match process(&db, &principal, request.client_id, envelope).await {
@@ -57,10 +59,10 @@ pub async fn push(
                 break;
             }
         }
-        results
+        Ok::<_, AppError>(results)
     })
     .await
-    .map_err(|e| AppError::Internal(e.into()))?;
+    .map_err(|e| AppError::Internal(e.into()))??;
     Ok(PushResponse { results })
 }
 

@@ -27,5 +27,11 @@ pub async fn pull(
     principal: Principal,
     Json(request): Json<PullRequest>,
 ) -> Result<Json<PullResponse>, AppError> {
-    Ok(Json(sync::pull(&state.db, &principal, &request).await?))
+    // In a task of its own, like a push: a phone hanging up never cancels it halfway through
+    // opening its read transaction.
+    let db = state.db.clone();
+    let pull = tokio::spawn(async move { sync::pull(&db, &principal, &request).await })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    Ok(Json(pull))
 }
