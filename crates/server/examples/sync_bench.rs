@@ -1,21 +1,24 @@
-//! Sync benchmark on loopback, against the real server and a fresh SQLite file:
-//! 1. the time to push and acknowledge 1,000 queued mutations, as a phone does (batches of
-//!    100, then a pull that acknowledges them);
-//! 2. the server's mutations per second for batched pushes from several phones at once.
+//! Sync benchmark on loopback, against the real server and a fresh SQLite file
+//! (WAL, `synchronous = FULL`), tried as phones do over HTTP:
+//! 1. one phone's 1,000 queued mutations pushed (batches of 100) and acknowledged by a pull;
+//! 2. a crowd of phones that have never pushed before, all pushing at once (a market day
+//!    opening, every phone reconnecting after an outage): every push answered, none 5xx;
+//! 3. throughput: 200 phones pushing batches of 100 back to back;
+//! 4. latency at half that load: 200 phones each pushing a batch every second, open loop;
+//! 5. 1,000 phones pushing at the same instant: every one answered (applied, or `retry`
+//!    with `Retry-After`, after which it tries again as the app does).
 //!
 //! Run with `cargo xtask bench` (or `cargo run --release -p server --example sync_bench`).
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use domain::mutation::Definition;
 use domain::wire::{MutationEnvelope, PullResponse, PushResponse, ResultStatus, PUSH_BATCH_MAX};
 use domain::RaiseIssueArgs;
+use tokio::sync::Mutex;
 use uuid::Uuid;
-
-const QUEUE: u64 = 1_000;
-const PHONES: usize = 8;
-const PER_PHONE: u64 = 500;
 
 fn raise(seq: u64) -> MutationEnvelope {
     RaiseIssueArgs {
@@ -32,6 +35,7 @@ fn raise(seq: u64) -> MutationEnvelope {
 async fn signed_in(base: &str, phone: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
+        .pool_max_idle_per_host(1_000)
         .build()
         .unwrap();
     let response = client
@@ -44,27 +48,142 @@ async fn signed_in(base: &str, phone: &str) -> reqwest::Client {
     client
 }
 
-/// Pushes `count` mutations in batches and returns how many were applied.
-async fn push_queue(http: &reqwest::Client, base: &str, client_id: Uuid, count: u64) -> usize {
-    let queue: Vec<_> = (1..=count).map(raise).collect();
-    let mut applied = 0;
-    for batch in queue.chunks(PUSH_BATCH_MAX) {
-        let response: PushResponse = http
+/// What the pushes of a scenario met.
+#[derive(Default)]
+struct Tally {
+    applied: usize,
+    pushes: usize,
+    /// Pushes answered `retry` as a whole, with `Retry-After` (load shed on purpose).
+    shed: usize,
+    /// Answers 5xx, or no answer at all.
+    failed: usize,
+    latencies: Vec<Duration>,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.applied += other.applied;
+        self.pushes += other.pushes;
+        self.shed += other.shed;
+        self.failed += other.failed;
+        self.latencies.extend(other.latencies);
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return 0.0;
+        }
+        let at = ((self.latencies.len() as f64 * p).ceil() as usize).clamp(1, self.latencies.len());
+        self.latencies[at - 1].as_secs_f64() * 1000.0
+    }
+
+    fn summary(&mut self) -> String {
+        self.latencies.sort();
+        format!(
+            "{} pushes: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} shed with Retry-After, {} failed (5xx or no answer)",
+            self.pushes,
+            self.percentile(0.50),
+            self.percentile(0.99),
+            self.percentile(1.0),
+            self.shed,
+            self.failed
+        )
+    }
+}
+
+/// Pushes `queue` as the app does: a batch at a time from the first not yet acknowledged,
+/// waiting as told when the server sheds load, until every mutation is applied.
+async fn push_queue(
+    http: &reqwest::Client,
+    base: &str,
+    client_id: Uuid,
+    queue: &[MutationEnvelope],
+    batch: usize,
+) -> Tally {
+    let mut tally = Tally::default();
+    let mut next = 0;
+    let mut attempts = 0;
+    while next < queue.len() {
+        attempts += 1;
+        assert!(attempts < 10_000, "a phone never got through");
+        let end = (next + batch).min(queue.len());
+        let started = Instant::now();
+        let sent = http
             .post(format!("{base}/api/sync/push"))
-            .json(&serde_json::json!({"client_id": client_id, "mutations": batch}))
+            .json(&serde_json::json!({"client_id": client_id, "mutations": &queue[next..end]}))
             .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        applied += response
+            .await;
+        tally.pushes += 1;
+        let response = match sent {
+            Ok(response) if response.status().is_success() => response,
+            _ => {
+                tally.failed += 1;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            }
+        };
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let body: PushResponse = match response.json().await {
+            Ok(body) => body,
+            Err(_) => {
+                tally.failed += 1;
+                continue;
+            }
+        };
+        tally.latencies.push(started.elapsed());
+        let applied = body
             .results
             .iter()
-            .filter(|r| r.status == ResultStatus::Applied)
+            .take_while(|r| r.status == ResultStatus::Applied)
             .count();
+        tally.applied += applied;
+        next += applied;
+        if let Some(seconds) = retry_after {
+            tally.shed += 1;
+            // The app waits what it is told, spread a little so phones do not come back together.
+            let jitter = Duration::from_millis(fastrand_ms(seconds * 500));
+            tokio::time::sleep(Duration::from_secs(seconds) + jitter).await;
+        } else if applied < end - next + applied {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
-    applied
+    tally
+}
+
+fn fastrand_ms(max: u64) -> u64 {
+    (Uuid::new_v4().as_u128() % u128::from(max.max(1))) as u64
+}
+
+/// Runs `phones` phones at once, each pushing `per_phone` mutations in batches of `batch`.
+async fn crowd(
+    http: &reqwest::Client,
+    base: &str,
+    phones: usize,
+    per_phone: u64,
+    batch: usize,
+) -> (Tally, f64) {
+    let queues: Vec<Vec<MutationEnvelope>> = (0..phones)
+        .map(|_| (1..=per_phone).map(raise).collect())
+        .collect();
+    let started = Instant::now();
+    let tasks: Vec<_> = queues
+        .into_iter()
+        .map(|queue| {
+            let (http, base) = (http.clone(), base.to_string());
+            tokio::spawn(
+                async move { push_queue(&http, &base, Uuid::new_v4(), &queue, batch).await },
+            )
+        })
+        .collect();
+    let mut tally = Tally::default();
+    for task in tasks {
+        tally.add(task.await.unwrap());
+    }
+    (tally, started.elapsed().as_secs_f64())
 }
 
 #[tokio::main]
@@ -78,12 +197,13 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, server::app(state)).await.unwrap() });
+    let http = signed_in(&base, "13900000001").await;
 
     // 1. One phone, 1,000 queued mutations: push them all, then the pull that acknowledges them.
-    let http = signed_in(&base, "13900000001").await;
+    let queue: Vec<_> = (1..=1_000).map(raise).collect();
     let client_id = Uuid::new_v4();
     let started = Instant::now();
-    let applied = push_queue(&http, &base, client_id, QUEUE).await;
+    let tally = push_queue(&http, &base, client_id, &queue, PUSH_BATCH_MAX).await;
     let pull: PullResponse = http
         .post(format!("{base}/api/sync/pull"))
         .json(&serde_json::json!({"client_id": client_id, "cursor": null}))
@@ -94,38 +214,71 @@ async fn main() {
         .await
         .unwrap();
     let elapsed = started.elapsed();
-    assert_eq!(applied as u64, QUEUE);
-    assert_eq!(pull.last_seq, QUEUE);
+    assert_eq!(tally.applied, queue.len());
+    assert_eq!(pull.last_seq, queue.len() as u64);
     println!(
-        "push and acknowledge {QUEUE} queued mutations: {:.0} ms ({:.2} ms per mutation, {} rows pulled)",
+        "one phone: 1000 queued mutations pushed and acknowledged in {:.0} ms ({:.2} ms per mutation, {} rows pulled)",
         elapsed.as_secs_f64() * 1000.0,
-        elapsed.as_secs_f64() * 1000.0 / QUEUE as f64,
+        elapsed.as_secs_f64() * 1000.0 / queue.len() as f64,
         pull.changes.len()
     );
 
-    // 2. Several phones at once, each pushing batches of 100.
-    let phones = ["13900000001", "13900000002"];
-    let mut clients = Vec::new();
-    for i in 0..PHONES {
-        clients.push(signed_in(&base, phones[i % phones.len()]).await);
-    }
-    let started = Instant::now();
-    let tasks: Vec<_> = clients
-        .into_iter()
-        .map(|http| {
-            let base = base.clone();
-            tokio::spawn(async move { push_queue(&http, &base, Uuid::new_v4(), PER_PHONE).await })
+    // 2. 200 phones that never pushed before, 50 mutations each, all at once.
+    let (mut tally, seconds) = crowd(&http, &base, 200, 50, 50).await;
+    let summary = tally.summary();
+    println!(
+        "200 new phones × 50 at once: {} applied in {seconds:.2} s = {:.0} mutations/s; {summary}",
+        tally.applied,
+        tally.applied as f64 / seconds,
+    );
+
+    // 3. Throughput: 200 phones, 500 mutations each, in batches of 100, back to back.
+    let (mut tally, seconds) = crowd(&http, &base, 200, 500, PUSH_BATCH_MAX).await;
+    let rate = tally.applied as f64 / seconds;
+    let summary = tally.summary();
+    println!(
+        "200 phones × 500 in batches of {PUSH_BATCH_MAX}: {} applied in {seconds:.2} s = {rate:.0} mutations/s (goal ≥ 10000); {summary}",
+        tally.applied,
+    );
+
+    // 4. Half that load, open loop: 200 phones, each pushing a batch every second.
+    let per_second = (rate / 2.0).max(200.0);
+    let batch = ((per_second / 200.0).round() as usize).clamp(1, PUSH_BATCH_MAX);
+    let all = Arc::new(Mutex::new(Tally::default()));
+    let tasks: Vec<_> = (0..200)
+        .map(|phone| {
+            let (http, base, all) = (http.clone(), base.clone(), all.clone());
+            tokio::spawn(async move {
+                let client_id = Uuid::new_v4();
+                // Spread the phones over the second, as real ones are.
+                tokio::time::sleep(Duration::from_millis(phone * 5)).await;
+                let mut seq = 0;
+                for _ in 0..10 {
+                    let tick = Instant::now();
+                    let queue: Vec<_> = (seq + 1..=seq + batch as u64).map(raise).collect();
+                    seq += batch as u64;
+                    let tally = push_queue(&http, &base, client_id, &queue, batch).await;
+                    all.lock().await.add(tally);
+                    tokio::time::sleep(Duration::from_secs(1).saturating_sub(tick.elapsed())).await;
+                }
+            })
         })
         .collect();
-    let mut total = 0;
     for task in tasks {
-        total += task.await.unwrap();
+        task.await.unwrap();
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    assert_eq!(total as u64, PHONES as u64 * PER_PHONE);
+    let mut tally = std::mem::take(&mut *all.lock().await);
     println!(
-        "{PHONES} phones × {PER_PHONE} mutations in batches of {PUSH_BATCH_MAX}: {total} applied in {:.2} s = {:.0} mutations/s (SQLite WAL, synchronous=FULL, one transaction per mutation)",
-        elapsed,
-        total as f64 / elapsed
+        "half load, 200 phones × a batch of {batch} every second ({:.0} mutations/s offered) for 10 s: {} (goal p99 ≤ 50 ms)",
+        batch as f64 * 200.0,
+        tally.summary()
+    );
+
+    // 5. 1,000 phones at the same instant, 10 mutations each.
+    let (mut tally, seconds) = crowd(&http, &base, 1_000, 10, 10).await;
+    let summary = tally.summary();
+    println!(
+        "1000 phones at once × 10: {} applied in {seconds:.2} s; {summary}",
+        tally.applied,
     );
 }

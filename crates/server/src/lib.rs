@@ -4,7 +4,7 @@
 //! `app(state)` builds the router apart from `main`, so tests drive the real thing on a
 //! port of their own with a database of their own.
 //!
-//! A push goes `http` → `sync::push` (the batch, exactly once per mutation) →
+//! A push goes `http` → `push::Writer` (one writer, group commit, exactly once per mutation) →
 //! `mutators::apply`, which loads the rows the mutation names (`Facts`), asks
 //! `policy::authorize` who may, then acts on those same rows through `store`. A pull goes
 //! `http` → `sync::pull`, which reads what `policy` says the person may see and has `views`
@@ -19,6 +19,7 @@ mod http;
 mod mutators;
 mod openapi;
 mod policy;
+mod push;
 pub mod store;
 mod sync;
 mod views;
@@ -40,6 +41,8 @@ pub use http::app;
 pub struct AppState {
     pub db: store::Db,
     pub config: Arc<Config>,
+    /// The one writer of pushes (group commit).
+    pub writer: push::Writer,
 }
 
 impl AppState {
@@ -52,6 +55,7 @@ impl AppState {
             demo::load(&db).await.context("loading the demo township")?;
         }
         Ok(AppState {
+            writer: push::Writer::start(db.clone()),
             db,
             config: Arc::new(config),
         })

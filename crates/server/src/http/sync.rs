@@ -1,10 +1,13 @@
 //! `POST /api/sync/push` and `POST /api/sync/pull`: thin doors into `sync`.
 
 use axum::extract::State;
+use axum::http::header::RETRY_AFTER;
+use axum::response::{IntoResponse, Response};
 use domain::wire::{PullRequest, PullResponse, PushRequest, PushResponse};
 
 use crate::auth::Principal;
 use crate::error::{AppError, Json};
+use crate::push::{self, Pushed};
 use crate::{sync, AppState};
 
 /// Pushes queued mutations, in seq order; one result per mutation processed.
@@ -15,8 +18,16 @@ pub async fn push(
     State(state): State<AppState>,
     principal: Principal,
     Json(request): Json<PushRequest>,
-) -> Result<Json<PushResponse>, AppError> {
-    Ok(Json(sync::push(&state.db, principal, request).await?))
+) -> Result<Response, AppError> {
+    Ok(match state.writer.push(principal, request).await? {
+        Pushed::Results(results) => Json(PushResponse { results }).into_response(),
+        // The server sheds load on purpose: every mutation is to be retried, after a while.
+        Pushed::Shed(results) => (
+            [(RETRY_AFTER, push::retry_after().as_secs().to_string())],
+            Json(PushResponse { results }),
+        )
+            .into_response(),
+    })
 }
 
 /// Pulls the changes since the cursor that this person may see.

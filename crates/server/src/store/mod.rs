@@ -100,6 +100,16 @@ pub async fn next_version(conn: &mut Conn) -> Result<i64, sqlx::Error> {
     .await
 }
 
+/// Moves the version counter to `version` (the push writer hands versions out itself within
+/// its group, under the write lock, and writes the counter back once before committing).
+pub async fn set_version(conn: &mut Conn, version: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE server_version SET version = ? WHERE id = 1")
+        .bind(version)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn current_version(conn: &mut Conn) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT version FROM server_version WHERE id = 1")
         .fetch_one(conn)

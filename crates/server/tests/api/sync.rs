@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use domain::wire::ResultStatus;
+use domain::wire::{PushResponse, ResultStatus};
 use reqwest::StatusCode;
+use uuid::Uuid;
 
 use crate::helpers::*;
 
@@ -147,6 +148,49 @@ async fn two_clients_pushing_at_once_each_get_exactly_their_own_effects() {
     }
     assert_eq!(a.pull(None).await.last_seq, 40);
     assert_eq!(b.pull(None).await.last_seq, 40);
+}
+
+#[tokio::test]
+async fn forty_new_installations_pushing_at_once_are_all_applied() {
+    // Staff signing up a room full of residents at once: every phone is new to the server
+    // and registers on its first push. Before group commit, nine such pushes at once held
+    // every pooled connection while each waited for another, and most answered 500.
+    let app = spawn().await;
+    let first = app.signed_in(RESIDENT_SHANWAN).await;
+    let phones: Vec<Phone> = (0..40)
+        .map(|_| Phone {
+            http: first.http.clone(),
+            base: first.base.clone(),
+            client_id: Uuid::new_v4(),
+            next_seq: std::sync::atomic::AtomicU64::new(1),
+        })
+        .collect();
+    let pushes = phones.iter().enumerate().map(|(p, phone)| async move {
+        let batch: Vec<_> = (1..=10)
+            .map(|s| raise(s, &format!("人群{p}-{s}")))
+            .collect();
+        let response = phone.push_raw(&batch).await;
+        let status = response.status();
+        let body: PushResponse = response.json().await.expect("push response");
+        (status, body)
+    });
+    let answers = futures::future::join_all(pushes).await;
+    for (status, body) in &answers {
+        assert_eq!(*status, StatusCode::OK);
+        assert_eq!(body.results.len(), 10);
+        assert!(body
+            .results
+            .iter()
+            .all(|r| r.status == ResultStatus::Applied));
+    }
+    for p in 0..40 {
+        for s in 1..=10 {
+            assert_eq!(app.count_issues_titled(&format!("人群{p}-{s}")).await, 1);
+        }
+    }
+    for phone in &phones {
+        assert_eq!(phone.pull(None).await.last_seq, 10);
+    }
 }
 
 #[tokio::test]
