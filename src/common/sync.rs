@@ -21,6 +21,9 @@ use crate::common::api::{self, ApiFailure};
 use crate::common::state::AppState;
 use crate::common::store::{self, StoreError};
 
+/// The most pull pages one sync run takes (a page holds up to 1,000 changes).
+const PULL_PAGES_MAX: usize = 500;
+
 /// How often a visible page pulls when nothing else happens.
 const PULL_EVERY_MS: u32 = 30_000;
 const BACKOFF_MAX_MS: f64 = 60_000.0;
@@ -245,13 +248,20 @@ async fn push_all(app: AppState, db: &store::Db, user_id: Uuid) -> Result<(), St
 
 async fn pull(app: AppState, db: &store::Db, user_id: Uuid) -> Result<(), Stop> {
     let client = db.ensure_client(user_id).await?;
-    let cursor: Option<u64> = db.get_meta(&store::cursor_meta_key(user_id)).await?;
-    let response = api::pull(&PullRequest {
-        client_id: client.client_id,
-        cursor,
-    })
-    .await?;
-    db.apply_pull(user_id, client.client_id, &response).await?;
+    // Page by page, each applied in its own IndexedDB transaction with its cursor: a pull cut
+    // off halfway resumes from the last page kept. Bounded; what remains waits for the next run.
+    for _ in 0..PULL_PAGES_MAX {
+        let cursor: Option<u64> = db.get_meta(&store::cursor_meta_key(user_id)).await?;
+        let response = api::pull(&PullRequest {
+            client_id: client.client_id,
+            cursor,
+        })
+        .await?;
+        db.apply_pull(user_id, client.client_id, &response).await?;
+        if !response.has_more {
+            break;
+        }
+    }
     app.sync.update(|s| s.last_sync = Some(Utc::now()));
     refresh(app).await;
     announce_change();

@@ -12,11 +12,22 @@ use std::time::{Duration, Instant};
 use crate::{build_app, cmd, root, server_bin, sizes, step, target_dir, tools, Result};
 
 pub fn run() -> Result {
+    // `--records N`: the largest data size the pull figures are taken at (default 1,000,000).
+    let args: Vec<String> = std::env::args().collect();
+    let records = args
+        .iter()
+        .position(|a| a == "--records")
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+        .unwrap_or_else(|| "1000000".to_string());
+    records
+        .parse::<usize>()
+        .map_err(|_| format!("--records wants a number, got {records:?}"))?;
     build_app()?;
     sizes::report(&root().join("dist"))?;
     step(
         "sync benchmark (release server, loopback)",
-        &mut cmd(
+        cmd(
             "cargo",
             &[
                 "run",
@@ -27,7 +38,8 @@ pub fn run() -> Result {
                 "--example",
                 "sync_bench",
             ],
-        ),
+        )
+        .env("YWT_BENCH_RECORDS", &records),
     )?;
     lighthouse()
 }

@@ -7,7 +7,8 @@
 //!   app's tests in headless Chromium, and the Playwright journeys against the release build
 //!   served by the real server.
 //! - `cargo xtask sizes`: first-load bytes of both apps' release builds (raw, gzip, brotli).
-//! - `cargo xtask bench`: sizes, the sync benchmark (push 1,000 mutations; throughput), then
+//! - `cargo xtask bench [--records N]`: sizes, the sync benchmark (pushes under a crowd; pulls
+//!   at 10k, 100k and N = 1M records), then
 //!   Lighthouse on the resident app's sign-in page and signed-in 首页, and its offline
 //!   repeat boot (printed figures, not a gate).
 //!

@@ -6,9 +6,12 @@
 //! 3. throughput: 200 phones pushing batches of 100 back to back;
 //! 4. latency at half that load: 200 phones each pushing a batch every second, open loop;
 //! 5. 1,000 phones pushing at the same instant: every one answered (applied, or `retry`
-//!    with `Retry-After`, after which it tries again as the app does).
+//!    with `Retry-After`, after which it tries again as the app does);
+//! 6. pulls as the data grows (10k and 100k issues over 200 communities; 1M with
+//!    `YWT_BENCH_RECORDS=1000000`): p50/p95 for deltas of 0, 10 and 1,000 changes and a
+//!    community's whole first pull.
 //!
-//! Run with `cargo xtask bench` (or `cargo run --release -p server --example sync_bench`).
+//! `YWT_BENCH_ONLY=pull` runs only the pulls. Run with `cargo xtask bench` (or `cargo run --release -p server --example sync_bench`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -194,11 +197,145 @@ async fn main() {
         dir.path().join("bench.db").display()
     ));
     let state = server::AppState::new(config).await.unwrap();
+    let db = state.db.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, server::app(state)).await.unwrap() });
     let http = signed_in(&base, "13900000001").await;
 
+    if std::env::var("YWT_BENCH_ONLY").as_deref() != Ok("pull") {
+        push_figures(&http, &base).await;
+    }
+
+    // 6. Pulls as the data grows: 200 more communities filled to 10k, 100k (and, with
+    //    YWT_BENCH_RECORDS=1000000, 1M) issues; a resident of 杉湾花园 pulls.
+    let largest: usize = std::env::var("YWT_BENCH_RECORDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let reader = signed_in(&base, "13900000002").await;
+    let reader_client = Uuid::new_v4();
+    let mut filled = 0;
+    for size in [10_000, 100_000, 1_000_000] {
+        if size > largest {
+            break;
+        }
+        fill(&db, size - filled).await;
+        filled = size;
+        pull_figures(&http, &reader, reader_client, &base, size).await;
+    }
+}
+
+/// Adds `issues` synthetic issues over 200 communities and 杉湾花园.
+async fn fill(db: &server::store::Db, issues: usize) {
+    let started = Instant::now();
+    let mut tx = db.begin_write().await.unwrap();
+    let raiser = server::store::people::user_by_phone(&mut tx, "13900000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let joiner = server::store::people::user_by_phone(&mut tx, "13900000002")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    server::store::generate::fill(&mut tx, "tangwang", 200, issues, "shanwan", raiser, joiner)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    println!(
+        "  (filled {issues} issues in {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+async fn pull_once(
+    http: &reqwest::Client,
+    base: &str,
+    client_id: Uuid,
+    cursor: Option<u64>,
+) -> PullResponse {
+    http.post(format!("{base}/api/sync/pull"))
+        .json(&serde_json::json!({"client_id": client_id, "cursor": cursor}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Every page from `cursor` on; answers the last cursor and the changes received.
+async fn pull_all(
+    http: &reqwest::Client,
+    base: &str,
+    client_id: Uuid,
+    mut cursor: Option<u64>,
+) -> (u64, usize) {
+    let mut changes = 0;
+    loop {
+        let page = pull_once(http, base, client_id, cursor).await;
+        changes += page.changes.len();
+        cursor = Some(page.cursor);
+        if !page.has_more {
+            return (page.cursor, changes);
+        }
+    }
+}
+
+fn p50_p95(mut times: Vec<Duration>) -> String {
+    times.sort();
+    let at = |p: f64| {
+        let i = ((times.len() as f64 * p).ceil() as usize).clamp(1, times.len());
+        times[i - 1].as_secs_f64() * 1000.0
+    };
+    format!("p50 {:.1} ms, p95 {:.1} ms", at(0.5), at(0.95))
+}
+
+/// Pull latencies for deltas of 0, 10 and 1,000 changes, and a community's first pull.
+async fn pull_figures(
+    writer: &reqwest::Client,
+    reader: &reqwest::Client,
+    client_id: Uuid,
+    base: &str,
+    size: usize,
+) {
+    let (mut cursor, _) = pull_all(reader, base, client_id, None).await;
+    let mut line = format!("pull at {size} records:");
+    for delta in [0usize, 10, 1_000] {
+        let rounds = if delta == 1_000 { 5 } else { 30 };
+        let mut times = Vec::new();
+        for _ in 0..rounds {
+            if delta > 0 {
+                let queue: Vec<_> = (1..=delta as u64).map(raise).collect();
+                push_queue(writer, base, Uuid::new_v4(), &queue, PUSH_BATCH_MAX).await;
+            }
+            let started = Instant::now();
+            let (next, changes) = pull_all(reader, base, client_id, Some(cursor)).await;
+            times.push(started.elapsed());
+            assert!(changes >= delta, "a delta of {delta} brought {changes}");
+            cursor = next;
+        }
+        line += &format!(" delta {delta}: {};", p50_p95(times));
+    }
+    let mut times = Vec::new();
+    let mut rows = 0;
+    for _ in 0..5 {
+        let started = Instant::now();
+        rows = pull_all(reader, base, Uuid::new_v4(), None).await.1;
+        times.push(started.elapsed());
+    }
+    line += &format!(
+        " first pull of 杉湾花园 ({rows} rows, pages of 1000): {}",
+        p50_p95(times)
+    );
+    println!("{line} (goal: delta 10 p95 ≤ 20 ms at 1M)");
+}
+
+/// Scenarios 1–5: pushes.
+async fn push_figures(http: &reqwest::Client, base: &str) {
+    let (http, base) = (http.clone(), base.to_string());
     // 1. One phone, 1,000 queued mutations: push them all, then the pull that acknowledges them.
     let queue: Vec<_> = (1..=1_000).map(raise).collect();
     let client_id = Uuid::new_v4();

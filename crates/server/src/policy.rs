@@ -281,6 +281,12 @@ pub fn staff_scope(principal: &Principal) -> Vec<String> {
     communities
 }
 
+/// Rows only the staff of their community keep: households, people and invitations.
+pub fn is_staff_entity(entity: &str) -> bool {
+    use domain::wire::entity;
+    [entity::HOUSEHOLD, entity::PERSON, entity::INVITATION].contains(&entity)
+}
+
 /// What a pull may return: the communities whose shared rows this person sees, and the
 /// townships they oversee (every community of those).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -12,36 +12,64 @@ use crate::mutators;
 use crate::store::{self, Db};
 use crate::{policy, views};
 
+/// The most changes one pull answers (a page; about 1 MB at the demo's row sizes).
+pub const PULL_PAGE: usize = 1000;
+
 /// The changes since the cursor that this person may see, and this client's results.
 pub async fn pull(
     db: &Db,
     principal: &Principal,
     request: &PullRequest,
 ) -> Result<PullResponse, AppError> {
-    let cursor = request.cursor.unwrap_or(0) as i64;
     let scope = policy::pull_scope(principal);
     let mut tx = db.begin_read().await?;
     // Read the version first: everything read below is at least as new, so nothing
     // committed after this snapshot can slip under the returned cursor.
     let version = store::current_version(&mut tx).await?;
+    let mut cursor = request.cursor.unwrap_or(0) as i64;
+    // A person whose scope widened since this cursor (a new role, a new community) gets
+    // everything now visible: the pull starts again from nothing.
+    if cursor < store::people::scope_version(&mut tx, principal.user_id).await? {
+        cursor = 0;
+    }
     let mut communities = scope.communities.clone();
     for id in store::people::communities_of_townships(&mut tx, &scope.townships).await? {
         if !communities.contains(&id) {
             communities.push(id);
         }
     }
-    let issues = store::issues::changed_since(&mut tx, &communities, cursor).await?;
-    let records = if issues.is_empty() {
-        store::issues::LoopRecords::default()
-    } else {
-        store::issues::loop_records(&mut tx, &communities).await?
-    };
-    let dialogues = store::dialogues::changed_since(&mut tx, &communities, cursor).await?;
-    let community_rows = store::communities::changed_since(&mut tx, &communities, cursor).await?;
     let staff_of = policy::staff_scope(principal);
-    let households = store::households::changed_since(&mut tx, &staff_of, cursor).await?;
-    let people = store::people::people_changed_since(&mut tx, &staff_of, cursor).await?;
-    let invitations = store::invitations::changed_since(&mut tx, &staff_of, cursor).await?;
+    // One page: every change up to the version of the PULL_PAGE-th (so a page is complete up
+    // to its cursor), and the phone pulls again while `has_more`.
+    let (upto, has_more) =
+        match store::sync::page_end(&mut tx, &communities, &staff_of, cursor, PULL_PAGE).await? {
+            Some(end) if end < version => (end, true),
+            _ => (version, false),
+        };
+    let issues = store::issues::changed_since(&mut tx, &communities, cursor, upto).await?;
+    let ids: Vec<Uuid> = issues.iter().map(|row| row.id).collect();
+    let records = store::issues::loop_records_of(&mut tx, &ids).await?;
+    let within = |v: i64| v <= upto;
+    let mut dialogues = store::dialogues::changed_since(&mut tx, &communities, cursor).await?;
+    dialogues.retain(|row| within(row.version));
+    let community_rows =
+        store::communities::changed_since(&mut tx, &communities, cursor, upto).await?;
+    let mut households = store::households::changed_since(&mut tx, &staff_of, cursor).await?;
+    households.retain(|row| within(row.version));
+    let mut people = store::people::people_changed_since(&mut tx, &staff_of, cursor).await?;
+    people.retain(|row| within(row.version));
+    let mut invitations = store::invitations::changed_since(&mut tx, &staff_of, cursor).await?;
+    invitations.retain(|row| within(row.version));
+    // Removed rows: staff rows only to the staff of their community.
+    let removed: Vec<(String, String)> =
+        store::sync::tombstones_since(&mut tx, &communities, cursor, upto)
+            .await?
+            .into_iter()
+            .filter(|(entity, _, community)| {
+                !policy::is_staff_entity(entity) || staff_of.contains(community)
+            })
+            .map(|(entity, id, _)| (entity, id))
+            .collect();
     // Labels and names the staff views show, looked up once each.
     let mut households_by_id = std::collections::HashMap::new();
     let referenced = people
@@ -127,11 +155,18 @@ pub async fn pull(
         let view = views::invitation_view(row, household_of(row.household_id).as_ref(), person);
         put(entity::INVITATION, row.id.to_string(), views::json(&view))
     }));
+    changes.extend(removed.into_iter().map(|(entity, id)| Change {
+        entity,
+        id,
+        op: Op::Del,
+        data: None,
+    }));
     Ok(PullResponse {
-        cursor: version as u64,
+        cursor: upto as u64,
         last_seq,
         changes,
         results,
+        has_more,
     })
 }
 

@@ -471,6 +471,7 @@ mod tests {
                 data: Some(serde_json::to_value(&view).unwrap()),
             }],
             results: vec![MutationResult::applied(1), rejected],
+            has_more: false,
         };
         db.apply_pull(user, first.client_id, &pull).await.unwrap();
         let snapshot = db.snapshot(user).await.unwrap();
@@ -484,6 +485,23 @@ mod tests {
             db.get_meta::<u64>(&cursor_meta_key(user)).await.unwrap(),
             Some(9)
         );
+        // A later page says the row was removed (a tombstone): the phone forgets it.
+        let removal = PullResponse {
+            cursor: 10,
+            last_seq: 2,
+            changes: vec![Change {
+                entity: "issue".into(),
+                id: good.id.to_string(),
+                op: Op::Del,
+                data: None,
+            }],
+            results: Vec::new(),
+            has_more: false,
+        };
+        db.apply_pull(user, first.client_id, &removal)
+            .await
+            .unwrap();
+        assert!(db.snapshot(user).await.unwrap().base.is_empty());
     }
 
     #[wasm_bindgen_test]

@@ -165,6 +165,9 @@ pub struct PullResponse {
     pub last_seq: u64,
     pub changes: Vec<Change>,
     pub results: Vec<MutationResult>,
+    /// More changes wait: pull again with `cursor` (each page is complete up to its cursor).
+    #[serde(default)]
+    pub has_more: bool,
 }
 
 /// A problem with one field of a request.

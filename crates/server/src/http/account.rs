@@ -313,7 +313,7 @@ pub async fn delete_account(
     let mut tx = state.db.begin_write().await?;
     let version = store::next_version(&mut tx).await?;
     store::issues::anonymise_raiser(&mut tx, principal.user_id, version).await?;
-    store::people::delete_user(&mut tx, principal.user_id).await?;
+    store::people::delete_user(&mut tx, principal.user_id, version).await?;
     tx.commit().await?;
     tracing::info!(user = %principal.user_id, "account deleted");
     Ok((

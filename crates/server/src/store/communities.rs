@@ -55,14 +55,17 @@ pub async fn changed_since(
     conn: &mut Conn,
     ids: &[String],
     cursor: i64,
+    upto: i64,
 ) -> Result<Vec<CommunityRow>, sqlx::Error> {
     let mut rows = Vec::new();
     for id in ids {
         let found = sqlx::query(
-            "SELECT id, name, pass_average, scoring_window_days FROM communities WHERE id = ? AND version > ?",
+            "SELECT id, name, pass_average, scoring_window_days FROM communities
+             WHERE id = ? AND version > ? AND version <= ?",
         )
         .bind(id)
         .bind(cursor)
+        .bind(upto)
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(row) = found {

@@ -214,18 +214,19 @@ pub async fn insert(
     Ok(())
 }
 
-/// The issues of these communities changed after `cursor`, oldest change first.
+/// The issues of these communities changed after `cursor` up to `upto`, oldest change first.
 pub async fn changed_since(
     conn: &mut Conn,
     community_ids: &[String],
     cursor: i64,
+    upto: i64,
 ) -> Result<Vec<IssueRow>, sqlx::Error> {
     if community_ids.is_empty() {
         return Ok(Vec::new());
     }
     let placeholders = vec!["?"; community_ids.len()].join(", ");
-    let sql = format!("{SELECT_ISSUE} WHERE i.version > ? AND i.community_id IN ({placeholders}) ORDER BY i.version");
-    let mut query = sqlx::query(&sql).bind(cursor);
+    let sql = format!("{SELECT_ISSUE} WHERE i.version > ? AND i.version <= ? AND i.community_id IN ({placeholders}) ORDER BY i.version");
+    let mut query = sqlx::query(&sql).bind(cursor).bind(upto);
     for id in community_ids {
         query = query.bind(id);
     }
@@ -270,71 +271,118 @@ pub struct RoundRow {
     pub average: Option<f64>,
 }
 
-/// Loads the loop records of the issues of these communities.
+/// Loads the loop records of the issues of these communities (the ledger's whole view).
 pub async fn loop_records(
     conn: &mut Conn,
     community_ids: &[String],
 ) -> Result<LoopRecords, sqlx::Error> {
     let mut records = LoopRecords::default();
     for community_id in community_ids {
-        let joins = sqlx::query(
-            "SELECT j.issue_id, j.user_id FROM issue_joins j JOIN issues i ON i.id = j.issue_id WHERE i.community_id = ?",
-        )
-        .bind(community_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in &joins {
-            records
-                .joins
-                .entry(uuid_col(row, "issue_id")?)
-                .or_default()
-                .push(uuid_col(row, "user_id")?);
-        }
-        let rounds = sqlx::query(
-            "SELECT r.* FROM rounds r JOIN issues i ON i.id = r.issue_id WHERE i.community_id = ? ORDER BY r.round",
-        )
-        .bind(community_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in &rounds {
-            let round: i64 = row.try_get("round")?;
-            records
-                .rounds
-                .entry(uuid_col(row, "issue_id")?)
-                .or_default()
-                .push(RoundRow {
-                    round: round as u32,
-                    report: row.try_get("report")?,
-                    reported_at: parse_time(row.try_get("reported_at")?),
-                    closes_at: parse_time(row.try_get("closes_at")?),
-                    outcome: decision_col(row)?,
-                    average: row.try_get("average")?,
-                });
-        }
-        let scores = sqlx::query(
-            "SELECT s.issue_id, s.round, s.user_id, s.value FROM scores s JOIN issues i ON i.id = s.issue_id WHERE i.community_id = ?",
-        )
-        .bind(community_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in &scores {
-            let round: i64 = row.try_get("round")?;
-            let value: i64 = row.try_get("value")?;
-            records
-                .scores
-                .entry((uuid_col(row, "issue_id")?, round as u32))
-                .or_default()
-                .push((opt_uuid(row, "user_id")?, value as u8));
-        }
-    }
-    for (issue, photo, stage) in super::photos::refs(conn, community_ids).await? {
-        records
-            .photos
-            .entry(issue)
-            .or_default()
-            .push((photo, stage));
+        let by = "JOIN issues i ON i.id = x.issue_id WHERE i.community_id = ?";
+        load_records(conn, &mut records, by, std::slice::from_ref(community_id)).await?;
     }
     Ok(records)
+}
+
+/// Loads the loop records of these issues only: a pull costs what changed, not all the data.
+pub async fn loop_records_of(
+    conn: &mut Conn,
+    issue_ids: &[Uuid],
+) -> Result<LoopRecords, sqlx::Error> {
+    let mut records = LoopRecords::default();
+    // Bounded lists of bound parameters, well under SQLite's limit.
+    for chunk in issue_ids.chunks(500) {
+        let ids: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
+        let by = format!("WHERE x.issue_id IN ({})", vec!["?"; ids.len()].join(", "));
+        load_records(conn, &mut records, &by, &ids).await?;
+    }
+    Ok(records)
+}
+
+/// Joins, rounds, scores and photos of the issues that `filter` (over `x`, with `binds`)
+/// selects, added to `records`.
+async fn load_records(
+    conn: &mut Conn,
+    records: &mut LoopRecords,
+    filter: &str,
+    binds: &[String],
+) -> Result<(), sqlx::Error> {
+    let joins = bound(
+        &format!("SELECT x.issue_id, x.user_id FROM issue_joins x {filter}"),
+        binds,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &joins {
+        records
+            .joins
+            .entry(uuid_col(row, "issue_id")?)
+            .or_default()
+            .push(uuid_col(row, "user_id")?);
+    }
+    let rounds = bound(
+        &format!("SELECT x.* FROM rounds x {filter} ORDER BY x.round"),
+        binds,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &rounds {
+        let round: i64 = row.try_get("round")?;
+        records
+            .rounds
+            .entry(uuid_col(row, "issue_id")?)
+            .or_default()
+            .push(RoundRow {
+                round: round as u32,
+                report: row.try_get("report")?,
+                reported_at: parse_time(row.try_get("reported_at")?),
+                closes_at: parse_time(row.try_get("closes_at")?),
+                outcome: decision_col(row)?,
+                average: row.try_get("average")?,
+            });
+    }
+    let scores = bound(
+        &format!("SELECT x.issue_id, x.round, x.user_id, x.value FROM scores x {filter}"),
+        binds,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &scores {
+        let round: i64 = row.try_get("round")?;
+        let value: i64 = row.try_get("value")?;
+        records
+            .scores
+            .entry((uuid_col(row, "issue_id")?, round as u32))
+            .or_default()
+            .push((opt_uuid(row, "user_id")?, value as u8));
+    }
+    let photos = bound(
+        &format!("SELECT x.issue_id, x.id, x.stage FROM photos x {filter} ORDER BY x.created_at"),
+        binds,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &photos {
+        let stage: String = row.try_get("stage")?;
+        if let Some(stage) = domain::dialogue::PhotoStage::from_code(&stage) {
+            records
+                .photos
+                .entry(uuid_col(row, "issue_id")?)
+                .or_default()
+                .push((uuid_col(row, "id")?, stage));
+        }
+    }
+    Ok(())
+}
+
+/// A query over `sql` with these text parameters bound in order.
+fn bound<'q>(
+    sql: &'q str,
+    binds: &'q [String],
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    binds
+        .iter()
+        .fold(sqlx::query(sql), |query, value| query.bind(value))
 }
 
 /// Marks an issue changed (someone joined or scored it), so pulls bring it again.

@@ -6,6 +6,7 @@
 
 pub mod communities;
 pub mod dialogues;
+pub mod generate;
 pub mod households;
 pub mod invitations;
 pub mod issues;

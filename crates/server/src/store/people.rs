@@ -112,7 +112,7 @@ pub async fn insert_membership(
     community_id: Option<&str>,
     household_id: Option<Uuid>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let added = sqlx::query(
         "INSERT OR IGNORE INTO memberships (user_id, role, township_id, community_id, household_id)
          VALUES (?, ?, ?, ?, ?)",
     )
@@ -121,9 +121,29 @@ pub async fn insert_membership(
     .bind(township_id)
     .bind(community_id)
     .bind(household_id.map(|h| h.to_string()))
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    if added.rows_affected() > 0 {
+        // The person now sees more: their phones' next pull starts again from nothing, and
+        // staff phones learn the new role.
+        let version = super::next_version(&mut *conn).await?;
+        sqlx::query("UPDATE users SET scope_version = ?, version = ? WHERE id = ?")
+            .bind(version)
+            .bind(version)
+            .bind(user_id.to_string())
+            .execute(conn)
+            .await?;
+    }
     Ok(())
+}
+
+/// The version at which this person's scope last widened (0 if never).
+pub async fn scope_version(conn: &mut Conn, user_id: Uuid) -> Result<i64, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT scope_version FROM users WHERE id = ?")
+        .bind(user_id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.unwrap_or(0))
 }
 
 pub async fn township_of(
@@ -296,7 +316,18 @@ pub async fn communities_of(conn: &mut Conn, user_id: Uuid) -> Result<Vec<String
 
 /// Removes a person. Their issues stay in the ledger with no name (the foreign key sets
 /// the raiser to NULL); memberships, sessions, installations and consents go with them.
-pub async fn delete_user(conn: &mut Conn, user_id: Uuid) -> Result<(), sqlx::Error> {
+/// Staff phones are told to forget the person (a tombstone per community at `version`).
+pub async fn delete_user(conn: &mut Conn, user_id: Uuid, version: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO tombstones (entity, id, community_id, version)
+         SELECT DISTINCT ?, m.community_id || ':' || m.user_id, m.community_id, ?
+         FROM memberships m WHERE m.user_id = ? AND m.community_id IS NOT NULL",
+    )
+    .bind(domain::wire::entity::PERSON)
+    .bind(version)
+    .bind(user_id.to_string())
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM users WHERE id = ?")
         .bind(user_id.to_string())
         .execute(conn)

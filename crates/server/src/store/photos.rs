@@ -5,7 +5,7 @@ use domain::dialogue::PhotoStage;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{time_text, uuid_col, Conn};
+use super::{time_text, Conn};
 
 pub async fn count(conn: &mut Conn, issue_id: Uuid, stage: PhotoStage) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE issue_id = ? AND stage = ?")
@@ -62,28 +62,4 @@ pub async fn get(
         ))
     })
     .transpose()
-}
-
-/// The photos of the issues of these communities: (issue, photo, stage), oldest first.
-pub async fn refs(
-    conn: &mut Conn,
-    community_ids: &[String],
-) -> Result<Vec<(Uuid, Uuid, PhotoStage)>, sqlx::Error> {
-    let mut refs = Vec::new();
-    for community_id in community_ids {
-        let rows = sqlx::query(
-            "SELECT p.issue_id, p.id, p.stage FROM photos p JOIN issues i ON i.id = p.issue_id
-             WHERE i.community_id = ? ORDER BY p.created_at",
-        )
-        .bind(community_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in &rows {
-            let stage: String = row.try_get("stage")?;
-            if let Some(stage) = PhotoStage::from_code(&stage) {
-                refs.push((uuid_col(row, "issue_id")?, uuid_col(row, "id")?, stage));
-            }
-        }
-    }
-    Ok(refs)
 }

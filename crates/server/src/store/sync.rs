@@ -168,3 +168,88 @@ pub async fn results_since(
     .await?;
     rows.iter().map(result_from_row).collect()
 }
+
+/// The version of the `page`-th change after `cursor` that a pull would send — over every row
+/// of `communities` and the staff rows of `staffed` — or `None` when there are no more than
+/// `page`. A pull sends the changes up to that version and says there is more.
+pub async fn page_end(
+    conn: &mut Conn,
+    communities: &[String],
+    staffed: &[String],
+    cursor: i64,
+    page: usize,
+) -> Result<Option<i64>, sqlx::Error> {
+    let list = |ids: &[String]| vec!["?"; ids.len()].join(", ");
+    let mut branches = Vec::new();
+    let mut binds: Vec<&[String]> = Vec::new();
+    if !communities.is_empty() {
+        let c = list(communities);
+        for sql in [
+            format!("SELECT version FROM issues WHERE community_id IN ({c}) AND version > ?"),
+            format!("SELECT version FROM dialogues WHERE community_id IN ({c}) AND version > ?"),
+            format!("SELECT version FROM communities WHERE id IN ({c}) AND version > ?"),
+            format!("SELECT version FROM tombstones WHERE community_id IN ({c}) AND version > ?"),
+        ] {
+            branches.push(sql);
+            binds.push(communities);
+        }
+    }
+    if !staffed.is_empty() {
+        let s = list(staffed);
+        for sql in [
+            format!("SELECT version FROM households WHERE community_id IN ({s}) AND version > ?"),
+            format!(
+                "SELECT u.version FROM memberships m JOIN users u ON u.id = m.user_id
+                 WHERE m.community_id IN ({s}) AND u.version > ?"
+            ),
+            format!("SELECT version FROM invitations WHERE community_id IN ({s}) AND version > ?"),
+            format!("SELECT version FROM tombstones WHERE community_id IN ({s}) AND version > ?"),
+        ] {
+            branches.push(sql);
+            binds.push(staffed);
+        }
+    }
+    if branches.is_empty() {
+        return Ok(None);
+    }
+    // Each branch gives at most its first `page` versions (an ordered index range), so the
+    // sort is over a few pages, never over everything after the cursor.
+    let sql = format!(
+        "SELECT version FROM ({}) ORDER BY version LIMIT 1 OFFSET ?",
+        branches
+            .iter()
+            .map(|branch| format!("SELECT * FROM ({branch} ORDER BY 1 LIMIT ?)"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
+    );
+    let mut query = sqlx::query_scalar(&sql);
+    for ids in binds {
+        for id in ids {
+            query = query.bind(id);
+        }
+        query = query.bind(cursor).bind(page as i64);
+    }
+    query.bind(page as i64 - 1).fetch_optional(conn).await
+}
+
+/// Rows removed after `cursor` up to `upto`, in these communities: (entity, id, community).
+pub async fn tombstones_since(
+    conn: &mut Conn,
+    communities: &[String],
+    cursor: i64,
+    upto: i64,
+) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+    if communities.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT entity, id, community_id FROM tombstones
+         WHERE community_id IN ({}) AND version > ? AND version <= ? ORDER BY version",
+        vec!["?"; communities.len()].join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String, String, String)>(&sql);
+    for id in communities {
+        query = query.bind(id);
+    }
+    query.bind(cursor).bind(upto).fetch_all(conn).await
+}
