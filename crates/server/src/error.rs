@@ -1,8 +1,8 @@
 //! The one error type at the HTTP boundary.
 //!
 //! Validation problems become 422 with per-field messages, missing sessions 401, refusals
-//! 403, bad JSON 400; anything unexpected becomes an opaque 500 whose cause is logged (and
-//! never shown). Every body is a `domain::wire::ApiError`, in Chinese.
+//! 403, bad JSON 400, a body over the limit 413; anything unexpected becomes an opaque 500
+//! whose cause is logged (and never shown). Every body is a `domain::wire::ApiError`, in Chinese.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::FromRequest;
@@ -23,6 +23,8 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("request body too large")]
+    TooLarge,
     #[error("not found")]
     NotFound,
     #[error("session ended: {0}")]
@@ -45,6 +47,9 @@ impl From<sqlx::Error> for AppError {
 
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::TooLarge;
+        }
         AppError::BadRequest(rejection.body_text())
     }
 }
@@ -72,6 +77,11 @@ impl AppError {
                 StatusCode::BAD_REQUEST,
                 "bad_request",
                 "请求的格式不对".to_string(),
+            ),
+            AppError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "一次发送的内容太多了".to_string(),
             ),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "找不到".to_string()),
             AppError::SessionEnded(reason) if reason == "deactivated" => (

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use domain::wire::{PushResponse, ResultStatus};
+use domain::wire::{PushResponse, ResultStatus, PUSH_BATCH_MAX};
 use reqwest::StatusCode;
 use uuid::Uuid;
 
@@ -411,4 +411,42 @@ async fn a_deleted_account_is_removed_from_staff_phones() {
     let neighbour = app.signed_in(RESIDENT_SHANWAN_2).await;
     let theirs = neighbour.pull(Some(first.cursor)).await;
     assert!(theirs.changes.iter().all(|c| c.entity != "person"));
+}
+
+#[tokio::test]
+async fn pushes_at_the_size_limits_are_answered_and_the_queue_goes_on() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    // A full batch of the largest issues a form allows: every one applied.
+    let large: Vec<_> = (1..=PUSH_BATCH_MAX as u64)
+        .map(|seq| {
+            let mut envelope = raise(seq, &format!("{seq:0>40}"));
+            envelope.args["description"] = serde_json::json!("灯".repeat(1000));
+            envelope
+        })
+        .collect();
+    let pushed = phone.push(&large).await;
+    assert_eq!(pushed.results.len(), PUSH_BATCH_MAX);
+    assert!(pushed
+        .results
+        .iter()
+        .all(|r| r.status == ResultStatus::Applied));
+    // 10,000 tiny mutations in one push: refused as a whole with a field error, not a crash.
+    let tiny: Vec<_> = (101..=10_100).map(|seq| raise(seq, "小")).collect();
+    assert_eq!(
+        phone.push_raw(&tiny).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // A body over the limit: 413, and nothing of it kept.
+    let mut huge = raise(101, "超大");
+    huge.args["description"] = serde_json::json!("灯".repeat(3_000_000));
+    assert_eq!(
+        phone.push_raw(&[huge]).await.status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert_eq!(app.count_issues_titled("超大").await, 0);
+    // The queue carries on from where it was.
+    let next = phone.push(&[raise(101, "之后")]).await;
+    assert_eq!(next.results[0].status, ResultStatus::Applied);
+    assert_eq!(phone.pull(None).await.last_seq, 101);
 }
