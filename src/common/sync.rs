@@ -252,9 +252,11 @@ async fn pull(app: AppState, db: &store::Db, user_id: Uuid) -> Result<(), Stop> 
     // off halfway resumes from the last page kept. Bounded; what remains waits for the next run.
     for _ in 0..PULL_PAGES_MAX {
         let cursor: Option<u64> = db.get_meta(&store::cursor_meta_key(user_id)).await?;
+        let epoch: Option<String> = db.get_meta(&store::epoch_meta_key(user_id)).await?;
         let response = api::pull(&PullRequest {
             client_id: client.client_id,
             cursor,
+            epoch,
         })
         .await?;
         db.apply_pull(user_id, client.client_id, &response).await?;

@@ -39,6 +39,21 @@ pub struct Config {
     #[arg(long, env = "YWT_SECURE_COOKIES", value_parser = BoolishValueParser::new(),
           default_value = "false", num_args = 0..=1, default_missing_value = "true")]
     pub secure_cookies: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the server binary does; serving is the default.
+#[derive(clap::Subcommand, Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Serve the app and the API (the default).
+    Serve,
+    /// Copy the database into FILE, consistently, while the server keeps serving.
+    Backup { file: PathBuf },
+    /// Replace the database with the backup FILE (stop the server first). The database it
+    /// replaces is moved aside, never deleted; phones start their next pull afresh.
+    Restore { file: PathBuf },
 }
 
 impl Config {
@@ -50,6 +65,7 @@ impl Config {
             static_dir: PathBuf::from("/nonexistent"),
             demo: true,
             secure_cookies: false,
+            command: None,
         }
     }
 }

@@ -32,7 +32,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 pub use auth::hash_password;
-pub use config::Config;
+pub use config::{Command, Config};
 pub use demo::{account_lines as demo_account_lines, DEMO_ACCOUNTS, DEMO_PASSWORD};
 pub use http::app;
 
@@ -60,6 +60,33 @@ impl AppState {
             config: Arc::new(config),
         })
     }
+}
+
+/// `backup FILE`: a consistent copy of the database, taken while serving.
+pub async fn backup(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !file.exists(),
+        "{} already exists; choose a new file name",
+        file.display()
+    );
+    let db = store::Db::connect(&config.database_url).await?;
+    let mut conn = db.pool().acquire().await?;
+    store::backup_into(&mut conn, &file.to_string_lossy()).await?;
+    println!("backed up {} to {}", config.database_url, file.display());
+    Ok(())
+}
+
+/// `restore FILE`: the database replaced by a backup (the server stopped meanwhile).
+pub async fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    anyhow::ensure!(file.exists(), "no backup at {}", file.display());
+    let (_, kept) = store::Db::restore(&config.database_url, file).await?;
+    println!(
+        "restored {} from {}; the replaced database is kept at {}",
+        config.database_url,
+        file.display(),
+        kept.display()
+    );
+    Ok(())
 }
 
 /// Binds the configured address and serves until Ctrl-C or SIGTERM.

@@ -1,4 +1,5 @@
-//! `yiwantang-server`: reads its configuration from flags and environment and serves.
+//! `yiwantang-server`: reads its configuration from flags and environment and serves, or
+//! takes a backup (`backup FILE`) or restores one (`restore FILE`).
 
 use clap::Parser;
 
@@ -11,5 +12,9 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = server::Config::parse();
-    server::serve(config).await
+    match config.command.clone() {
+        Some(server::Command::Backup { file }) => server::backup(&config, &file).await,
+        Some(server::Command::Restore { file }) => server::restore(&config, &file).await,
+        Some(server::Command::Serve) | None => server::serve(config).await,
+    }
 }

@@ -26,7 +26,16 @@ pub async fn pull(
     // Read the version first: everything read below is at least as new, so nothing
     // committed after this snapshot can slip under the returned cursor.
     let version = store::current_version(&mut tx).await?;
+    let epoch = store::epoch(&mut tx).await?;
     let mut cursor = request.cursor.unwrap_or(0) as i64;
+    // A cursor from another copy of the data (the server was restored from a backup), or
+    // from beyond this one's counter, cannot be trusted: the phone starts again from nothing
+    // and forgets the rows it had, which this copy may never have held.
+    let reset =
+        cursor > 0 && (cursor > version || request.epoch.as_ref().is_some_and(|e| *e != epoch));
+    if reset {
+        cursor = 0;
+    }
     // A person whose scope widened since this cursor (a new role, a new community) gets
     // everything now visible: the pull starts again from nothing.
     if cursor < store::people::scope_version(&mut tx, principal.user_id).await? {
@@ -167,6 +176,8 @@ pub async fn pull(
         changes,
         results,
         has_more,
+        epoch,
+        reset,
     })
 }
 

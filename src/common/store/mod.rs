@@ -163,6 +163,11 @@ pub fn cursor_meta_key(user_id: Uuid) -> String {
     format!("cursor:{user_id}")
 }
 
+/// Which copy of the server's data the cursor belongs to.
+pub fn epoch_meta_key(user_id: Uuid) -> String {
+    format!("epoch:{user_id}")
+}
+
 pub fn last_sync_meta_key(user_id: Uuid) -> String {
     format!("last_sync:{user_id}")
 }
@@ -472,6 +477,8 @@ mod tests {
             }],
             results: vec![MutationResult::applied(1), rejected],
             has_more: false,
+            epoch: "e1".into(),
+            reset: false,
         };
         db.apply_pull(user, first.client_id, &pull).await.unwrap();
         let snapshot = db.snapshot(user).await.unwrap();
@@ -497,11 +504,32 @@ mod tests {
             }],
             results: Vec::new(),
             has_more: false,
+            epoch: "e1".into(),
+            reset: false,
         };
         db.apply_pull(user, first.client_id, &removal)
             .await
             .unwrap();
         assert!(db.snapshot(user).await.unwrap().base.is_empty());
+        // A restored server: a page that says reset replaces every row the phone had.
+        db.apply_pull(user, first.client_id, &pull).await.unwrap();
+        let restored = PullResponse {
+            cursor: 3,
+            last_seq: 2,
+            changes: Vec::new(),
+            results: Vec::new(),
+            has_more: false,
+            epoch: "e2".into(),
+            reset: true,
+        };
+        db.apply_pull(user, first.client_id, &restored)
+            .await
+            .unwrap();
+        assert!(db.snapshot(user).await.unwrap().base.is_empty());
+        assert_eq!(
+            db.get_meta::<String>(&epoch_meta_key(user)).await.unwrap(),
+            Some("e2".into())
+        );
     }
 
     #[wasm_bindgen_test]

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::outbox::settle;
 use super::{
-    all_of, cursor_meta_key, last_sync_meta_key, to_js, Db, FailedEntry, OutboxEntry, Result, Row,
-    Snapshot, BASE, FAILED, META, OUTBOX, OVERLAY,
+    all_of, cursor_meta_key, epoch_meta_key, last_sync_meta_key, to_js, Db, FailedEntry,
+    OutboxEntry, Result, Row, Snapshot, BASE, FAILED, META, OUTBOX, OVERLAY,
 };
 
 impl Db {
@@ -61,6 +61,13 @@ impl Db {
                     TransactionMode::ReadWrite,
                 )?;
                 let base = tx.store(BASE)?;
+                if pull.reset {
+                    // The server was restored from a backup: rows this copy never held go.
+                    let rows: Vec<Row> = all_of(base.get_all(None, None).await?)?;
+                    for row in rows.iter().filter(|r| r.user_id == user_id) {
+                        base.delete(row.key.clone().into()).await?;
+                    }
+                }
                 for change in &pull.changes {
                     let key = Row::key_for(user_id, &change.entity, &change.id);
                     match (change.op, &change.data) {
@@ -104,6 +111,8 @@ impl Db {
                     Some(&cursor_meta_key(user_id).into()),
                 )
                 .await?;
+                meta.put(&to_js(&pull.epoch)?, Some(&epoch_meta_key(user_id).into()))
+                    .await?;
                 meta.put(&now, Some(&last_sync_meta_key(user_id).into()))
                     .await?;
                 tx.done().await?;

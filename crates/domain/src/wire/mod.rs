@@ -130,6 +130,9 @@ pub struct PullRequest {
     pub client_id: Uuid,
     #[serde(default)]
     pub cursor: Option<u64>,
+    /// The `epoch` of the pull that gave the cursor (absent from older phones).
+    #[serde(default)]
+    pub epoch: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,6 +171,13 @@ pub struct PullResponse {
     /// More changes wait: pull again with `cursor` (each page is complete up to its cursor).
     #[serde(default)]
     pub has_more: bool,
+    /// Which copy of the server's data the cursor belongs to; send it back with the cursor.
+    #[serde(default)]
+    pub epoch: String,
+    /// The phone's cursor was not from this copy of the data (the server was restored from a
+    /// backup): forget every server row before applying this page.
+    #[serde(default)]
+    pub reset: bool,
 }
 
 /// A problem with one field of a request.

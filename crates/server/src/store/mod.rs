@@ -16,6 +16,7 @@ pub mod photos;
 pub mod sessions;
 pub mod sync;
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -56,6 +57,36 @@ impl Db {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Replaces the database file of `url` with a copy of the backup file `backup`, then
+    /// opens it (migrating a backup taken by an older server) and marks it a new copy of the
+    /// data. Whatever was at `url` is moved aside to `<file>.before-restore-<time>`, never
+    /// deleted. The server must be stopped meanwhile.
+    pub async fn restore(url: &str, backup: &std::path::Path) -> anyhow::Result<(Db, PathBuf)> {
+        let target = SqliteConnectOptions::from_str(url)?
+            .get_filename()
+            .to_path_buf();
+        let kept = PathBuf::from(format!(
+            "{}.before-restore-{}",
+            target.display(),
+            Utc::now().format("%Y%m%dT%H%M%SZ")
+        ));
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", target.display()));
+            if from.exists() {
+                std::fs::rename(&from, format!("{}{suffix}", kept.display()))?;
+            }
+        }
+        let source = SqliteConnectOptions::new().filename(backup).read_only(true);
+        let mut conn = sqlx::ConnectOptions::connect(&source).await?;
+        backup_into(&mut conn, &target.to_string_lossy()).await?;
+        sqlx::Connection::close(conn).await?;
+        let db = Db::connect(url).await?;
+        let mut conn = db.pool.acquire().await?;
+        new_epoch(&mut conn).await?;
+        drop(conn);
+        Ok((db, kept))
     }
 
     /// A transaction that holds the write lock from its first statement, so two writers
@@ -106,6 +137,32 @@ pub async fn next_version(conn: &mut Conn) -> Result<i64, sqlx::Error> {
 pub async fn set_version(conn: &mut Conn, version: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE server_version SET version = ? WHERE id = 1")
         .bind(version)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Which copy of the data this database is (see migration 0009).
+pub async fn epoch(conn: &mut Conn) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT epoch FROM server_epoch WHERE id = 1")
+        .fetch_one(conn)
+        .await
+}
+
+/// Marks this database as a new copy of the data (after a restore).
+pub async fn new_epoch(conn: &mut Conn) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE server_epoch SET epoch = lower(hex(randomblob(8))) WHERE id = 1 RETURNING epoch",
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// A consistent copy of the whole database into a new file, taken while serving
+/// (`VACUUM INTO` reads one snapshot; writers go on).
+pub async fn backup_into(conn: &mut Conn, file: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("VACUUM INTO ?")
+        .bind(file)
         .execute(conn)
         .await?;
     Ok(())

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use domain::wire::{PushResponse, ResultStatus, PUSH_BATCH_MAX};
+use domain::wire::{PullResponse, PushResponse, ResultStatus, PUSH_BATCH_MAX};
 use reqwest::StatusCode;
 use uuid::Uuid;
 
@@ -449,4 +449,77 @@ async fn pushes_at_the_size_limits_are_answered_and_the_queue_goes_on() {
     let next = phone.push(&[raise(101, "之后")]).await;
     assert_eq!(next.results[0].status, ResultStatus::Applied);
     assert_eq!(phone.pull(None).await.last_seq, 101);
+}
+
+#[tokio::test]
+async fn a_restored_backup_serves_on_and_phones_start_afresh_and_renumber() {
+    let dir = tempfile::tempdir().unwrap();
+    let url_a = format!("sqlite://{}", dir.path().join("a.db").display());
+    let url_b = format!("sqlite://{}", dir.path().join("b.db").display());
+    let backup = dir.path().join("backup.db");
+    let first = spawn_with(|config| config.database_url = url_a.clone()).await;
+    let phone = first.signed_in(RESIDENT_SHANWAN).await;
+    phone
+        .push(&[raise(1, "备份前一"), raise(2, "备份前二")])
+        .await;
+    // Taken while the server serves.
+    server::backup(&server::Config::for_tests(url_a.clone()), &backup)
+        .await
+        .unwrap();
+    assert!(
+        server::backup(&server::Config::for_tests(url_a.clone()), &backup)
+            .await
+            .is_err(),
+        "a backup never overwrites a file"
+    );
+    phone.push(&[raise(3, "备份后三")]).await;
+    let before: PullResponse = phone.pull(None).await;
+    assert!(titles(&before).contains(&"备份后三".to_string()));
+
+    // The township restores the backup (here into a second server on its own file).
+    server::restore(&server::Config::for_tests(url_b.clone()), &backup)
+        .await
+        .unwrap();
+    let second = spawn_with(|config| config.database_url = url_b.clone()).await;
+    let moved = Phone {
+        http: phone.http.clone(),
+        base: second.url(""),
+        client_id: phone.client_id,
+        next_seq: std::sync::atomic::AtomicU64::new(4),
+    };
+    let response = moved
+        .post_json(
+            "/api/sync/pull",
+            serde_json::json!({"client_id": moved.client_id, "cursor": before.cursor, "epoch": before.epoch}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let after: PullResponse = response.json().await.unwrap();
+    assert!(
+        after.reset,
+        "the phone is told to forget rows this copy never held"
+    );
+    assert_ne!(after.epoch, before.epoch);
+    let seen = titles(&after);
+    assert!(seen.contains(&"备份前一".to_string()));
+    assert!(!seen.contains(&"备份后三".to_string()));
+    assert_eq!(after.last_seq, 2, "the restored copy processed up to seq 2");
+    // The phone's next action carries seq 4; the server asks for 3, and the phone renumbers.
+    let pushed = moved.push(&[raise(4, "恢复后四")]).await;
+    assert_eq!(pushed.results[0].status, ResultStatus::OutOfOrder);
+    assert_eq!(pushed.results[0].expected_seq, Some(3));
+    let renumbered = moved.push(&[raise(3, "恢复后四")]).await;
+    assert_eq!(renumbered.results[0].status, ResultStatus::Applied);
+    assert_eq!(second.count_issues_titled("恢复后四").await, 1);
+    // The same epoch and an ordinary cursor: no reset.
+    let next = moved
+        .post_json(
+            "/api/sync/pull",
+            serde_json::json!({"client_id": moved.client_id, "cursor": after.cursor, "epoch": after.epoch}),
+        )
+        .await
+        .json::<PullResponse>()
+        .await
+        .unwrap();
+    assert!(!next.reset);
 }
