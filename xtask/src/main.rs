@@ -4,8 +4,8 @@
 //!   demo township (honours `YWT_ADDR` and `YWT_DATABASE_URL`).
 //! - `cargo xtask test`: install what is missing, run every test: formatting and lints, the
 //!   Rust tests of `domain`, `server` and `xtask` (with the tidy rules of `tidy.rs`), the
-//!   app's tests in headless Chromium, and the Playwright journeys against the release build
-//!   served by the real server.
+//!   app's tests in headless Chromium, schemathesis against the API's OpenAPI document, and
+//!   the Playwright journeys against the release build served by the real server.
 //! - `cargo xtask sizes`: first-load bytes of both apps' release builds (raw, gzip, brotli).
 //! - `cargo xtask bench [--records N]`: sizes, the sync benchmark (pushes under a crowd; pulls
 //!   at 10k, 100k and N = 1M records), then
@@ -15,6 +15,7 @@
 //! Installs are idempotent: a second run with nothing changed skips them.
 
 mod bench;
+mod server;
 mod sizes;
 mod tidy;
 mod tools;
@@ -255,6 +256,18 @@ fn test() -> Result {
         "build the server for the e2e journeys",
         &mut cmd("cargo", &["build", "--locked", "-p", "server"]),
     )?;
+    {
+        let server = server::Server::start("debug")?;
+        let python = root().join(".tools/venv/bin/python");
+        step(
+            "schemathesis: the API against its OpenAPI document (no 5xx, every answer documented)",
+            cmd(
+                python.to_str().expect("UTF-8 path"),
+                &["xtask/schemathesis.py", &server.url()],
+            )
+            .current_dir(root()),
+        )?;
+    }
     let e2e = root().join("e2e");
     step(
         "Playwright journeys (release build, real server, Chromium)",

@@ -12,6 +12,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 /// wasm-opt from npm's `binaryen`; Debian's 108 breaks the module (TOOLCHAIN.md).
 pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// schemathesis (PyPI), in a virtualenv of its own under `.tools/venv`.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// Debian packages: the browser for both test suites, its driver, fonts that draw Chinese,
 /// and zbar (the e2e journeys read the QR codes the app draws, as a phone camera would).
 pub const APT_PACKAGES: [&str; 4] = [
@@ -224,6 +226,38 @@ fn ensure_e2e_packages() -> Result {
     )
 }
 
+/// The schemathesis CLI (`st`), at the pinned version.
+pub fn schemathesis() -> PathBuf {
+    tools_dir().join("venv/bin/st")
+}
+
+fn ensure_schemathesis() -> Result {
+    let st = schemathesis();
+    let st_path = st.display().to_string();
+    if version_of(&st_path, "--version").is_some_and(|v| v.ends_with(SCHEMATHESIS_VERSION)) {
+        return Ok(());
+    }
+    let venv = tools_dir().join("venv");
+    let venv_path = venv.display().to_string();
+    step(
+        "make a Python virtualenv for schemathesis",
+        &mut cmd("python3", &["-m", "venv", &venv_path]),
+    )?;
+    let pip = venv.join("bin/pip").display().to_string();
+    step(
+        &format!("install schemathesis {SCHEMATHESIS_VERSION} (PyPI)"),
+        &mut cmd(
+            &pip,
+            &[
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+            ],
+        ),
+    )
+}
+
 /// What building the app needs.
 pub fn ensure_build_tools() -> Result {
     ensure_node()?;
@@ -243,7 +277,8 @@ pub fn ensure_browser_and_e2e_packages() -> Result {
 pub fn ensure_all() -> Result {
     ensure_apt()?;
     ensure_build_tools()?;
-    ensure_e2e_packages()
+    ensure_e2e_packages()?;
+    ensure_schemathesis()
 }
 
 #[cfg(test)]

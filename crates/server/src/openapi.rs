@@ -6,6 +6,7 @@ use crate::error::Json;
 
 #[derive(OpenApi)]
 #[openapi(
+    modifiers(&CommonAnswers),
     info(
         title = "一碗汤 API",
         description = "Sign-in, the sync protocol (see docs/PROTOCOL.md) and places."
@@ -60,6 +61,56 @@ use crate::error::Json;
     ))
 )]
 pub struct ApiDoc;
+
+/// The answers any operation may give besides its own, documented on every operation so the
+/// document is true for every answer (checked by schemathesis in `cargo xtask test`): 400
+/// for a parameter or body of the wrong shape, 401 without a session, 404, 422 with field errors, 429 when
+/// throttled, and 413 for a body over the size limit.
+struct CommonAnswers;
+
+impl utoipa::Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Content, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    Content::new(Some(Ref::from_schema_name("ApiError"))),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let has_body = operation.request_body.is_some();
+                let answers = &mut operation.responses.responses;
+                let mut add = |code: &str, description: &str| {
+                    answers
+                        .entry(code.to_string())
+                        .or_insert_with(|| error(description).into());
+                };
+                add(
+                    "400",
+                    "A parameter or the body is not of the expected shape",
+                );
+                add("401", "Not signed in, or the session ended");
+                add("404", "Nothing of that kind here");
+                add("422", "A value is not acceptable: see the field errors");
+                add("429", "Too many attempts: wait as the message says");
+                if has_body {
+                    add("413", "The body is over the size limit");
+                }
+            }
+        }
+    }
+}
 
 #[utoipa::path(get, path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "This document")))]
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {

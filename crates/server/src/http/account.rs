@@ -1,7 +1,7 @@
 //! Joining by invitation, resetting a password with a one-time code, 登录设备 (the
 //! person's sessions), downloading one's data and deleting one's account.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::session::session_view;
 use crate::auth::{self, ClientAddr, Principal};
-use crate::error::{AppError, Json};
+use crate::error::{AppError, Json, Path};
 use crate::store::invitations::{InvitationRow, JOIN, RESET};
 use crate::store::{self, Conn};
 use crate::AppState;

@@ -2,7 +2,7 @@
 //! the export of the records behind them (xlsx, CSV with a BOM for Excel and WPS). Shared
 //! with residents: no names, phones or rooms anywhere in it.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use chrono::{NaiveDate, Utc};
@@ -13,7 +13,7 @@ use domain::{Category, Lang};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Principal;
-use crate::error::{AppError, Json};
+use crate::error::{AppError, Json, Query};
 use crate::{policy, store, views, AppState};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -1,12 +1,12 @@
 //! `GET /api/photos/{id}`: a photo, only for people who may see its issue.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::error::AppError;
+use crate::error::{AppError, Path};
 use crate::{policy, store, AppState};
 
 #[utoipa::path(get, path = "/api/photos/{id}", tag = "dialogue",

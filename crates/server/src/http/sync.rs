@@ -32,7 +32,8 @@ pub async fn push(
 
 /// Pulls the changes since the cursor that this person may see.
 #[utoipa::path(post, path = "/api/sync/pull", tag = "sync", request_body = PullRequest,
-    responses((status = 200, body = PullResponse), (status = 401, body = domain::wire::ApiError)))]
+    responses((status = 200, body = PullResponse), (status = 401, body = domain::wire::ApiError),
+              (status = 403, body = domain::wire::ApiError)))]
 pub async fn pull(
     State(state): State<AppState>,
     principal: Principal,
