@@ -6,6 +6,8 @@
 //!   Rust tests of `domain`, `server` and `xtask` (with the tidy rules of `tidy.rs`), the
 //!   app's tests in headless Chromium, schemathesis against the API's OpenAPI document, and
 //!   the Playwright journeys against the release build served by the real server.
+//! - `cargo xtask chaos [--minutes N]`: the chaos journey for N minutes (default 30): phones
+//!   acting under injected faults; nothing may be lost or doubled (`test` runs one minute).
 //! - `cargo xtask sizes`: first-load bytes of both apps' release builds (raw, gzip, brotli).
 //! - `cargo xtask bench [--records N]`: sizes, the sync benchmark (pushes under a crowd; pulls
 //!   at 10k, 100k and N = 1M records), then
@@ -33,9 +35,10 @@ fn main() -> ExitCode {
         "test" => test(),
         "sizes" => build_app().and_then(|_| sizes::report(&root().join("dist")).map(|_| ())),
         "bench" => bench::run(),
+        "chaos" => chaos(),
         "install" => tools::ensure_all(),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|sizes|bench|install>");
+            eprintln!("usage: cargo xtask <run|test|sizes|bench|chaos|install>");
             return ExitCode::from(2);
         }
     };
@@ -197,6 +200,34 @@ fn run() -> Result {
 }
 
 const NATIVE: [&str; 6] = ["-p", "domain", "-p", "server", "-p", "xtask"];
+
+/// `chaos [--minutes N]`: the chaos journey (e2e/tests/chaos.spec.ts) for N minutes
+/// (default 30) against the release app and the real server; prints what it injected and
+/// found, and fails on any action lost or doubled.
+fn chaos() -> Result {
+    let args: Vec<String> = std::env::args().collect();
+    let minutes: u64 = match args.iter().position(|a| a == "--minutes") {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|m| m.parse().ok())
+            .ok_or("--minutes wants a whole number")?,
+        None => 30,
+    };
+    tools::ensure_all()?;
+    build_app()?;
+    step(
+        "build the server",
+        &mut cmd("cargo", &["build", "--locked", "-p", "server"]),
+    )?;
+    step(
+        &format!("chaos run, {minutes} min"),
+        cmd("npx", &["playwright", "test", "tests/chaos.spec.ts"])
+            .current_dir(root().join("e2e"))
+            .env("YWT_CHAOS_SECONDS", (minutes * 60).to_string())
+            .env("YWT_SERVER_BIN", server_bin("debug")?)
+            .env("YWT_DIST", root().join("dist")),
+    )
+}
 
 fn test() -> Result {
     let started = Instant::now();
