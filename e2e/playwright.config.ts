@@ -19,4 +19,10 @@ export default defineConfig({
     launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
     trace: "retain-on-failure",
   },
+  // The chaos run goes last and alone: its phones and faults would otherwise slow the
+  // journeys running beside it.
+  projects: [
+    { name: "journeys", testIgnore: /chaos\.spec\.ts/ },
+    { name: "chaos", testMatch: /chaos\.spec\.ts/, dependencies: ["journeys"] },
+  ],
 });
