@@ -318,6 +318,34 @@ pub async fn communities_of(conn: &mut Conn, user_id: Uuid) -> Result<Vec<String
 /// the raiser to NULL); memberships, sessions, installations and consents go with them.
 /// Staff phones are told to forget the person (a tombstone per community at `version`).
 pub async fn delete_user(conn: &mut Conn, user_id: Uuid, version: i64) -> Result<(), sqlx::Error> {
+    let id = user_id.to_string();
+    // What would outlive the account otherwise: the phone number in the attempt limits, the
+    // photos the person took and the words of their scores (the score itself still counts,
+    // anonymously). Issues that lose a photo or a comment change, so phones re-pull them.
+    sqlx::query(
+        "DELETE FROM attempt_limits WHERE key = 'phone:' || (SELECT phone FROM users WHERE id = ?)",
+    )
+    .bind(&id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE issues SET version = ? WHERE id IN (
+             SELECT issue_id FROM photos WHERE uploaded_by = ?
+             UNION SELECT issue_id FROM scores WHERE user_id = ? AND comment <> '')",
+    )
+    .bind(version)
+    .bind(&id)
+    .bind(&id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM photos WHERE uploaded_by = ?")
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE scores SET comment = '' WHERE user_id = ?")
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "INSERT OR REPLACE INTO tombstones (entity, id, community_id, version)
          SELECT DISTINCT ?, m.community_id || ':' || m.user_id, m.community_id, ?
@@ -339,7 +367,7 @@ pub async fn delete_user(conn: &mut Conn, user_id: Uuid, version: i64) -> Result
 pub async fn export(conn: &mut Conn, user_id: Uuid) -> Result<serde_json::Value, sqlx::Error> {
     let id = user_id.to_string();
     let mut sections = serde_json::Map::new();
-    let queries: [(&str, &str); 7] = [
+    let queries: [(&str, &str); 14] = [
         ("account", "SELECT id, phone, display_name, created_at, deactivated_at FROM users WHERE id = ?"),
         ("memberships", "SELECT m.role, c.name AS community, h.point, h.building, h.unit, h.room
                          FROM memberships m LEFT JOIN communities c ON c.id = m.community_id
@@ -350,11 +378,45 @@ pub async fn export(conn: &mut Conn, user_id: Uuid) -> Result<serde_json::Value,
         ("installations", "SELECT client_id, last_seq, created_at, last_seen_at FROM clients WHERE user_id = ?"),
         ("actions", "SELECT r.seq, r.name, r.status, r.code, r.message, r.device_time, r.processed_at
                      FROM mutation_results r JOIN clients c ON c.client_id = r.client_id WHERE c.user_id = ? ORDER BY r.processed_at"),
+        ("issues_joined", "SELECT j.issue_id, i.title, j.joined_at FROM issue_joins j JOIN issues i ON i.id = j.issue_id
+                           WHERE j.user_id = ? ORDER BY j.joined_at"),
+        ("scores", "SELECT s.issue_id, i.title, s.round, s.value, s.comment, s.scored_at
+                    FROM scores s JOIN issues i ON i.id = s.issue_id WHERE s.user_id = ? ORDER BY s.scored_at"),
+        ("photos_uploaded", "SELECT id, issue_id, stage, content_type, created_at FROM photos
+                             WHERE uploaded_by = ? ORDER BY created_at"),
+        // Codes themselves are never exported (they may still open an account); nor who
+        // used an invitation the person made: that is the other person's data.
+        ("invitations_made", "SELECT v.kind, v.role, c.name AS community, v.created_at, v.expires_at, v.used_at
+                              FROM invitations v JOIN communities c ON c.id = v.community_id
+                              WHERE v.created_by = ? ORDER BY v.created_at"),
+        ("invitations_used", "SELECT v.kind, v.role, c.name AS community, v.used_at
+                              FROM invitations v JOIN communities c ON c.id = v.community_id
+                              WHERE v.used_by = ? ORDER BY v.used_at"),
+        ("dialogues_scheduled", "SELECT d.id, c.name AS community, d.held_on, d.place, d.created_at
+                                 FROM dialogues d JOIN communities c ON c.id = d.community_id
+                                 WHERE d.created_by = ? ORDER BY d.created_at"),
+        ("sign_in_failures", "SELECT failures, first_at, locked_until FROM attempt_limits
+                              WHERE key = 'phone:' || (SELECT phone FROM users WHERE id = ?)"),
     ];
     for (name, sql) in queries {
         let rows = sqlx::query(sql).bind(&id).fetch_all(&mut *conn).await?;
         let rows: Vec<serde_json::Value> = rows.iter().map(row_to_json).collect();
         sections.insert(name.to_string(), serde_json::Value::Array(rows));
+    }
+    // The photos themselves, so the copy is complete.
+    let photos =
+        sqlx::query("SELECT id, bytes FROM photos WHERE uploaded_by = ? ORDER BY created_at")
+            .bind(&id)
+            .fetch_all(&mut *conn)
+            .await?;
+    if let Some(serde_json::Value::Array(listed)) = sections.get_mut("photos_uploaded") {
+        use base64::Engine;
+        for (entry, row) in listed.iter_mut().zip(&photos) {
+            let bytes: Vec<u8> = row.try_get("bytes")?;
+            entry["data_base64"] = base64::engine::general_purpose::STANDARD
+                .encode(bytes)
+                .into();
+        }
     }
     Ok(serde_json::Value::Object(sections))
 }

@@ -444,3 +444,142 @@ async fn deleting_an_account_removes_the_person_and_keeps_their_issues_anonymise
         .unwrap();
     assert_eq!(issue.data.as_ref().unwrap()["raised_by"], "已注销用户");
 }
+
+#[tokio::test]
+async fn the_export_holds_joins_scores_photos_codes_and_sessions_and_deletion_leaves_no_trace() {
+    use base64::Engine;
+    use domain::dialogue::{
+        AdvanceIssueArgs, AttachPhotoArgs, JoinIssueArgs, PhotoStage, ScoreIssueArgs, Step,
+    };
+    let app = spawn().await;
+    let raiser = app.signed_in(RESIDENT_SHANWAN).await;
+    let neighbour = app.signed_in(RESIDENT_SHANWAN_2).await;
+    let staff = app.signed_in(STAFF).await;
+    let property = app.signed_in("13900000201").await;
+    let issue = Uuid::new_v4();
+    let mut args = raise("车棚漏雨");
+    args.id = issue;
+    assert_eq!(raiser.act(&args).await.status, ResultStatus::Applied);
+    let jpeg = b"\xFF\xD8\xFF\xE0 the raiser's photo \xFF\xD9".to_vec();
+    let attached = raiser
+        .act(&AttachPhotoArgs {
+            id: Uuid::new_v4(),
+            issue_id: issue,
+            stage: PhotoStage::Issue,
+            content_type: "image/jpeg".into(),
+            data: base64::engine::general_purpose::STANDARD.encode(&jpeg),
+        })
+        .await;
+    assert_eq!(attached.status, ResultStatus::Applied, "{attached:?}");
+    let joined = neighbour.act(&JoinIssueArgs { issue_id: issue }).await;
+    assert_eq!(joined.status, ResultStatus::Applied, "{joined:?}");
+    for (phone, step) in [
+        (&staff, Step::Accept { session_id: None }),
+        (
+            &property,
+            Step::Answer {
+                reply: "已联系施工队".into(),
+                plan: "本周修好".into(),
+                promised_by: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+            },
+        ),
+        (&property, Step::StartRectifying),
+        (
+            &property,
+            Step::ReportRectified {
+                report: "已换顶棚".into(),
+            },
+        ),
+    ] {
+        let result = phone
+            .act(&AdvanceIssueArgs {
+                issue_id: issue,
+                step,
+            })
+            .await;
+        assert_eq!(result.status, ResultStatus::Applied, "{result:?}");
+    }
+    let scored = neighbour
+        .act(&ScoreIssueArgs {
+            issue_id: issue,
+            round: 1,
+            value: 4,
+            comment: "修得不错，就是慢".into(),
+        })
+        .await;
+    assert_eq!(scored.status, ResultStatus::Applied, "{scored:?}");
+    let code = invite(&app, Role::Volunteer, None, 9).await;
+
+    let mine: serde_json::Value = neighbour.get("/api/me/export").await.json().await.unwrap();
+    assert_eq!(mine["issues_joined"][0]["title"], "车棚漏雨");
+    assert_eq!(mine["scores"][0]["value"], 4);
+    assert_eq!(mine["scores"][0]["comment"], "修得不错，就是慢");
+    let theirs: serde_json::Value = raiser.get("/api/me/export").await.json().await.unwrap();
+    let photo = &theirs["photos_uploaded"][0];
+    assert_eq!(photo["issue_id"], issue.to_string());
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(photo["data_base64"].as_str().unwrap())
+            .unwrap(),
+        jpeg
+    );
+    let staff_data: serde_json::Value = staff.get("/api/me/export").await.json().await.unwrap();
+    let made = staff_data["invitations_made"].as_array().unwrap();
+    assert!(made.iter().any(|i| i["role"] == "volunteer"), "{made:?}");
+    assert!(
+        !staff_data.to_string().contains(&code.replace('-', "")[..6]),
+        "codes are never exported"
+    );
+
+    // A wrong password leaves the phone number in the attempt limits.
+    let wrong = app
+        .phone()
+        .sign_in(RESIDENT_SHANWAN, "not-the-password")
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    for phone in [&neighbour, &raiser] {
+        let deleted = phone
+            .http
+            .delete(format!("{}/api/me", phone.base))
+            .json(&json!({"password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    }
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM photos WHERE issue_id = ?",
+            &issue.to_string()
+        )
+        .await,
+        0,
+        "the photo went with its author"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM scores WHERE issue_id = ? AND comment = '' AND user_id IS NULL",
+            &issue.to_string()
+        )
+        .await,
+        1,
+        "the score still counts, without its words or its author"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM attempt_limits WHERE key LIKE '%' || ?",
+            RESIDENT_SHANWAN
+        )
+        .await,
+        0
+    );
+    let view = staff
+        .pull(None)
+        .await
+        .changes
+        .into_iter()
+        .find(|c| c.id == issue.to_string())
+        .and_then(|c| c.data)
+        .unwrap();
+    assert_eq!(view["photos"].as_array().map(Vec::len), Some(0), "{view}");
+}
