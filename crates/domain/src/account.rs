@@ -10,6 +10,7 @@ pub const DISPLAY_NAME_MAX: usize = 20;
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 128;
 pub const HOUSEHOLD_PART_MAX: usize = 20;
+pub const COMMUNITY_NAME_MAX: usize = 20;
 /// Invitations and reset codes are valid this long after the server records them.
 pub const CODE_VALID_DAYS: i64 = 7;
 
@@ -141,6 +142,40 @@ impl JoinRequest {
                 password: self.password.clone(),
             }),
             _ => Err(errors),
+        }
+    }
+}
+
+/// `POST /api/setup`: the first township staff account of a new township, with the
+/// one-time code `new-township` printed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetupRequest {
+    pub code: String,
+    pub display_name: String,
+    pub phone: String,
+    pub password: String,
+    pub consent_version: String,
+}
+
+impl SetupRequest {
+    /// The code and the account, validated (every field's errors at once).
+    pub fn parse(&self) -> Result<(Code, Join), Vec<FieldError>> {
+        let code = Code::parse(&self.code);
+        let join = JoinRequest {
+            display_name: self.display_name.clone(),
+            phone: self.phone.clone(),
+            password: self.password.clone(),
+            consent_version: self.consent_version.clone(),
+        }
+        .parse();
+        match (code, join) {
+            (Ok(code), Ok(join)) => Ok((code, join)),
+            (code, join) => {
+                let mut errors: Vec<FieldError> = code.err().into_iter().collect();
+                errors.extend(join.err().unwrap_or_default());
+                Err(errors)
+            }
         }
     }
 }
@@ -423,5 +458,52 @@ mod tests {
             ..args
         };
         assert!(township.parse().is_err());
+    }
+}
+
+/// The arguments of `add_community` (version 1): township staff open a community of their
+/// township. Its id is made on the phone, so it can be invited into before it has synced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddCommunityArgs {
+    pub id: Uuid,
+    pub township_id: String,
+    pub name: String,
+}
+
+/// A validated new community.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCommunity {
+    pub id: String,
+    pub township_id: String,
+    pub name: String,
+}
+
+impl AddCommunityArgs {
+    pub fn parse(&self) -> Result<NewCommunity, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = clean_text(&self.name, false);
+        if name.is_empty() {
+            errors.push(FieldError::new("name", FieldErrorKind::Required));
+        } else if char_count(&name) > COMMUNITY_NAME_MAX {
+            errors.push(FieldError::new(
+                "name",
+                FieldErrorKind::TooLong {
+                    max: COMMUNITY_NAME_MAX,
+                    actual: char_count(&name),
+                },
+            ));
+        }
+        if self.township_id.trim().is_empty() {
+            errors.push(FieldError::new("township_id", FieldErrorKind::Required));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(NewCommunity {
+            id: self.id.to_string(),
+            township_id: self.township_id.trim().to_string(),
+            name,
+        })
     }
 }

@@ -54,6 +54,16 @@ pub enum Command {
     /// Replace the database with the backup FILE (stop the server first). The database it
     /// replaces is moved aside, never deleted; phones start their next pull afresh.
     Restore { file: PathBuf },
+    /// Create a real township and print a one-time setup code for its first township staff
+    /// account (run again, before anyone used it, to replace a lost code).
+    NewTownship {
+        /// A short id: lowercase letters, digits and '-' (e.g. tangwang).
+        #[arg(long)]
+        id: String,
+        /// Its name as people see it (e.g. 汤汪乡).
+        #[arg(long)]
+        name: String,
+    },
 }
 
 impl Config {

@@ -22,6 +22,7 @@ mod policy;
 mod push;
 pub mod store;
 mod sync;
+mod township;
 mod views;
 
 pub use sync::settle_due_rounds;
@@ -35,6 +36,7 @@ pub use auth::hash_password;
 pub use config::{Command, Config};
 pub use demo::{account_lines as demo_account_lines, DEMO_ACCOUNTS, DEMO_PASSWORD};
 pub use http::app;
+pub use township::create as create_township;
 
 /// Everything a request handler needs.
 #[derive(Clone)]
@@ -52,6 +54,13 @@ impl AppState {
             .await
             .with_context(|| format!("opening the database {}", config.database_url))?;
         if config.demo {
+            let mut conn = db.pool().acquire().await?;
+            anyhow::ensure!(
+                !store::townships::holds_real_township(&mut conn).await?,
+                "--demo refuses to start: this database holds a real township. \
+                 Serve it without --demo, or give the demo its own database (YWT_DATABASE_URL)."
+            );
+            drop(conn);
             demo::load(&db).await.context("loading the demo township")?;
         }
         Ok(AppState {
@@ -85,6 +94,22 @@ pub async fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<
         config.database_url,
         file.display(),
         kept.display()
+    );
+    Ok(())
+}
+
+/// `new-township --id ID --name NAME`: prints the setup code and what to do with it.
+pub async fn new_township(config: &Config, id: &str, name: &str) -> anyhow::Result<()> {
+    let code = township::create(config, id, name).await?;
+    println!(
+        "Township {name} ({id}) is ready in {}.\n\n  Setup code: {}\n\n\
+         It works once, for {} hours. Open https://<your address>/setup on the phone of the \
+         township's first staff member,\nenter the code, their name, phone number and a password \
+         of their own. They then open communities and invite\neach community's first staff from \
+         the work app (工作端 → 乡镇管理).",
+        config.database_url,
+        code.display(),
+        township::SETUP_CODE_HOURS
     );
     Ok(())
 }

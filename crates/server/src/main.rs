@@ -1,5 +1,6 @@
 //! `yiwantang-server`: reads its configuration from flags and environment and serves, or
-//! takes a backup (`backup FILE`) or restores one (`restore FILE`).
+//! takes a backup (`backup FILE`), restores one (`restore FILE`) or starts a real township
+//! (`new-township --id ID --name NAME`).
 
 use clap::Parser;
 
@@ -15,6 +16,9 @@ async fn main() -> anyhow::Result<()> {
     match config.command.clone() {
         Some(server::Command::Backup { file }) => server::backup(&config, &file).await,
         Some(server::Command::Restore { file }) => server::restore(&config, &file).await,
+        Some(server::Command::NewTownship { id, name }) => {
+            server::new_township(&config, &id, &name).await
+        }
         Some(server::Command::Serve) | None => server::serve(config).await,
     }
 }

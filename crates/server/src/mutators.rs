@@ -74,11 +74,16 @@ async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Erro
         Some(dialogue_id) => store::dialogues::community_of(conn, dialogue_id).await?,
         None => None,
     };
+    let community_township = match &touches.community {
+        Some(community) => store::people::township_of(conn, community).await?,
+        None => None,
+    };
     Ok(Facts {
         household,
         person_communities,
         issue,
         dialogue_community,
+        community_township,
     })
 }
 
@@ -200,6 +205,18 @@ pub async fn apply(
                 return Err(conflict());
             }
             store::households::insert(conn, household, now, version).await?;
+        }
+        Mutation::AddCommunity(community) => {
+            if !store::communities::insert(conn, community, version).await? {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    format!("乡里已有叫「{}」的社区", community.name),
+                    format!(
+                        "The township already has a community called {}",
+                        community.name
+                    ),
+                ));
+            }
         }
         Mutation::Invite(invitation) => {
             let inserted = store::invitations::insert(

@@ -37,6 +37,8 @@ pub struct Facts {
     /// The community of the dialogue session the mutation names: the one whose minutes are
     /// recorded, or the session an issue is accepted into or put on the agenda of.
     pub dialogue_community: Option<String>,
+    /// The township of the community the mutation acts in (`None`: no such community).
+    pub community_township: Option<String>,
 }
 
 impl Facts {
@@ -130,10 +132,25 @@ pub fn authorize(
             Ok(target(&household.community_id))
         }
         Mutation::AddHousehold(_) => Err(forbidden()),
+        // Township staff open the communities of their township.
+        Mutation::AddCommunity(community)
+            if is_township_staff_of(principal, &community.township_id) =>
+        {
+            Ok(target(&community.id))
+        }
+        Mutation::AddCommunity(_) => Err(forbidden()),
         // Community staff invite people to their community; a resident's household must be
         // one of that community's.
+        // Township staff invite a community's staff and its property company (the first
+        // staff of a community they opened); residents, volunteers and guards are the
+        // community's to invite.
         Mutation::Invite(invitation) => {
-            if !is_staff_of(principal, &invitation.community_id) {
+            let Some(township) = &facts.community_township else {
+                return Err(Rejection::new(RejectCode::NotFound));
+            };
+            let township_may = matches!(invitation.role, Role::CommunityStaff | Role::Property)
+                && is_township_staff_of(principal, township);
+            if !is_staff_of(principal, &invitation.community_id) && !township_may {
                 return Err(forbidden());
             }
             match (&invitation.household_id, &facts.household) {

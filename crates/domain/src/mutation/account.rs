@@ -6,11 +6,11 @@ use uuid::Uuid;
 
 use super::{Definition, Label, Local, Optimistic, Redo, Touches};
 use crate::account::{
-    household_label, AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs, NewHousehold,
-    NewInvitation, ResetPasswordArgs, CODE_VALID_DAYS,
+    household_label, AddCommunityArgs, AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs,
+    NewCommunity, NewHousehold, NewInvitation, ResetPasswordArgs, CODE_VALID_DAYS,
 };
 use crate::field::FieldError;
-use crate::wire::{HouseholdView, InvitationView, PersonView};
+use crate::wire::{CommunityRulesView, HouseholdView, InvitationView, PersonView};
 
 impl Definition for AddHouseholdArgs {
     const NAME: &'static str = "add_household";
@@ -60,6 +60,38 @@ impl Definition for AddHouseholdArgs {
     }
 }
 
+impl Definition for AddCommunityArgs {
+    const NAME: &'static str = "add_community";
+    const VERSION: u32 = 1;
+    const ACCEPTED: &'static [u32] = &[];
+    type Valid = NewCommunity;
+
+    fn parse(&self) -> Result<NewCommunity, Vec<FieldError>> {
+        AddCommunityArgs::parse(self)
+    }
+
+    fn touches(_: &NewCommunity) -> Touches {
+        Touches::default()
+    }
+
+    fn label(&self, _: &Local) -> Label {
+        Label::about("新建社区", "Open a community", self.name.trim())
+    }
+
+    fn redo(&self) -> Redo {
+        Redo::Communities
+    }
+
+    fn optimistic(community: &NewCommunity, _: &Local) -> Vec<Optimistic> {
+        vec![Optimistic::community(&CommunityRulesView {
+            community_id: community.id.clone(),
+            name: community.name.clone(),
+            pass_average: crate::dialogue::PASS_AVERAGE,
+            window_days: crate::dialogue::SCORING_WINDOW_DAYS,
+        })]
+    }
+}
+
 impl Definition for InviteArgs {
     const NAME: &'static str = "invite";
     const VERSION: u32 = 1;
@@ -73,6 +105,7 @@ impl Definition for InviteArgs {
     fn touches(invitation: &NewInvitation) -> Touches {
         Touches {
             household: invitation.household_id,
+            community: Some(invitation.community_id.clone()),
             ..Touches::default()
         }
     }

@@ -102,6 +102,8 @@ pub struct Touches {
     pub household: Option<Uuid>,
     pub person: Option<Uuid>,
     pub dialogue: Option<Uuid>,
+    /// The community the mutation acts in, where the policy needs its township.
+    pub community: Option<String>,
 }
 
 /// The form that made a mutation, where "fix and resubmit" takes the person.
@@ -125,6 +127,8 @@ pub enum Redo {
     Households,
     Invitations,
     People,
+    /// 乡镇管理: the township's communities (work app).
+    Communities,
 }
 
 /// What the queue screen calls a mutation, in both languages (kept with the queued entry, so

@@ -30,7 +30,9 @@ pub use local::{Label, Local, Optimistic, Redo, Rows, Touches};
 pub use loop_steps::{AdvanceIssue, AnswerEscalation, EscalateIssue, JoinIssue, ScoreIssue};
 pub use sessions::{NewDialogue, RecordMinutes, SetAgenda, SetScoringRules};
 
-use crate::account::{AddHouseholdArgs, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs};
+use crate::account::{
+    AddCommunityArgs, AddHouseholdArgs, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs,
+};
 use crate::dialogue::{
     AdvanceIssueArgs, AnswerEscalationArgs, AttachPhotoArgs, EscalateIssueArgs, JoinIssueArgs,
     RecordMinutesArgs, ScheduleDialogueArgs, ScoreIssueArgs, ScoringRulesArgs, SetAgendaArgs,
@@ -145,6 +147,7 @@ mutations! {
     AttachPhoto(AttachPhotoArgs),
     SetAgenda(SetAgendaArgs),
     SetScoringRules(ScoringRulesArgs),
+    AddCommunity(AddCommunityArgs),
 }
 
 fn parse_as<A: Listed>(version: u32, args: &serde_json::Value) -> Result<Mutation, Rejection> {

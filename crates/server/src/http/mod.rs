@@ -4,6 +4,7 @@ pub(crate) mod account;
 pub(crate) mod ledger;
 pub(crate) mod photos;
 pub(crate) mod session;
+pub(crate) mod setup;
 mod static_files;
 pub(crate) mod sync;
 
@@ -37,6 +38,7 @@ pub fn app(state: AppState) -> Router {
         .route("/invitations/{code}", get(account::invitation))
         .route("/invitations/{code}/accept", post(account::accept))
         .route("/password-resets/{code}", post(account::reset_password))
+        .route("/setup", post(setup::setup))
         .route("/sessions", get(account::sessions))
         .route(
             "/sessions/{id}",

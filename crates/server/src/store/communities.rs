@@ -78,3 +78,26 @@ pub async fn changed_since(
     }
     Ok(rows)
 }
+
+/// Opens a community; false if its id or its name in the township is taken.
+pub async fn insert(
+    conn: &mut Conn,
+    community: &domain::account::NewCommunity,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO communities (id, township_id, name, version)
+         SELECT ?, ?, ?, ? WHERE NOT EXISTS
+             (SELECT 1 FROM communities WHERE id = ? OR (township_id = ? AND name = ?))",
+    )
+    .bind(&community.id)
+    .bind(&community.township_id)
+    .bind(&community.name)
+    .bind(version)
+    .bind(&community.id)
+    .bind(&community.township_id)
+    .bind(&community.name)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -15,6 +15,7 @@ pub mod people;
 pub mod photos;
 pub mod sessions;
 pub mod sync;
+pub mod townships;
 
 use std::path::PathBuf;
 use std::str::FromStr;

@@ -23,6 +23,7 @@ pub const TOWNSHIP_STAFF: &str = "13900000501";
 pub struct TestApp {
     pub addr: SocketAddr,
     pub db: Db,
+    pub database_url: String,
     _dir: TempDir,
 }
 
@@ -33,7 +34,7 @@ pub async fn spawn() -> TestApp {
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
-    let mut config = Config::for_tests(url);
+    let mut config = Config::for_tests(url.clone());
     adjust(&mut config);
     let state = AppState::new(config).await.expect("state");
     let db = state.db.clone();
@@ -49,6 +50,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     TestApp {
         addr,
         db,
+        database_url: url,
         _dir: dir,
     }
 }

@@ -10,3 +10,4 @@ mod matrix;
 mod session;
 mod store;
 mod sync;
+mod township;
