@@ -176,6 +176,7 @@ pub fn redo_path(redo: &Redo, key: &str) -> (String, bool) {
         Redo::Households => ("/work/staff/households".into(), true),
         Redo::Invitations => ("/work/staff".into(), true),
         Redo::People => ("/work/staff/people".into(), true),
+        Redo::Communities => ("/work/township".into(), true),
     }
 }
 

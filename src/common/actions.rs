@@ -93,6 +93,16 @@ pub async fn join(
     Ok(())
 }
 
+/// Sets up a new township's first staff account with its setup code, and signs in.
+pub async fn set_up(
+    app: AppState,
+    request: &domain::account::SetupRequest,
+) -> Result<(), SignInError> {
+    let session = api::set_up(request).await?;
+    signed_in(app, session).await;
+    Ok(())
+}
+
 /// Sets a new password with a reset code and signs in.
 pub async fn reset_password(app: AppState, code: &str, password: &str) -> Result<(), SignInError> {
     let request = domain::account::ResetRequest {

@@ -121,6 +121,10 @@ pub async fn accept_invitation(
     post(&format!("/api/invitations/{code}/accept"), request).await
 }
 
+pub async fn set_up(request: &domain::account::SetupRequest) -> Result<SessionView, ApiFailure> {
+    post("/api/setup", request).await
+}
+
 pub async fn reset_password(code: &str, request: &ResetRequest) -> Result<SessionView, ApiFailure> {
     post(&format!("/api/password-resets/{code}"), request).await
 }

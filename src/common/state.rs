@@ -204,6 +204,17 @@ impl AppState {
         })
     }
 
+    /// The township this person works for as township staff, if any.
+    pub fn township(&self) -> Option<String> {
+        self.session.with(|s| {
+            s.as_ref()?
+                .memberships
+                .iter()
+                .find(|m| m.role == domain::person::Role::TownshipStaff)
+                .map(|m| m.community_id.clone())
+        })
+    }
+
     /// Issues the person raised or joined that wait for their score.
     pub fn to_score(&self) -> Vec<IssueItem> {
         self.issues.with(|issues| {

@@ -76,6 +76,12 @@ fn WorkHomeContent() -> impl IntoView {
                     <span>{tr(K::Community)}</span>
                 </A>
             </Show>
+            <Show when=move || app.township().is_some()>
+                <A href="/township" attr:class="button big" attr:data-testid="township-admin">
+                    <Icon name="me"/>
+                    <span>{tr(K::TownshipAdmin)}</span>
+                </A>
+            </Show>
             <A href="/dialogues" attr:class="button big" attr:data-testid="dialogues-link">
                 <Icon name="dialogue"/>
                 <span>{tr(K::Dialogues)}</span>

@@ -10,7 +10,9 @@ pub mod home;
 pub mod issue;
 pub mod issues;
 pub mod ledger;
+pub mod setup;
 pub mod staff;
+pub mod township;
 
 use leptos::prelude::*;
 
@@ -49,6 +51,10 @@ static ROUTES: &[Route] = &[
     Route::new("/staff/households", || {
         view! { <staff::StaffHouseholds/> }.into_any()
     }),
+    Route::new("/township", || {
+        view! { <township::TownshipAdmin/> }.into_any()
+    }),
+    Route::new("/setup", || view! { <setup::Setup/> }.into_any()),
     Route::new("/sync", || view! { <SyncPage/> }.into_any()),
 ];
 

@@ -20,7 +20,7 @@ use crate::common::router::A;
 use crate::common::state::{use_app, Item, SyncState};
 
 /// A fresh single-use code from the browser's cryptographic random source.
-fn new_code() -> Code {
+pub(crate) fn new_code() -> Code {
     let random = Uuid::new_v4();
     let mut bytes = [0u8; CODE_LEN];
     bytes.copy_from_slice(&random.as_bytes()[..CODE_LEN]);
@@ -41,7 +41,10 @@ fn StaffTabs() -> impl IntoView {
 
 /// One invitation or reset code: its state, and its QR code when opened.
 #[component]
-fn InvitationCard(item: Item<InvitationView>, #[prop(optional)] open: bool) -> impl IntoView {
+pub(crate) fn InvitationCard(
+    item: Item<InvitationView>,
+    #[prop(optional)] open: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let shown = RwSignal::new(open);
     let view_data = item.view.clone();

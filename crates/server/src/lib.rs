@@ -103,7 +103,7 @@ pub async fn new_township(config: &Config, id: &str, name: &str) -> anyhow::Resu
     let code = township::create(config, id, name).await?;
     println!(
         "Township {name} ({id}) is ready in {}.\n\n  Setup code: {}\n\n\
-         It works once, for {} hours. Open https://<your address>/setup on the phone of the \
+         It works once, for {} hours. Open https://<your address>/work/setup on the phone of the \
          township's first staff member,\nenter the code, their name, phone number and a password \
          of their own. They then open communities and invite\neach community's first staff from \
          the work app (工作端 → 乡镇管理).",
