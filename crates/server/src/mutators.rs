@@ -53,8 +53,8 @@ async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Erro
         Some(id) => store::households::by_id(conn, id).await?,
         None => None,
     };
-    let person_communities = match touches.person {
-        Some(person_id) => store::people::communities_of(conn, person_id).await?,
+    let person_scopes = match touches.person {
+        Some(person_id) => store::people::scopes_of(conn, person_id).await?,
         None => Vec::new(),
     };
     let issue = match touches.issue {
@@ -76,7 +76,7 @@ async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Erro
     };
     Ok(Facts {
         household,
-        person_communities,
+        person_scopes,
         issue,
         dialogue_community,
     })

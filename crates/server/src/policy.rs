@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::store::households::HouseholdRow;
 use crate::store::issues::IssueRow;
+use crate::store::people::PersonScope;
 use crate::store::sync::ClientRow;
 
 /// Where an authorised mutation takes effect.
@@ -30,8 +31,9 @@ pub struct Target {
 pub struct Facts {
     /// The household named by the mutation (`on_behalf_of`, an invitation's household).
     pub household: Option<HouseholdRow>,
-    /// The communities where the person a mutation acts on holds a role.
-    pub person_communities: Vec<String>,
+    /// Every place where the person a mutation acts on holds a role (a community, or a
+    /// whole township).
+    pub person_scopes: Vec<PersonScope>,
     /// The issue the mutation acts on, with who joined it.
     pub issue: Option<IssueFacts>,
     /// The community of the dialogue session the mutation names: the one whose minutes are
@@ -145,11 +147,13 @@ pub fn authorize(
                 (Some(_), None) => Err(Rejection::new(RejectCode::NotFound)),
             }
         }
-        // Community staff reset passwords and deactivate people of their community; nobody
-        // deactivates themselves.
+        // Community staff reset passwords and deactivate people who belong only to
+        // communities they staff: someone who also holds a role elsewhere (another
+        // community, the whole township) is not theirs alone to take over. Township staff may
+        // do it for people who belong only to their township. Nobody deactivates themselves.
         Mutation::ResetPassword(ResetPassword { person_id, .. })
         | Mutation::DeactivatePerson(DeactivatePerson { person_id }) => {
-            if facts.person_communities.is_empty() {
+            if facts.person_scopes.is_empty() {
                 return Err(Rejection::new(RejectCode::NotFound));
             }
             if matches!(
@@ -159,12 +163,51 @@ pub fn authorize(
             {
                 return Err(Rejection::new(RejectCode::Conflict));
             }
-            facts
-                .person_communities
+            let all_staffed = facts.person_scopes.iter().all(|scope| {
+                scope
+                    .community_id
+                    .as_deref()
+                    .is_some_and(|c| is_staff_of(principal, c))
+            });
+            let all_in_township = facts
+                .person_scopes
                 .iter()
-                .find(|c| is_staff_of(principal, c))
-                .map(|c| target(c))
-                .ok_or_else(forbidden)
+                .all(|scope| is_township_staff_of(principal, &scope.township_id));
+            if !all_staffed && !all_in_township {
+                return Err(
+                    if facts.person_scopes.iter().any(|scope| {
+                        scope
+                            .community_id
+                            .as_deref()
+                            .is_some_and(|c| is_staff_of(principal, c))
+                    }) {
+                        Rejection::explained(
+                        RejectCode::Forbidden,
+                        "此人在其他社区或乡镇也有身份，请联系乡镇工作人员办理",
+                        "This person also holds a role in another community or the township; ask township staff to do this",
+                    )
+                    } else {
+                        forbidden()
+                    },
+                );
+            }
+            // A reset code belongs to a community: the person's first one. Someone with no
+            // community at all (township staff) is reset by whoever administers the server.
+            match facts
+                .person_scopes
+                .iter()
+                .find_map(|scope| scope.community_id.as_deref())
+            {
+                Some(community) => Ok(target(community)),
+                None if matches!(mutation, Mutation::DeactivatePerson(_)) => Ok(Target {
+                    community_id: String::new(),
+                }),
+                None => Err(Rejection::explained(
+                    RejectCode::Forbidden,
+                    "乡镇工作人员的密码不能在这里重置",
+                    "Township staff passwords cannot be reset here",
+                )),
+            }
         }
         // Each step of the loop belongs to one role in the issue's community: staff accept,
         // merge and decline; the property company answers and rectifies.

@@ -9,4 +9,5 @@ mod ledger;
 mod matrix;
 mod session;
 mod store;
+mod takeover;
 mod sync;
