@@ -2,6 +2,7 @@
 //! SQLite database per test.
 
 mod accounts;
+mod csv_formulas;
 mod dialogue;
 mod helpers;
 mod http;
