@@ -4,6 +4,7 @@
 mod accounts;
 mod csv_formulas;
 mod dialogue;
+mod headers;
 mod helpers;
 mod http;
 mod ledger;
