@@ -39,6 +39,24 @@ pub struct Facts {
     /// The community of the dialogue session the mutation names: the one whose minutes are
     /// recorded, or the session an issue is accepted into or put on the agenda of.
     pub dialogue_community: Option<String>,
+    /// For a mutation under a daily quota (raising an issue, attaching a photo): how many
+    /// this person added in the last day, and how many they may.
+    pub quota: Option<QuotaUse>,
+}
+
+/// How many issues and photos one person may add per day (`--issues-per-day`,
+/// `--photos-per-day`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quotas {
+    pub issues_per_day: u32,
+    pub photos_per_day: u32,
+}
+
+/// What a person used of a daily quota, and its limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuotaUse {
+    pub used: i64,
+    pub limit: u32,
 }
 
 impl Facts {
@@ -110,6 +128,27 @@ pub fn authorize(
     mutation: &Mutation,
     facts: &Facts,
 ) -> Result<Target, Rejection> {
+    // Nobody adds more than their daily quota of issues or photos: a phone gone wrong (or
+    // a person flooding the board) is refused with a reason, not an error.
+    if let Some(quota) = facts.quota {
+        if quota.used >= i64::from(quota.limit) {
+            let (zh, en) = match mutation {
+                Mutation::AttachPhoto(_) => ("张照片", "photos"),
+                _ => ("个问题", "issues"),
+            };
+            return Err(Rejection::explained(
+                RejectCode::Forbidden,
+                format!(
+                    "您今天已经提交了{}{zh}，达到每天的上限，请明天再提交",
+                    quota.limit
+                ),
+                format!(
+                    "You have added {} {en} today, the most allowed per day; please try again tomorrow",
+                    quota.limit
+                ),
+            ));
+        }
+    }
     match mutation {
         // Residents raise issues in the community they live in.
         Mutation::RaiseIssue(issue) if issue.on_behalf_of.is_none() => {

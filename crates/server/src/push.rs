@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::mutators::{self, ApplyError};
-use crate::policy;
+use crate::policy::{self, Quotas};
 use crate::store::{self, Conn, Db};
 
 /// How many pushes may wait for the writer before the server sheds load.
@@ -40,6 +40,7 @@ pub enum Pushed {
 
 struct Job {
     principal: Principal,
+    quotas: Quotas,
     client_id: Uuid,
     mutations: Vec<MutationEnvelope>,
     reply: oneshot::Sender<Result<Vec<MutationResult>, AppError>>,
@@ -49,14 +50,15 @@ struct Job {
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
+    quotas: Quotas,
 }
 
 impl Writer {
-    /// Starts the writer task on `db`.
-    pub fn start(db: Db) -> Writer {
+    /// Starts the writer task on `db`; the mutations it applies are under `quotas`.
+    pub fn start(db: Db, quotas: Quotas) -> Writer {
         let (jobs, queue) = mpsc::channel(QUEUE);
         tokio::spawn(run(db, queue));
-        Writer { jobs }
+        Writer { jobs, quotas }
     }
 
     /// Processes a pushed batch in seq order: one result per mutation processed. It stops at
@@ -79,6 +81,7 @@ impl Writer {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             principal,
+            quotas: self.quotas,
             client_id: request.client_id,
             mutations: request.mutations,
             reply,
@@ -203,6 +206,7 @@ async fn apply_job(
             envelope,
             now,
             version,
+            job.quotas,
         )
         .await
         {
@@ -261,6 +265,7 @@ async fn process(
     envelope: &MutationEnvelope,
     now: chrono::DateTime<Utc>,
     next_version: &mut i64,
+    quotas: Quotas,
 ) -> Result<MutationResult, sqlx::Error> {
     let seq = envelope.seq;
     if seq <= last_seq {
@@ -301,7 +306,9 @@ async fn process(
     // The effect and its result under one savepoint: a refusal found halfway leaves no
     // partial effect behind, and an effect is never kept without its result.
     let mut effect = sqlx::Connection::begin(&mut *tx).await?;
-    let result = match mutators::apply(&mut effect, principal, &mutation, version, now).await {
+    let result = match mutators::apply(&mut effect, principal, &mutation, version, now, quotas)
+        .await
+    {
         Ok(()) => {
             let result = MutationResult::applied(seq);
             if let Err(error) =

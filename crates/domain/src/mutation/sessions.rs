@@ -9,11 +9,48 @@ use crate::dialogue::{
     required_text, RecordMinutesArgs, ScheduleDialogueArgs, ScoringRules, ScoringRulesArgs,
     SetAgendaArgs, REPLY_MAX,
 };
-use crate::field::{clean_text, FieldError};
+use crate::field::{char_count, clean_text, FieldError, FieldErrorKind};
 use crate::wire::{CommunityRulesView, DialogueNote, DialogueView};
 
 /// The longest place name of a session.
 pub const PLACE_MAX: usize = 60;
+/// The most attendees a session lists, and the longest name of one.
+pub const ATTENDEES_MAX: usize = 50;
+pub const ATTENDEE_NAME_MAX: usize = 30;
+
+/// The attendees, one name per entry separated by 、 , ， ; ； or a new line: at most
+/// `ATTENDEES_MAX` names of at most `ATTENDEE_NAME_MAX` characters each.
+fn attendees(text: &str) -> Result<String, FieldError> {
+    let cleaned = clean_text(text, true);
+    let names: Vec<&str> = cleaned
+        .split(['、', ',', '，', ';', '；', '\n'])
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .collect();
+    if names.len() > ATTENDEES_MAX {
+        return Err(FieldError::new(
+            "attendees",
+            FieldErrorKind::TooMany {
+                max: ATTENDEES_MAX,
+                actual: names.len(),
+            },
+        ));
+    }
+    if let Some(long) = names
+        .iter()
+        .map(|name| char_count(name))
+        .find(|count| *count > ATTENDEE_NAME_MAX)
+    {
+        return Err(FieldError::new(
+            "attendees",
+            FieldErrorKind::TooLong {
+                max: ATTENDEE_NAME_MAX,
+                actual: long,
+            },
+        ));
+    }
+    Ok(cleaned)
+}
 
 /// A validated dialogue session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,13 +69,22 @@ impl Definition for ScheduleDialogueArgs {
     type Valid = NewDialogue;
 
     fn parse(&self) -> Result<NewDialogue, Vec<FieldError>> {
+        let place = required_text("place_of_dialogue", &self.place, PLACE_MAX);
+        let attendees = attendees(&self.attendees);
+        let errors: Vec<FieldError> = [place.as_ref().err(), attendees.as_ref().err()]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         Ok(NewDialogue {
             id: self.id,
             community_id: self.community_id.clone(),
             held_on: self.held_on,
-            place: required_text("place_of_dialogue", &self.place, PLACE_MAX)
-                .map_err(|e| vec![e])?,
-            attendees: clean_text(&self.attendees, true),
+            place: place.map_err(|e| vec![e])?,
+            attendees: attendees.map_err(|e| vec![e])?,
         })
     }
 

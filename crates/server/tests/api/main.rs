@@ -4,6 +4,7 @@
 mod accounts;
 mod csv_formulas;
 mod dialogue;
+mod hardening;
 mod headers;
 mod helpers;
 mod http;
@@ -11,5 +12,5 @@ mod ledger;
 mod matrix;
 mod session;
 mod store;
-mod takeover;
 mod sync;
+mod takeover;
