@@ -198,18 +198,7 @@ async fn apply_job(
     let now = Utc::now();
     let mut results = Vec::with_capacity(job.mutations.len());
     for envelope in &job.mutations {
-        let result = match process(
-            &mut savepoint,
-            &job.principal,
-            job.client_id,
-            last_seq,
-            envelope,
-            now,
-            version,
-            job.quotas,
-        )
-        .await
-        {
+        let result = match process(&mut savepoint, job, last_seq, envelope, now, version).await {
             Ok(result) => result,
             Err(error) => {
                 tracing::warn!(error = %error, seq = envelope.seq, "mutation not processed; the client will retry");
@@ -259,14 +248,13 @@ async fn claim_client(
 /// transient failure: nothing of this mutation is kept, and the client retries it.
 async fn process(
     tx: &mut Conn,
-    principal: &Principal,
-    client_id: Uuid,
+    job: &Job,
     last_seq: u64,
     envelope: &MutationEnvelope,
     now: chrono::DateTime<Utc>,
     next_version: &mut i64,
-    quotas: Quotas,
 ) -> Result<MutationResult, sqlx::Error> {
+    let (principal, client_id) = (&job.principal, job.client_id);
     let seq = envelope.seq;
     if seq <= last_seq {
         // Already processed: answer as the first time, change nothing. If the phone sends a
@@ -306,7 +294,7 @@ async fn process(
     // The effect and its result under one savepoint: a refusal found halfway leaves no
     // partial effect behind, and an effect is never kept without its result.
     let mut effect = sqlx::Connection::begin(&mut *tx).await?;
-    let result = match mutators::apply(&mut effect, principal, &mutation, version, now, quotas)
+    let result = match mutators::apply(&mut effect, principal, &mutation, version, now, job.quotas)
         .await
     {
         Ok(()) => {
