@@ -281,3 +281,41 @@ impl Definition for ScoringRulesArgs {
         })]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Lang;
+
+    fn schedule(attendees: String) -> ScheduleDialogueArgs {
+        ScheduleDialogueArgs {
+            id: Uuid::nil(),
+            community_id: "shanwan".into(),
+            held_on: NaiveDate::from_ymd_opt(2026, 12, 19).unwrap(),
+            place: "社区议事厅".into(),
+            attendees,
+        }
+    }
+
+    #[test]
+    fn attendees_are_at_most_fifty_names_of_thirty_characters() {
+        let names = |n: usize| {
+            (1..=n)
+                .map(|i| format!("代表{i}"))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        assert!(schedule(names(ATTENDEES_MAX)).parse().is_ok());
+        assert!(schedule(String::new()).parse().is_ok());
+        let errors = schedule(names(ATTENDEES_MAX + 1)).parse().unwrap_err();
+        assert_eq!(errors[0].code(), "too_many");
+        assert_eq!(errors[0].message(Lang::Zh), "参加人员最多50项，现在有51项");
+        assert_eq!(
+            errors[0].message(Lang::En),
+            "The attendees can list at most 50; it lists 51"
+        );
+        let long = schedule(format!("物业\n{}", "长".repeat(ATTENDEE_NAME_MAX + 1)));
+        assert_eq!(long.parse().unwrap_err()[0].code(), "too_long");
+        assert!(schedule("长".repeat(ATTENDEE_NAME_MAX)).parse().is_ok());
+    }
+}

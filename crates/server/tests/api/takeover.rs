@@ -42,7 +42,10 @@ async fn staff_may_not_reset_or_deactivate_someone_who_also_belongs_to_another_c
     // 何桂芳 lives at 杉湾花园 and works for the township.
     let township_too = app.person_id("13900009001").await;
     add_membership(&app, township_too, "township_staff", None).await;
-    for (person, seed) in [(two_communities, 1), (township_too, 2)] {
+    // 刘志强 works for the property company at 杉湾花园 and at 九龙花园.
+    let property = app.person_id("13900000201").await;
+    add_membership(&app, property, "property", Some("jiulong")).await;
+    for (person, seed) in [(two_communities, 1), (township_too, 2), (property, 7)] {
         for result in [
             staff.act(&reset(person, seed)).await,
             staff.act(&DeactivatePersonArgs { person_id: person }).await,
