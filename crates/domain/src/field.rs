@@ -19,6 +19,11 @@ pub enum FieldErrorKind {
     Unknown,
     /// A value of the wrong shape (a phone number that is not 11 digits, say).
     Invalid,
+    /// A list with more entries than allowed (names of attendees, say).
+    TooMany {
+        max: usize,
+        actual: usize,
+    },
     /// A number outside its allowed range (both ends allowed).
     OutOfRange {
         min: String,
@@ -46,6 +51,7 @@ impl FieldError {
             FieldErrorKind::TooShort { .. } => "too_short",
             FieldErrorKind::Unknown => "unknown",
             FieldErrorKind::Invalid => "invalid",
+            FieldErrorKind::TooMany { .. } => "too_many",
             FieldErrorKind::OutOfRange { .. } => "out_of_range",
         }
     }
@@ -83,6 +89,12 @@ impl FieldError {
             (FieldErrorKind::Invalid, Lang::Zh) => format!("{label}的格式不对"),
             (FieldErrorKind::Invalid, Lang::En) => {
                 format!("The {label} is not in the right format")
+            }
+            (FieldErrorKind::TooMany { max, actual }, Lang::Zh) => {
+                format!("{label}最多{max}项，现在有{actual}项")
+            }
+            (FieldErrorKind::TooMany { max, actual }, Lang::En) => {
+                format!("The {label} can list at most {max}; it lists {actual}")
             }
             (FieldErrorKind::OutOfRange { min, max }, Lang::Zh) => {
                 format!("{label}应在{min}到{max}之间")
@@ -153,6 +165,8 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         ("answer", Lang::En) => "answer",
         ("place_of_dialogue", Lang::Zh) => "地点",
         ("place_of_dialogue", Lang::En) => "place",
+        ("attendees", Lang::Zh) => "参加人员",
+        ("attendees", Lang::En) => "attendees",
         ("id", Lang::Zh) => "编号",
         ("id", Lang::En) => "identifier",
         (_, Lang::Zh) => "内容",

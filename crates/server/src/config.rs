@@ -42,6 +42,15 @@ pub struct Config {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    /// The most issues one person may raise per day (China time); more are refused with a
+    /// reason. Benches and the chaos run set it high.
+    #[arg(long, env = "YWT_ISSUES_PER_DAY", default_value_t = 20)]
+    pub issues_per_day: u32,
+
+    /// The most photos one person may attach per day (China time).
+    #[arg(long, env = "YWT_PHOTOS_PER_DAY", default_value_t = 30)]
+    pub photos_per_day: u32,
 }
 
 /// What the server binary does; serving is the default.
@@ -67,7 +76,8 @@ pub enum Command {
 }
 
 impl Config {
-    /// A configuration for tests: a database file of their own and no static files.
+    /// A configuration for tests: a database file of their own, no static files and no
+    /// daily quotas.
     pub fn for_tests(database_url: String) -> Config {
         Config {
             addr: "127.0.0.1:0".parse().expect("loopback address"),
@@ -76,6 +86,9 @@ impl Config {
             demo: true,
             secure_cookies: false,
             command: None,
+            // Tests raise many issues as one person; the quota test sets its own.
+            issues_per_day: u32::MAX,
+            photos_per_day: u32::MAX,
         }
     }
 }

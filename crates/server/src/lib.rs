@@ -64,7 +64,13 @@ impl AppState {
             demo::load(&db).await.context("loading the demo township")?;
         }
         Ok(AppState {
-            writer: push::Writer::start(db.clone()),
+            writer: push::Writer::start(
+                db.clone(),
+                policy::Quotas {
+                    issues_per_day: config.issues_per_day,
+                    photos_per_day: config.photos_per_day,
+                },
+            ),
             db,
             config: Arc::new(config),
         })

@@ -17,7 +17,7 @@ use domain::{Mutation, RejectCode, Rejection};
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::policy::{self, Facts, IssueFacts};
+use crate::policy::{self, Facts, IssueFacts, QuotaUse, Quotas};
 use crate::store::issues::IssueRow;
 use crate::store::{self, Conn};
 
@@ -46,15 +46,21 @@ fn conflict() -> ApplyError {
 
 /// Loads the rows the mutation names: the policy decides on them and the mutator acts on
 /// them, so nothing is read twice.
-async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Error> {
+async fn facts(
+    conn: &mut Conn,
+    principal: &Principal,
+    mutation: &Mutation,
+    quotas: Quotas,
+    now: DateTime<Utc>,
+) -> Result<Facts, sqlx::Error> {
     // What to load comes from the mutation's own definition (`Definition::touches`).
     let touches = mutation.touches();
     let household = match touches.household {
         Some(id) => store::households::by_id(conn, id).await?,
         None => None,
     };
-    let person_communities = match touches.person {
-        Some(person_id) => store::people::communities_of(conn, person_id).await?,
+    let person_scopes = match touches.person {
+        Some(person_id) => store::people::scopes_of(conn, person_id).await?,
         None => Vec::new(),
     };
     let issue = match touches.issue {
@@ -78,12 +84,26 @@ async fn facts(conn: &mut Conn, mutation: &Mutation) -> Result<Facts, sqlx::Erro
         Some(community) => store::people::township_of(conn, community).await?,
         None => None,
     };
+    // The daily quotas count the last 24 hours.
+    let since = now - Duration::days(1);
+    let quota = match mutation {
+        Mutation::RaiseIssue(_) => Some(QuotaUse {
+            used: store::issues::raised_since(conn, principal.user_id, since).await?,
+            limit: quotas.issues_per_day,
+        }),
+        Mutation::AttachPhoto(_) => Some(QuotaUse {
+            used: store::photos::uploaded_since(conn, principal.user_id, since).await?,
+            limit: quotas.photos_per_day,
+        }),
+        _ => None,
+    };
     Ok(Facts {
         household,
-        person_communities,
+        person_scopes,
         issue,
         dialogue_community,
         community_township,
+        quota,
     })
 }
 
@@ -177,8 +197,9 @@ pub async fn apply(
     mutation: &Mutation,
     version: i64,
     now: DateTime<Utc>,
+    quotas: Quotas,
 ) -> Result<(), ApplyError> {
-    let facts = facts(conn, mutation).await?;
+    let facts = facts(conn, principal, mutation, quotas, now).await?;
     let target = policy::authorize(principal, mutation, &facts)?;
     let expires_at = now + Duration::days(CODE_VALID_DAYS);
     match mutation {
@@ -400,6 +421,11 @@ pub async fn apply(
                 .decode(photo.data.as_bytes())
                 .map_err(|_| invalid())?;
             if bytes.len() > domain::dialogue::PHOTO_MAX_BYTES {
+                return Err(invalid().into());
+            }
+            // The bytes must be the image they say they are: a photo is served back with
+            // its stated type, so anything else (HTML, SVG with a script) is refused here.
+            if !domain::dialogue::bytes_match_type(&photo.content_type, &bytes) {
                 return Err(invalid().into());
             }
             let taken = store::photos::count(conn, photo.issue_id, photo.stage).await?;

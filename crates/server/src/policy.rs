@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::store::households::HouseholdRow;
 use crate::store::issues::IssueRow;
+use crate::store::people::PersonScope;
 use crate::store::sync::ClientRow;
 
 /// Where an authorised mutation takes effect.
@@ -30,8 +31,9 @@ pub struct Target {
 pub struct Facts {
     /// The household named by the mutation (`on_behalf_of`, an invitation's household).
     pub household: Option<HouseholdRow>,
-    /// The communities where the person a mutation acts on holds a role.
-    pub person_communities: Vec<String>,
+    /// Every place where the person a mutation acts on holds a role (a community, or a
+    /// whole township).
+    pub person_scopes: Vec<PersonScope>,
     /// The issue the mutation acts on, with who joined it.
     pub issue: Option<IssueFacts>,
     /// The community of the dialogue session the mutation names: the one whose minutes are
@@ -39,6 +41,24 @@ pub struct Facts {
     pub dialogue_community: Option<String>,
     /// The township of the community the mutation acts in (`None`: no such community).
     pub community_township: Option<String>,
+    /// For a mutation under a daily quota (raising an issue, attaching a photo): how many
+    /// this person added in the last day, and how many they may.
+    pub quota: Option<QuotaUse>,
+}
+
+/// How many issues and photos one person may add per day (`--issues-per-day`,
+/// `--photos-per-day`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quotas {
+    pub issues_per_day: u32,
+    pub photos_per_day: u32,
+}
+
+/// What a person used of a daily quota, and its limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuotaUse {
+    pub used: i64,
+    pub limit: u32,
 }
 
 impl Facts {
@@ -110,6 +130,27 @@ pub fn authorize(
     mutation: &Mutation,
     facts: &Facts,
 ) -> Result<Target, Rejection> {
+    // Nobody adds more than their daily quota of issues or photos: a phone gone wrong (or
+    // a person flooding the board) is refused with a reason, not an error.
+    if let Some(quota) = facts.quota {
+        if quota.used >= i64::from(quota.limit) {
+            let (zh, en) = match mutation {
+                Mutation::AttachPhoto(_) => ("张照片", "photos"),
+                _ => ("个问题", "issues"),
+            };
+            return Err(Rejection::explained(
+                RejectCode::Forbidden,
+                format!(
+                    "您今天已经提交了{}{zh}，达到每天的上限，请明天再提交",
+                    quota.limit
+                ),
+                format!(
+                    "You have added {} {en} today, the most allowed per day; please try again tomorrow",
+                    quota.limit
+                ),
+            ));
+        }
+    }
     match mutation {
         // Residents raise issues in the community they live in.
         Mutation::RaiseIssue(issue) if issue.on_behalf_of.is_none() => {
@@ -162,11 +203,13 @@ pub fn authorize(
                 (Some(_), None) => Err(Rejection::new(RejectCode::NotFound)),
             }
         }
-        // Community staff reset passwords and deactivate people of their community; nobody
-        // deactivates themselves.
+        // Community staff reset passwords and deactivate people who belong only to
+        // communities they staff: someone who also holds a role elsewhere (another
+        // community, the whole township) is not theirs alone to take over. Township staff may
+        // do it for people who belong only to their township. Nobody deactivates themselves.
         Mutation::ResetPassword(ResetPassword { person_id, .. })
         | Mutation::DeactivatePerson(DeactivatePerson { person_id }) => {
-            if facts.person_communities.is_empty() {
+            if facts.person_scopes.is_empty() {
                 return Err(Rejection::new(RejectCode::NotFound));
             }
             if matches!(
@@ -176,12 +219,51 @@ pub fn authorize(
             {
                 return Err(Rejection::new(RejectCode::Conflict));
             }
-            facts
-                .person_communities
+            let all_staffed = facts.person_scopes.iter().all(|scope| {
+                scope
+                    .community_id
+                    .as_deref()
+                    .is_some_and(|c| is_staff_of(principal, c))
+            });
+            let all_in_township = facts
+                .person_scopes
                 .iter()
-                .find(|c| is_staff_of(principal, c))
-                .map(|c| target(c))
-                .ok_or_else(forbidden)
+                .all(|scope| is_township_staff_of(principal, &scope.township_id));
+            if !all_staffed && !all_in_township {
+                return Err(
+                    if facts.person_scopes.iter().any(|scope| {
+                        scope
+                            .community_id
+                            .as_deref()
+                            .is_some_and(|c| is_staff_of(principal, c))
+                    }) {
+                        Rejection::explained(
+                        RejectCode::Forbidden,
+                        "此人在其他社区或乡镇也有身份，请联系乡镇工作人员办理",
+                        "This person also holds a role in another community or the township; ask township staff to do this",
+                    )
+                    } else {
+                        forbidden()
+                    },
+                );
+            }
+            // A reset code belongs to a community: the person's first one. Someone with no
+            // community at all (township staff) is reset by whoever administers the server.
+            match facts
+                .person_scopes
+                .iter()
+                .find_map(|scope| scope.community_id.as_deref())
+            {
+                Some(community) => Ok(target(community)),
+                None if matches!(mutation, Mutation::DeactivatePerson(_)) => Ok(Target {
+                    community_id: String::new(),
+                }),
+                None => Err(Rejection::explained(
+                    RejectCode::Forbidden,
+                    "乡镇工作人员的密码不能在这里重置",
+                    "Township staff passwords cannot be reset here",
+                )),
+            }
         }
         // Each step of the loop belongs to one role in the issue's community: staff accept,
         // merge and decline; the property company answers and rectifies.

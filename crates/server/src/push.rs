@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::mutators::{self, ApplyError};
-use crate::policy;
+use crate::policy::{self, Quotas};
 use crate::store::{self, Conn, Db};
 
 /// How many pushes may wait for the writer before the server sheds load.
@@ -40,6 +40,7 @@ pub enum Pushed {
 
 struct Job {
     principal: Principal,
+    quotas: Quotas,
     client_id: Uuid,
     mutations: Vec<MutationEnvelope>,
     reply: oneshot::Sender<Result<Vec<MutationResult>, AppError>>,
@@ -49,14 +50,15 @@ struct Job {
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
+    quotas: Quotas,
 }
 
 impl Writer {
-    /// Starts the writer task on `db`.
-    pub fn start(db: Db) -> Writer {
+    /// Starts the writer task on `db`; the mutations it applies are under `quotas`.
+    pub fn start(db: Db, quotas: Quotas) -> Writer {
         let (jobs, queue) = mpsc::channel(QUEUE);
         tokio::spawn(run(db, queue));
-        Writer { jobs }
+        Writer { jobs, quotas }
     }
 
     /// Processes a pushed batch in seq order: one result per mutation processed. It stops at
@@ -79,6 +81,7 @@ impl Writer {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             principal,
+            quotas: self.quotas,
             client_id: request.client_id,
             mutations: request.mutations,
             reply,
@@ -195,17 +198,7 @@ async fn apply_job(
     let now = Utc::now();
     let mut results = Vec::with_capacity(job.mutations.len());
     for envelope in &job.mutations {
-        let result = match process(
-            &mut savepoint,
-            &job.principal,
-            job.client_id,
-            last_seq,
-            envelope,
-            now,
-            version,
-        )
-        .await
-        {
+        let result = match process(&mut savepoint, job, last_seq, envelope, now, version).await {
             Ok(result) => result,
             Err(error) => {
                 tracing::warn!(error = %error, seq = envelope.seq, "mutation not processed; the client will retry");
@@ -255,13 +248,13 @@ async fn claim_client(
 /// transient failure: nothing of this mutation is kept, and the client retries it.
 async fn process(
     tx: &mut Conn,
-    principal: &Principal,
-    client_id: Uuid,
+    job: &Job,
     last_seq: u64,
     envelope: &MutationEnvelope,
     now: chrono::DateTime<Utc>,
     next_version: &mut i64,
 ) -> Result<MutationResult, sqlx::Error> {
+    let (principal, client_id) = (&job.principal, job.client_id);
     let seq = envelope.seq;
     if seq <= last_seq {
         // Already processed: answer as the first time, change nothing. If the phone sends a
@@ -301,7 +294,9 @@ async fn process(
     // The effect and its result under one savepoint: a refusal found halfway leaves no
     // partial effect behind, and an effect is never kept without its result.
     let mut effect = sqlx::Connection::begin(&mut *tx).await?;
-    let result = match mutators::apply(&mut effect, principal, &mutation, version, now).await {
+    let result = match mutators::apply(&mut effect, principal, &mutation, version, now, job.quotas)
+        .await
+    {
         Ok(()) => {
             let result = MutationResult::applied(seq);
             if let Err(error) =

@@ -82,3 +82,34 @@ impl AttachPhotoArgs {
         }
     }
 }
+
+/// Whether the bytes are what their stated type says: JPEG (`FF D8 FF`), PNG (its 8-byte
+/// signature) or WebP (`RIFF`, four bytes of size, `WEBP`). The server checks before it
+/// stores a photo, so nothing else is ever served as an image of ours.
+pub fn bytes_match_type(content_type: &str, bytes: &[u8]) -> bool {
+    match content_type {
+        "image/jpeg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "image/png" => bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]),
+        "image/webp" => bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP",
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bytes_must_be_of_the_stated_type() {
+        assert!(bytes_match_type("image/jpeg", b"\xFF\xD8\xFF\xE0rest"));
+        assert!(bytes_match_type(
+            "image/png",
+            b"\x89PNG\x0D\x0A\x1A\x0Arest"
+        ));
+        assert!(bytes_match_type("image/webp", b"RIFF\x10\0\0\0WEBPVP8 "));
+        assert!(!bytes_match_type("image/png", b"\xFF\xD8\xFF\xE0rest"));
+        assert!(!bytes_match_type("image/jpeg", b"<svg onload=alert(1)>"));
+        assert!(!bytes_match_type("image/webp", b"RIFF\x10\0\0\0WAVE"));
+        assert!(!bytes_match_type("image/gif", b"GIF89a"));
+    }
+}

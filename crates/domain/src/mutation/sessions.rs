@@ -9,11 +9,48 @@ use crate::dialogue::{
     required_text, RecordMinutesArgs, ScheduleDialogueArgs, ScoringRules, ScoringRulesArgs,
     SetAgendaArgs, REPLY_MAX,
 };
-use crate::field::{clean_text, FieldError};
+use crate::field::{char_count, clean_text, FieldError, FieldErrorKind};
 use crate::wire::{CommunityRulesView, DialogueNote, DialogueView};
 
 /// The longest place name of a session.
 pub const PLACE_MAX: usize = 60;
+/// The most attendees a session lists, and the longest name of one.
+pub const ATTENDEES_MAX: usize = 50;
+pub const ATTENDEE_NAME_MAX: usize = 30;
+
+/// The attendees, one name per entry separated by 、 , ， ; ； or a new line: at most
+/// `ATTENDEES_MAX` names of at most `ATTENDEE_NAME_MAX` characters each.
+fn attendees(text: &str) -> Result<String, FieldError> {
+    let cleaned = clean_text(text, true);
+    let names: Vec<&str> = cleaned
+        .split(['、', ',', '，', ';', '；', '\n'])
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .collect();
+    if names.len() > ATTENDEES_MAX {
+        return Err(FieldError::new(
+            "attendees",
+            FieldErrorKind::TooMany {
+                max: ATTENDEES_MAX,
+                actual: names.len(),
+            },
+        ));
+    }
+    if let Some(long) = names
+        .iter()
+        .map(|name| char_count(name))
+        .find(|count| *count > ATTENDEE_NAME_MAX)
+    {
+        return Err(FieldError::new(
+            "attendees",
+            FieldErrorKind::TooLong {
+                max: ATTENDEE_NAME_MAX,
+                actual: long,
+            },
+        ));
+    }
+    Ok(cleaned)
+}
 
 /// A validated dialogue session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,13 +69,22 @@ impl Definition for ScheduleDialogueArgs {
     type Valid = NewDialogue;
 
     fn parse(&self) -> Result<NewDialogue, Vec<FieldError>> {
+        let place = required_text("place_of_dialogue", &self.place, PLACE_MAX);
+        let attendees = attendees(&self.attendees);
+        let errors: Vec<FieldError> = [place.as_ref().err(), attendees.as_ref().err()]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         Ok(NewDialogue {
             id: self.id,
             community_id: self.community_id.clone(),
             held_on: self.held_on,
-            place: required_text("place_of_dialogue", &self.place, PLACE_MAX)
-                .map_err(|e| vec![e])?,
-            attendees: clean_text(&self.attendees, true),
+            place: place.map_err(|e| vec![e])?,
+            attendees: attendees.map_err(|e| vec![e])?,
         })
     }
 
@@ -233,5 +279,43 @@ impl Definition for ScoringRulesArgs {
             pass_average: rules.rules.pass_average(),
             window_days: rules.rules.window_days,
         })]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Lang;
+
+    fn schedule(attendees: String) -> ScheduleDialogueArgs {
+        ScheduleDialogueArgs {
+            id: Uuid::nil(),
+            community_id: "shanwan".into(),
+            held_on: NaiveDate::from_ymd_opt(2026, 12, 19).unwrap(),
+            place: "社区议事厅".into(),
+            attendees,
+        }
+    }
+
+    #[test]
+    fn attendees_are_at_most_fifty_names_of_thirty_characters() {
+        let names = |n: usize| {
+            (1..=n)
+                .map(|i| format!("代表{i}"))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        assert!(schedule(names(ATTENDEES_MAX)).parse().is_ok());
+        assert!(schedule(String::new()).parse().is_ok());
+        let errors = schedule(names(ATTENDEES_MAX + 1)).parse().unwrap_err();
+        assert_eq!(errors[0].code(), "too_many");
+        assert_eq!(errors[0].message(Lang::Zh), "参加人员最多50项，现在有51项");
+        assert_eq!(
+            errors[0].message(Lang::En),
+            "The attendees can list at most 50; it lists 51"
+        );
+        let long = schedule(format!("物业\n{}", "长".repeat(ATTENDEE_NAME_MAX + 1)));
+        assert_eq!(long.parse().unwrap_err()[0].code(), "too_long");
+        assert!(schedule("长".repeat(ATTENDEE_NAME_MAX)).parse().is_ok());
     }
 }

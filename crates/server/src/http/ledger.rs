@@ -194,11 +194,19 @@ fn rows(issues: &[IssueView], period: Period, today: NaiveDate) -> Vec<[String; 
         .collect()
 }
 
+/// One CSV cell. A cell a spreadsheet would read as a formula (it begins with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return) is neutralised with a leading `'`, so a title a
+/// resident wrote never runs in the staff's Excel or WPS; then the usual quoting.
 fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_string()
+        text
     }
 }
 

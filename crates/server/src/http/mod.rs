@@ -1,6 +1,7 @@
 //! The router: the API under `/api`, the built app everywhere else.
 
 pub(crate) mod account;
+mod headers;
 pub(crate) mod ledger;
 pub(crate) mod photos;
 pub(crate) mod session;
@@ -20,6 +21,10 @@ use crate::error::{AppError, Json};
 use crate::{openapi, store, AppState};
 
 pub fn app(state: AppState) -> Router {
+    let security = std::sync::Arc::new(headers::SecurityHeaders::new(
+        &state.config.static_dir,
+        state.config.secure_cookies,
+    ));
     let api = Router::new()
         .route(
             "/session",
@@ -54,6 +59,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .fallback(static_files::serve)
+        .layer(middleware::from_fn_with_state(security, headers::add))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

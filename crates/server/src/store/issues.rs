@@ -674,3 +674,16 @@ pub async fn anonymise_raiser(
         .await?;
     Ok(())
 }
+
+/// How many issues this person raised at or after `since` (for the daily quota).
+pub async fn raised_since(
+    conn: &mut Conn,
+    user_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM issues WHERE raised_by = ? AND created_at >= ?")
+        .bind(user_id.to_string())
+        .bind(time_text(since))
+        .fetch_one(conn)
+        .await
+}

@@ -493,3 +493,27 @@ pub async fn communities_of_townships(
     }
     Ok(ids)
 }
+
+/// Where a person holds a role: one row per membership (`community_id` NULL for the
+/// township-wide roles), whatever the role, so the policy sees every place they belong to.
+pub async fn scopes_of(conn: &mut Conn, user_id: Uuid) -> Result<Vec<PersonScope>, sqlx::Error> {
+    let rows = sqlx::query("SELECT township_id, community_id FROM memberships WHERE user_id = ?")
+        .bind(user_id.to_string())
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(PersonScope {
+                township_id: row.try_get("township_id")?,
+                community_id: row.try_get("community_id")?,
+            })
+        })
+        .collect()
+}
+
+/// One membership's place: a community, or a whole township (`community_id` None).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonScope {
+    pub township_id: String,
+    pub community_id: Option<String>,
+}

@@ -63,3 +63,16 @@ pub async fn get(
     })
     .transpose()
 }
+
+/// How many photos this person attached at or after `since` (for the daily quota).
+pub async fn uploaded_since(
+    conn: &mut Conn,
+    user_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE uploaded_by = ? AND created_at >= ?")
+        .bind(user_id.to_string())
+        .bind(time_text(since))
+        .fetch_one(conn)
+        .await
+}

@@ -163,6 +163,18 @@ impl Phone {
         response.results.into_iter().next().expect("one result")
     }
 
+    /// Pushes one ready envelope under this phone's next seq; returns its result.
+    pub async fn act_envelope(
+        &self,
+        mut envelope: MutationEnvelope,
+    ) -> domain::wire::MutationResult {
+        envelope.seq = self
+            .next_seq
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let response = self.push(&[envelope]).await;
+        response.results.into_iter().next().expect("one result")
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base))

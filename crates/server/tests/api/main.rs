@@ -2,7 +2,10 @@
 //! SQLite database per test.
 
 mod accounts;
+mod csv_formulas;
 mod dialogue;
+mod hardening;
+mod headers;
 mod helpers;
 mod http;
 mod ledger;
@@ -10,4 +13,5 @@ mod matrix;
 mod session;
 mod store;
 mod sync;
+mod takeover;
 mod township;
