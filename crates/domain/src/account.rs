@@ -81,8 +81,33 @@ pub fn parse_display_name(text: &str) -> Result<String, FieldError> {
     }
 }
 
+/// Passwords refused whatever their length: the demo's (it is in the source and the README)
+/// and the ones guessed first.
+pub const GUESSABLE_PASSWORDS: &[&str] = &[
+    "yiwantang-demo",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "87654321",
+    "11111111",
+    "88888888",
+    "66666666",
+    "00000000",
+    "password",
+    "password1",
+    "qwertyui",
+    "abcd1234",
+    "a1234567",
+    "iloveyou",
+    "woaini1314",
+];
+
 pub fn check_password(password: &str) -> Result<(), FieldError> {
     let length = char_count(password);
+    let lowered = password.trim().to_lowercase();
+    if GUESSABLE_PASSWORDS.contains(&lowered.as_str()) {
+        return Err(FieldError::new("password", FieldErrorKind::Guessable));
+    }
     if length == 0 {
         Err(FieldError::new("password", FieldErrorKind::Required))
     } else if length < PASSWORD_MIN {
@@ -358,6 +383,19 @@ pub struct DeactivatePersonArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_demo_password_and_common_ones_are_refused_with_a_reason() {
+        for password in ["yiwantang-demo", "12345678", " Password ", "88888888"] {
+            let refused = check_password(password).unwrap_err();
+            assert_eq!(refused.kind, FieldErrorKind::Guessable, "{password}");
+            assert_eq!(
+                refused.message(crate::Lang::Zh),
+                "这个密码别人很容易猜到，请换一个"
+            );
+        }
+        assert!(check_password("warm-soup-88").is_ok());
+    }
 
     #[test]
     fn codes_avoid_look_alike_characters_and_read_back_as_typed() {

@@ -19,6 +19,8 @@ pub enum FieldErrorKind {
     Unknown,
     /// A value of the wrong shape (a phone number that is not 11 digits, say).
     Invalid,
+    /// A password anyone could guess: a common one, or the demo's (public in the source).
+    Guessable,
     /// A list with more entries than allowed (names of attendees, say).
     TooMany {
         max: usize,
@@ -51,6 +53,7 @@ impl FieldError {
             FieldErrorKind::TooShort { .. } => "too_short",
             FieldErrorKind::Unknown => "unknown",
             FieldErrorKind::Invalid => "invalid",
+            FieldErrorKind::Guessable => "guessable",
             FieldErrorKind::TooMany { .. } => "too_many",
             FieldErrorKind::OutOfRange { .. } => "out_of_range",
         }
@@ -89,6 +92,12 @@ impl FieldError {
             (FieldErrorKind::Invalid, Lang::Zh) => format!("{label}的格式不对"),
             (FieldErrorKind::Invalid, Lang::En) => {
                 format!("The {label} is not in the right format")
+            }
+            (FieldErrorKind::Guessable, Lang::Zh) => {
+                format!("这个{label}别人很容易猜到，请换一个")
+            }
+            (FieldErrorKind::Guessable, Lang::En) => {
+                format!("That {label} is easy for others to guess; choose another")
             }
             (FieldErrorKind::TooMany { max, actual }, Lang::Zh) => {
                 format!("{label}最多{max}项，现在有{actual}项")
