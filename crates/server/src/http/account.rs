@@ -84,8 +84,10 @@ pub async fn invitation(
     }))
 }
 
-/// Joins with an invitation: agrees to the privacy notice, creates the account (or adds the
-/// role to the person's existing account, with its password) and signs in.
+/// Joins with an invitation: agrees to the privacy notice, creates the account and signs in.
+/// Joining never signs anyone in to an existing account: a phone already registered must sign
+/// in first, and a signed-in person accepting adds the invitation's role to their own account
+/// (no password is checked on this route at all).
 #[utoipa::path(post, path = "/api/invitations/{code}/accept", tag = "accounts", request_body = JoinRequest,
     params(("code" = String, Path, description = "The invitation code")),
     responses((status = 200, body = SessionView), (status = 409, body = domain::wire::ApiError),
@@ -93,71 +95,49 @@ pub async fn invitation(
 pub async fn accept(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    principal: Option<Principal>,
     headers: HeaderMap,
     Path(code): Path<String>,
     Json(request): Json<JoinRequest>,
 ) -> Result<impl IntoResponse, AppError> {
+    if let Some(principal) = principal {
+        return accept_signed_in(&state, &addr, &principal, &code, &request)
+            .await
+            .map(|view| (AppendHeaders(Vec::new()), view));
+    }
     let join = request.parse().map_err(AppError::Invalid)?;
-    let mut conn = state.db.pool().acquire().await?;
-    usable_code(&mut conn, &code, JOIN, &addr).await?;
-    // Passwords are checked and hashed before the write transaction, which must stay short.
-    let existing = store::people::user_by_phone(&mut conn, join.phone.as_str()).await?;
-    let new_hash = match &existing {
-        Some(user) => {
-            let same =
-                auth::verify_password_blocking(join.password.clone(), user.password_hash.clone())
-                    .await?;
-            if !same || user.deactivated_at.is_some() {
-                return Err(AppError::PhoneRegistered);
-            }
-            None
-        }
-        None => Some(auth::hash_password_blocking(join.password.clone()).await?),
+    let existing = {
+        let mut conn = state.db.pool().acquire().await?;
+        usable_code(&mut conn, &code, JOIN, &addr).await?;
+        store::people::user_by_phone(&mut conn, join.phone.as_str()).await?
     };
-    drop(conn);
+    if existing.is_some() {
+        // No password check here: sign in (throttled per phone) and then accept.
+        return Err(AppError::PhoneRegistered);
+    }
+    // Hashed before the write transaction, which must stay short, and without a connection.
+    let hash = auth::hash_password_blocking(join.password.clone()).await?;
     let now = Utc::now();
     let mut tx = state.db.begin_write().await?;
     let invitation = usable_code(&mut tx, &code, JOIN, &addr).await?;
     let version = store::next_version(&mut tx).await?;
-    let user_id = match (&existing, new_hash) {
-        (Some(user), _) => user.id,
-        (None, Some(hash)) => {
-            let id = Uuid::new_v4();
-            store::people::insert_user(
-                &mut tx,
-                id,
-                join.phone.as_str(),
-                &join.display_name,
-                &hash,
-                now,
-            )
-            .await?;
-            id
-        }
-        (None, None) => {
-            return Err(AppError::Internal(anyhow::anyhow!(
-                "no password hash for a new account"
-            )))
-        }
-    };
-    let township = store::people::township_of(&mut tx, &invitation.community_id)
+    let user_id = Uuid::new_v4();
+    if store::people::user_by_phone(&mut tx, join.phone.as_str())
         .await?
-        .ok_or(AppError::NotFound)?;
-    let role = invitation.role.ok_or(AppError::CodeUnusable("unknown"))?;
-    store::people::insert_membership(
+        .is_some()
+    {
+        return Err(AppError::PhoneRegistered);
+    }
+    store::people::insert_user(
         &mut tx,
         user_id,
-        role,
-        &township,
-        Some(&invitation.community_id),
-        invitation.household_id,
+        join.phone.as_str(),
+        &join.display_name,
+        &hash,
+        now,
     )
     .await?;
-    store::people::record_consent(&mut tx, user_id, NOTICE_VERSION, now).await?;
-    store::people::touch(&mut tx, user_id, version).await?;
-    if !store::invitations::mark_used(&mut tx, invitation.id, user_id, now, version).await? {
-        return Err(AppError::CodeUnusable("used"));
-    }
+    let role = add_role(&mut tx, &invitation, user_id, now, version).await?;
     let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     let (cookie, token_hash) =
         auth::open_session(&mut tx, user_id, user_agent, state.config.secure_cookies).await?;
@@ -165,9 +145,65 @@ pub async fn accept(
     tx.commit().await?;
     tracing::info!(user = %user_id, community = %invitation.community_id, role = role.code(), "joined by invitation");
     Ok((
-        AppendHeaders([(SET_COOKIE, cookie)]),
+        AppendHeaders(vec![(SET_COOKIE, cookie)]),
         Json(session_view(&principal)),
     ))
+}
+
+/// A signed-in person accepts an invitation: the role is added to their own account. Only
+/// the notice's consent is read from the request; the name, phone and password are ignored.
+async fn accept_signed_in(
+    state: &AppState,
+    addr: &str,
+    principal: &Principal,
+    code: &str,
+    request: &JoinRequest,
+) -> Result<Json<SessionView>, AppError> {
+    if request.consent_version != NOTICE_VERSION {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "consent",
+            FieldErrorKind::Required,
+        )]));
+    }
+    let now = Utc::now();
+    let mut tx = state.db.begin_write().await?;
+    let invitation = usable_code(&mut tx, code, JOIN, addr).await?;
+    let version = store::next_version(&mut tx).await?;
+    let role = add_role(&mut tx, &invitation, principal.user_id, now, version).await?;
+    let principal =
+        auth::principal_for(&mut tx, principal.user_id, principal.token_hash.clone()).await?;
+    tx.commit().await?;
+    tracing::info!(user = %principal.user_id, community = %invitation.community_id, role = role.code(), "accepted an invitation while signed in");
+    Ok(Json(session_view(&principal)))
+}
+
+/// Gives the person the invitation's role, records their consent and uses the code up.
+async fn add_role(
+    tx: &mut Conn,
+    invitation: &InvitationRow,
+    user_id: Uuid,
+    now: chrono::DateTime<Utc>,
+    version: i64,
+) -> Result<domain::person::Role, AppError> {
+    let township = store::people::township_of(tx, &invitation.community_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = invitation.role.ok_or(AppError::CodeUnusable("unknown"))?;
+    store::people::insert_membership(
+        tx,
+        user_id,
+        role,
+        &township,
+        Some(&invitation.community_id),
+        invitation.household_id,
+    )
+    .await?;
+    store::people::record_consent(tx, user_id, NOTICE_VERSION, now).await?;
+    store::people::touch(tx, user_id, version).await?;
+    if !store::invitations::mark_used(tx, invitation.id, user_id, now, version).await? {
+        return Err(AppError::CodeUnusable("used"));
+    }
+    Ok(role)
 }
 
 /// Sets a new password with a one-time reset code: every other session ends, this one starts.

@@ -157,36 +157,6 @@ async fn joining_needs_the_notice_and_valid_fields_and_an_expired_code_is_refuse
 }
 
 #[tokio::test]
-async fn an_existing_account_adds_the_role_only_with_its_own_password() {
-    let app = spawn().await;
-    let code = invite(&app, Role::Volunteer, None, 3).await;
-    let wrong = app
-        .phone()
-        .post_json(
-            &format!("/api/invitations/{code}/accept"),
-            join_body("王秀兰", RESIDENT_SHANWAN, "not-her-password"),
-        )
-        .await;
-    assert_eq!(wrong.status(), StatusCode::CONFLICT);
-    let right = app
-        .phone()
-        .post_json(
-            &format!("/api/invitations/{code}/accept"),
-            join_body("王秀兰", RESIDENT_SHANWAN, PASSWORD),
-        )
-        .await;
-    assert_eq!(right.status(), StatusCode::OK);
-    let session: serde_json::Value = right.json().await.unwrap();
-    let roles: Vec<_> = session["memberships"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["role"].as_str().unwrap())
-        .collect();
-    assert_eq!(roles, ["resident", "volunteer"]);
-}
-
-#[tokio::test]
 async fn wrong_codes_are_throttled_per_address() {
     let app = spawn().await;
     let phone = app.phone();

@@ -7,6 +7,7 @@ mod helpers;
 mod http;
 mod ledger;
 mod matrix;
+mod security;
 mod session;
 mod store;
 mod sync;
