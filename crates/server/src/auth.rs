@@ -236,18 +236,47 @@ pub async fn principal_for(
     })
 }
 
-/// Runs argon2 off the async workers.
-pub async fn verify_password_blocking(password: String, hash: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+/// A permit to run argon2, held by the blocking task until the hash is done (even if the
+/// request is abandoned meanwhile), so at most `hashing_permits` hashes run at once.
+async fn hashing_permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+    state
+        .hashing
+        .clone()
+        .acquire_owned()
         .await
         .map_err(|e| AppError::Internal(e.into()))
 }
 
-pub async fn hash_password_blocking(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(AppError::Internal)
+/// Runs argon2 off the async workers, one of the bounded number at a time. Callers hold no
+/// pooled database connection meanwhile.
+pub async fn verify_password_blocking(
+    state: &AppState,
+    password: String,
+    hash: String,
+) -> Result<bool, AppError> {
+    let permit = hashing_permit(state).await?;
+    tokio::task::spawn_blocking(move || {
+        let verified = verify_password(&password, &hash);
+        drop(permit);
+        verified
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))
+}
+
+pub async fn hash_password_blocking(
+    state: &AppState,
+    password: String,
+) -> Result<String, AppError> {
+    let permit = hashing_permit(state).await?;
+    tokio::task::spawn_blocking(move || {
+        let hash = hash_password(&password);
+        drop(permit);
+        hash
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(AppError::Internal)
 }
 
 #[cfg(test)]

@@ -40,8 +40,21 @@ pub struct Config {
           default_value = "false", num_args = 0..=1, default_missing_value = "true")]
     pub secure_cookies: bool,
 
+    /// How many passwords may be hashed or verified at once (argon2 is slow and takes memory
+    /// on purpose); requests beyond wait their turn. Defaults to the number of CPUs.
+    #[arg(long, env = "YWT_HASHING_PERMITS", default_value_t = default_hashing_permits(),
+          value_parser = clap::value_parser!(usize))]
+    pub hashing_permits: usize,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// The number of CPUs (at least one).
+pub fn default_hashing_permits() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 /// What the server binary does; serving is the default.
@@ -65,6 +78,7 @@ impl Config {
             static_dir: PathBuf::from("/nonexistent"),
             demo: true,
             secure_cookies: false,
+            hashing_permits: default_hashing_permits(),
             command: None,
         }
     }

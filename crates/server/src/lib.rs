@@ -43,6 +43,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The one writer of pushes (group commit).
     pub writer: push::Writer,
+    /// Permits to run argon2: at most `hashing_permits` hashes at once.
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -51,11 +53,18 @@ impl AppState {
         let db = store::Db::connect(&config.database_url)
             .await
             .with_context(|| format!("opening the database {}", config.database_url))?;
+        // The hash verified for unknown phones, made once off the async workers.
+        tokio::task::spawn_blocking(|| {
+            auth::dummy_hash();
+        })
+        .await
+        .context("hashing the stand-in password")?;
         if config.demo {
             demo::load(&db).await.context("loading the demo township")?;
         }
         Ok(AppState {
             writer: push::Writer::start(db.clone()),
+            hashing: Arc::new(tokio::sync::Semaphore::new(config.hashing_permits.max(1))),
             db,
             config: Arc::new(config),
         })

@@ -116,7 +116,7 @@ pub async fn accept(
         return Err(AppError::PhoneRegistered);
     }
     // Hashed before the write transaction, which must stay short, and without a connection.
-    let hash = auth::hash_password_blocking(join.password.clone()).await?;
+    let hash = auth::hash_password_blocking(&state, join.password.clone()).await?;
     let now = Utc::now();
     let mut tx = state.db.begin_write().await?;
     let invitation = usable_code(&mut tx, &code, JOIN, &addr).await?;
@@ -219,7 +219,13 @@ pub async fn reset_password(
     Json(request): Json<ResetRequest>,
 ) -> Result<impl IntoResponse, AppError> {
     check_password(&request.password).map_err(|e| AppError::Invalid(vec![e]))?;
-    let hash = auth::hash_password_blocking(request.password.clone()).await?;
+    // The code is looked up and the limits checked first, on a connection whose writes commit
+    // (a wrong code is counted), and only then is the password hashed, holding no connection.
+    {
+        let mut conn = state.db.pool().acquire().await?;
+        usable_code(&mut conn, &code, RESET, &addr).await?;
+    }
+    let hash = auth::hash_password_blocking(&state, request.password.clone()).await?;
     let now = Utc::now();
     let mut tx = state.db.begin_write().await?;
     let reset = usable_code(&mut tx, &code, RESET, &addr).await?;
@@ -335,17 +341,18 @@ pub async fn delete_account(
     principal: Principal,
     Json(request): Json<DeleteAccountRequest>,
 ) -> Result<impl IntoResponse, AppError> {
-    let mut conn = state.db.pool().acquire().await?;
-    let user = store::people::user_by_id(&mut conn, principal.user_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    if !auth::verify_password_blocking(request.password, user.password_hash).await? {
+    let user = {
+        let mut conn = state.db.pool().acquire().await?;
+        store::people::user_by_id(&mut conn, principal.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?
+    };
+    if !auth::verify_password_blocking(&state, request.password, user.password_hash).await? {
         return Err(AppError::Invalid(vec![FieldError::new(
             "password",
             FieldErrorKind::Invalid,
         )]));
     }
-    drop(conn);
     let mut tx = state.db.begin_write().await?;
     let version = store::next_version(&mut tx).await?;
     store::issues::anonymise_raiser(&mut tx, principal.user_id, version).await?;

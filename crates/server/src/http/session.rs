@@ -64,14 +64,19 @@ pub async fn sign_in(
     };
     // Throttled per phone (registered or not, so the lock tells nothing) and per address.
     let keys = [format!("phone:{}", phone.as_str()), format!("addr:{addr}")];
-    let mut conn = state.db.pool().acquire().await?;
-    auth::check_limits(&mut conn, &keys).await?;
-    let user = store::people::user_by_phone(&mut conn, phone.as_str()).await?;
+    // No pooled connection is held while argon2 runs: a burst of sign-ins must not starve
+    // the pulls and pushes of the people already signed in.
+    let user = {
+        let mut conn = state.db.pool().acquire().await?;
+        auth::check_limits(&mut conn, &keys).await?;
+        store::people::user_by_phone(&mut conn, phone.as_str()).await?
+    };
     let hash = user
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| auth::dummy_hash().to_string());
-    let verified = auth::verify_password_blocking(request.password.clone(), hash).await?;
+    let verified = auth::verify_password_blocking(&state, request.password.clone(), hash).await?;
+    let mut conn = state.db.pool().acquire().await?;
     let user = match user {
         Some(user) if verified && user.deactivated_at.is_none() => user,
         _ => {

@@ -115,3 +115,65 @@ async fn a_signed_in_person_accepting_must_agree_to_the_notice() {
     let refused = accept(&her, &code, body).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+async fn redeem(phone: &Phone, code: &str, password: &str) -> reqwest::Response {
+    phone
+        .post_json(
+            &format!("/api/password-resets/{code}"),
+            json!({"password": password}),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn wrong_reset_codes_are_counted_and_the_sixth_is_refused_with_the_wait() {
+    let app = spawn().await;
+    let device = app.phone();
+    for n in 0..5 {
+        let response = redeem(&device, &format!("23456-789A{n}"), "a-new-password").await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "try {n}");
+    }
+    let refused = redeem(&device, "23456-789AB", "a-new-password").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["message"], "尝试次数太多，请15分钟后再试。");
+}
+
+/// Sixteen parallel wrong sign-ins (different phones) while a signed-in phone pulls: the
+/// pull does not wait for the hashing, which holds no database connection and runs at most
+/// `hashing_permits` at a time.
+#[tokio::test]
+async fn a_pull_is_answered_promptly_during_a_burst_of_wrong_sign_ins() {
+    let app = spawn_with(|config| config.hashing_permits = 2).await;
+    let reader = app.signed_in(RESIDENT_SHANWAN).await;
+    reader.pull(None).await;
+    let started = std::time::Instant::now();
+    let burst: Vec<_> = (0..16)
+        .map(|n| {
+            let device = app.phone();
+            tokio::spawn(async move {
+                device
+                    .sign_in(&format!("138000100{n:02}"), "wrong-password")
+                    .await
+                    .status()
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let pull_started = std::time::Instant::now();
+    reader.pull(None).await;
+    let pull = pull_started.elapsed();
+    for task in burst {
+        let status = task.await.unwrap();
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS,
+            "{status}"
+        );
+    }
+    let burst = started.elapsed();
+    eprintln!("pull during 16 parallel wrong sign-ins: {pull:?} (burst took {burst:?})");
+    assert!(
+        pull < burst / 2,
+        "the pull ({pull:?}) waited for the burst ({burst:?})"
+    );
+}
