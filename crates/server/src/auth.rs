@@ -18,7 +18,8 @@ use crate::store::{self};
 use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "ywt_session";
-/// Sessions last 30 days from their last use.
+/// Sessions last 30 days from their last use, and never longer than `--session-max-days`
+/// from their start.
 pub const SESSION_DAYS: i64 = 30;
 /// A session's expiry is slid forward at most once an hour, not on every request.
 const TOUCH_EVERY_MINUTES: i64 = 60;
@@ -115,9 +116,10 @@ impl FromRequestParts<AppState> for Principal {
         let hash = token_hash(&token);
         let now = Utc::now();
         let mut conn = state.db.pool().acquire().await?;
-        let session = store::sessions::find_live(&mut conn, &hash, now)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        let session =
+            store::sessions::find_live(&mut conn, &hash, now, state.config.session_max_age())
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
         if let Some(reason) = session.ended_reason {
             return Err(AppError::SessionEnded(reason));
         }
@@ -174,11 +176,16 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
-/// Refuses the attempt if any of the keys is locked, telling how many minutes remain.
-pub async fn check_limits(conn: &mut store::Conn, keys: &[String]) -> Result<(), AppError> {
+/// A throttled key and how many failures it allows within the window.
+pub type Limit = (String, i64);
+
+/// Reserves an attempt against every key (atomically each, committed at once), refusing with
+/// the minutes to wait if any is locked; the reservations stand as failures unless `refund`ed.
+pub async fn reserve_attempt(conn: &mut store::Conn, limits: &[Limit]) -> Result<(), AppError> {
     let now = Utc::now();
-    for key in keys {
-        if let Some(until) = store::limits::locked_until(conn, key, now).await? {
+    for (n, (key, max)) in limits.iter().enumerate() {
+        if let Some(until) = store::limits::reserve(conn, key, *max, now).await? {
+            refund(conn, &limits[..n]).await?;
             let minutes = ((until - now).num_seconds() + 59) / 60;
             return Err(AppError::RateLimited {
                 minutes: minutes.max(1),
@@ -188,11 +195,10 @@ pub async fn check_limits(conn: &mut store::Conn, keys: &[String]) -> Result<(),
     Ok(())
 }
 
-/// Counts a failed attempt against every key.
-pub async fn record_failures(conn: &mut store::Conn, keys: &[String]) -> Result<(), AppError> {
-    let now = Utc::now();
-    for key in keys {
-        store::limits::record_failure(conn, key, now).await?;
+/// Gives back reserved attempts that succeeded.
+pub async fn refund(conn: &mut store::Conn, limits: &[Limit]) -> Result<(), AppError> {
+    for (key, max) in limits {
+        store::limits::refund(conn, key, *max).await?;
     }
     Ok(())
 }

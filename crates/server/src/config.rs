@@ -46,6 +46,11 @@ pub struct Config {
           value_parser = clap::value_parser!(usize))]
     pub hashing_permits: usize,
 
+    /// The absolute lifetime of a session, in days: however often it is used, the person signs
+    /// in again after this long.
+    #[arg(long, env = "YWT_SESSION_MAX_DAYS", default_value_t = 180)]
+    pub session_max_days: i64,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -70,6 +75,11 @@ pub enum Command {
 }
 
 impl Config {
+    /// How long a session may live at most, however often it is used.
+    pub fn session_max_age(&self) -> chrono::Duration {
+        chrono::Duration::days(self.session_max_days.max(1))
+    }
+
     /// A configuration for tests: a database file of their own and no static files.
     pub fn for_tests(database_url: String) -> Config {
         Config {
@@ -79,6 +89,7 @@ impl Config {
             demo: true,
             secure_cookies: false,
             hashing_permits: default_hashing_permits(),
+            session_max_days: 180,
             command: None,
         }
     }

@@ -19,29 +19,43 @@ use crate::store::invitations::{InvitationRow, JOIN, RESET};
 use crate::store::{self, Conn};
 use crate::AppState;
 
-/// Finds a usable code of the given kind; counts a wrong code against the address.
-async fn usable_code(
+/// The code's row, if it is usable and of the given kind (any kind when `None`). Counts
+/// nothing: call it inside write transactions, after `usable_code` let the attempt through.
+async fn find_code(
     conn: &mut Conn,
     text: &str,
-    kind: &str,
-    addr: &str,
+    kind: Option<&str>,
 ) -> Result<InvitationRow, AppError> {
-    let keys = [format!("code-addr:{addr}")];
-    auth::check_limits(conn, &keys).await?;
     let row = match Code::parse(text) {
         Ok(code) => store::invitations::by_code(conn, code.as_str()).await?,
         Err(_) => None,
     };
     match row {
-        Some(row) if row.kind != kind => Err(AppError::CodeUnusable("unknown")),
+        Some(row) if kind.is_some_and(|k| row.kind != k) => Err(AppError::CodeUnusable("unknown")),
         Some(row) if row.used_at.is_some() => Err(AppError::CodeUnusable("used")),
         Some(row) if row.expires_at <= Utc::now() => Err(AppError::CodeUnusable("expired")),
         Some(row) => Ok(row),
-        None => {
-            auth::record_failures(conn, &keys).await?;
-            Err(AppError::CodeUnusable("unknown"))
-        }
+        None => Err(AppError::CodeUnusable("unknown")),
     }
+}
+
+/// Finds a usable code of the given kind, throttled per address: the attempt is reserved
+/// (counted, committed at once) before the lookup and refunded when the code exists, so a
+/// wrong code stays counted and a parallel burst gets no more than the limit. Call it on a
+/// pooled connection, not inside a write transaction that may roll back.
+async fn usable_code(
+    conn: &mut Conn,
+    text: &str,
+    kind: Option<&str>,
+    addr: &str,
+) -> Result<InvitationRow, AppError> {
+    let limits = [(format!("code-addr:{addr}"), store::limits::MAX_FAILURES)];
+    auth::reserve_attempt(conn, &limits).await?;
+    let found = find_code(conn, text, kind).await;
+    if !matches!(found, Err(AppError::CodeUnusable("unknown"))) {
+        auth::refund(conn, &limits).await?;
+    }
+    found
 }
 
 /// What an invitation or a reset code offers. Public, throttled per address; no personal data.
@@ -55,16 +69,7 @@ pub async fn invitation(
     Path(code): Path<String>,
 ) -> Result<Json<InvitationInfo>, AppError> {
     let mut conn = state.db.pool().acquire().await?;
-    let parsed = Code::parse(&code).ok();
-    let row = match parsed {
-        Some(code) => store::invitations::by_code(&mut conn, code.as_str()).await?,
-        None => None,
-    };
-    let kind = row
-        .as_ref()
-        .map(|r| r.kind.clone())
-        .unwrap_or_else(|| JOIN.to_string());
-    let row = usable_code(&mut conn, &code, &kind, &addr).await?;
+    let row = usable_code(&mut conn, &code, None, &addr).await?;
     let community_name = store::people::community_name(&mut conn, &row.community_id)
         .await?
         .unwrap_or_default();
@@ -108,7 +113,7 @@ pub async fn accept(
     let join = request.parse().map_err(AppError::Invalid)?;
     let existing = {
         let mut conn = state.db.pool().acquire().await?;
-        usable_code(&mut conn, &code, JOIN, &addr).await?;
+        usable_code(&mut conn, &code, Some(JOIN), &addr).await?;
         store::people::user_by_phone(&mut conn, join.phone.as_str()).await?
     };
     if existing.is_some() {
@@ -119,7 +124,7 @@ pub async fn accept(
     let hash = auth::hash_password_blocking(&state, join.password.clone()).await?;
     let now = Utc::now();
     let mut tx = state.db.begin_write().await?;
-    let invitation = usable_code(&mut tx, &code, JOIN, &addr).await?;
+    let invitation = find_code(&mut tx, &code, Some(JOIN)).await?;
     let version = store::next_version(&mut tx).await?;
     let user_id = Uuid::new_v4();
     if store::people::user_by_phone(&mut tx, join.phone.as_str())
@@ -165,9 +170,13 @@ async fn accept_signed_in(
             FieldErrorKind::Required,
         )]));
     }
+    {
+        let mut conn = state.db.pool().acquire().await?;
+        usable_code(&mut conn, code, Some(JOIN), addr).await?;
+    }
     let now = Utc::now();
     let mut tx = state.db.begin_write().await?;
-    let invitation = usable_code(&mut tx, code, JOIN, addr).await?;
+    let invitation = find_code(&mut tx, code, Some(JOIN)).await?;
     let version = store::next_version(&mut tx).await?;
     let role = add_role(&mut tx, &invitation, principal.user_id, now, version).await?;
     let principal =
@@ -223,12 +232,12 @@ pub async fn reset_password(
     // (a wrong code is counted), and only then is the password hashed, holding no connection.
     {
         let mut conn = state.db.pool().acquire().await?;
-        usable_code(&mut conn, &code, RESET, &addr).await?;
+        usable_code(&mut conn, &code, Some(RESET), &addr).await?;
     }
     let hash = auth::hash_password_blocking(&state, request.password.clone()).await?;
     let now = Utc::now();
     let mut tx = state.db.begin_write().await?;
-    let reset = usable_code(&mut tx, &code, RESET, &addr).await?;
+    let reset = find_code(&mut tx, &code, Some(RESET)).await?;
     let person = reset.person_id.ok_or(AppError::CodeUnusable("unknown"))?;
     let version = store::next_version(&mut tx).await?;
     store::people::set_password(&mut tx, person, &hash).await?;
@@ -278,7 +287,13 @@ pub async fn sessions(
     principal: Principal,
 ) -> Result<Json<Vec<SessionInfo>>, AppError> {
     let mut conn = state.db.pool().acquire().await?;
-    let listings = store::sessions::list_live(&mut conn, principal.user_id, Utc::now()).await?;
+    let listings = store::sessions::list_live(
+        &mut conn,
+        principal.user_id,
+        Utc::now(),
+        state.config.session_max_age(),
+    )
+    .await?;
     Ok(Json(
         listings
             .into_iter()
@@ -303,7 +318,13 @@ pub async fn end_session(
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let mut conn = state.db.pool().acquire().await?;
-    let listings = store::sessions::list_live(&mut conn, principal.user_id, Utc::now()).await?;
+    let listings = store::sessions::list_live(
+        &mut conn,
+        principal.user_id,
+        Utc::now(),
+        state.config.session_max_age(),
+    )
+    .await?;
     let session = listings
         .iter()
         .find(|s| id.len() == 16 && s.token_hash.starts_with(&id))

@@ -177,3 +177,138 @@ async fn a_pull_is_answered_promptly_during_a_burst_of_wrong_sign_ins() {
         "the pull ({pull:?}) waited for the burst ({burst:?})"
     );
 }
+
+/// Fires `n` requests at once and returns their statuses and bodies.
+async fn burst<F, Fut>(n: usize, send: F) -> Vec<(StatusCode, serde_json::Value)>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = reqwest::Response> + Send + 'static,
+{
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let request = send(i);
+            tokio::spawn(async move {
+                let response = request.await;
+                let status = response.status();
+                (status, response.json().await.unwrap_or_default())
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    answers
+}
+
+/// At most five of the burst were evaluated (answered `wrong`), the rest refused with the
+/// wait stated.
+fn at_most_five_evaluated(answers: &[(StatusCode, serde_json::Value)], wrong: StatusCode) {
+    let evaluated = answers.iter().filter(|(s, _)| *s == wrong).count();
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert!(evaluated <= 5, "{evaluated} evaluated: {answers:?}");
+    assert_eq!(evaluated + refused.len(), answers.len(), "{answers:?}");
+    for (_, body) in refused {
+        assert_eq!(body["code"], "rate_limited");
+        assert_eq!(body["message"], "尝试次数太多，请15分钟后再试。");
+    }
+}
+
+#[tokio::test]
+async fn a_parallel_burst_of_twenty_wrong_sign_ins_gets_at_most_five_tries_registered_or_not() {
+    let app = spawn().await;
+    for phone in [RESIDENT_SHANWAN, "13800000000"] {
+        let answers = burst(20, |_| {
+            let device = app.phone();
+            let phone = phone.to_string();
+            async move { device.sign_in(&phone, "wrong-password").await }
+        })
+        .await;
+        at_most_five_evaluated(&answers, StatusCode::UNAUTHORIZED);
+        // The sixth, even with the right password, is refused with the wait.
+        let sixth = app.phone().sign_in(phone, PASSWORD).await;
+        assert_eq!(sixth.status(), StatusCode::TOO_MANY_REQUESTS, "{phone}");
+        sqlx::query("DELETE FROM attempt_limits")
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_parallel_burst_of_wrong_codes_gets_at_most_five_tries_at_each_code_endpoint() {
+    let app = spawn().await;
+    let guess = |i: usize| format!("23456-789{}{}", ["A", "B", "C", "D", "E"][i % 5], i / 5 + 2);
+    // Looking an invitation up.
+    let answers = burst(20, |i| {
+        let device = app.phone();
+        let code = guess(i);
+        async move { device.get(&format!("/api/invitations/{code}")).await }
+    })
+    .await;
+    at_most_five_evaluated(&answers, StatusCode::NOT_FOUND);
+    sqlx::query("DELETE FROM attempt_limits")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    // Accepting one, with a phone registered or not.
+    let answers = burst(20, |i| {
+        let device = app.phone();
+        let code = guess(i);
+        let phone = if i % 2 == 0 {
+            RESIDENT_SHANWAN.to_string()
+        } else {
+            format!("138001000{i:02}")
+        };
+        async move {
+            device
+                .post_json(
+                    &format!("/api/invitations/{code}/accept"),
+                    join_body("小周", &phone, "warm-soup-88"),
+                )
+                .await
+        }
+    })
+    .await;
+    at_most_five_evaluated(&answers, StatusCode::NOT_FOUND);
+    sqlx::query("DELETE FROM attempt_limits")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    // Redeeming a reset code.
+    let answers = burst(20, |i| {
+        let device = app.phone();
+        let code = guess(i);
+        async move { redeem(&device, &code, "a-new-password").await }
+    })
+    .await;
+    at_most_five_evaluated(&answers, StatusCode::NOT_FOUND);
+    let sixth = redeem(&app.phone(), "23456-789XY", "a-new-password").await;
+    assert_eq!(sixth.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_session_ends_after_its_absolute_lifetime_however_often_it_is_used() {
+    let app = spawn_with(|config| config.session_max_days = 2).await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    assert_eq!(phone.get("/api/session").await.status(), StatusCode::OK);
+    // Used every hour for three days: the expiry slid, but the start did not move.
+    let three_days_ago = (chrono::Utc::now() - chrono::Duration::days(3))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    sqlx::query("UPDATE sessions SET created_at = ?")
+        .bind(&three_days_ago)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        phone.get("/api/session").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        phone.pull_raw(None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
