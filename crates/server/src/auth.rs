@@ -160,20 +160,58 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Principal {
 }
 
 /// The address the request came from (for throttling), or `unknown` when the server was
-/// not started with connection info.
+/// not started with connection info. Behind a trusted proxy (`--trusted-proxy`) it is the
+/// right-most `X-Forwarded-For` hop that is not itself a trusted proxy; from anyone else the
+/// header is ignored, so it cannot be forged to dodge the limits.
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_string());
-        Ok(ClientAddr(addr))
+            .map(|info| info.0.ip());
+        let Some(peer) = peer else {
+            return Ok(ClientAddr("unknown".to_string()));
+        };
+        Ok(ClientAddr(
+            client_ip(peer, &parts.headers, &state.config.trusted_proxy).to_string(),
+        ))
     }
+}
+
+/// The client's address given the TCP peer, the request's headers and the trusted proxies.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|hop| !hop.is_empty())
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            // Garbage where our proxy should have written an address: the last good hop.
+            Err(_) => return client,
+        }
+    }
+    client
 }
 
 /// A throttled key and how many failures it allows within the window.
@@ -295,6 +333,27 @@ mod tests {
         assert!(verify_password("yiwantang-demo", &hash));
         assert!(!verify_password("yiwantang-dem0", &hash));
         assert!(!verify_password("yiwantang-demo", "not a hash"));
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_untrusted_hop_and_only_behind_a_trusted_proxy() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 203.0.113.9, 10.0.0.1"),
+        );
+        assert_eq!(
+            client_ip(proxy, &headers, &[proxy]).to_string(),
+            "203.0.113.9"
+        );
+        let stranger: std::net::IpAddr = "198.51.100.7".parse().unwrap();
+        assert_eq!(client_ip(stranger, &headers, &[proxy]), stranger);
+        assert_eq!(client_ip(proxy, &headers, &[]), proxy);
+        assert_eq!(
+            client_ip(proxy, &axum::http::HeaderMap::new(), &[proxy]),
+            proxy
+        );
     }
 
     #[test]

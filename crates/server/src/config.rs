@@ -51,6 +51,12 @@ pub struct Config {
     #[arg(long, env = "YWT_SESSION_MAX_DAYS", default_value_t = 180)]
     pub session_max_days: i64,
 
+    /// Reverse proxies in front of the server (IP addresses, comma-separated). Only when the
+    /// connection comes from one of them is `X-Forwarded-For` read, and then the right-most
+    /// address in it that is not a trusted proxy is taken as the client's (for throttling).
+    #[arg(long, env = "YWT_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -90,6 +96,7 @@ impl Config {
             secure_cookies: false,
             hashing_permits: default_hashing_permits(),
             session_max_days: 180,
+            trusted_proxy: Vec::new(),
             command: None,
         }
     }

@@ -42,9 +42,12 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
-        axum::serve(listener, server::app(state))
-            .await
-            .expect("serve");
+        axum::serve(
+            listener,
+            server::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve");
     });
     TestApp {
         addr,

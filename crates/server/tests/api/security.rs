@@ -312,3 +312,80 @@ async fn a_session_ends_after_its_absolute_lifetime_however_often_it_is_used() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+async fn lookup_from(app: &TestApp, forwarded_for: &str, code: &str) -> StatusCode {
+    app.phone()
+        .http
+        .get(app.url(&format!("/api/invitations/{code}")))
+        .header("x-forwarded-for", forwarded_for)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_address_has_its_own_limit() {
+    let app = spawn_with(|config| config.trusted_proxy = vec!["127.0.0.1".parse().unwrap()]).await;
+    // The client forges the left part; the proxy appends the address it saw.
+    for n in 0..5 {
+        let forged = format!("198.51.100.{n}, 203.0.113.9");
+        assert_eq!(
+            lookup_from(&app, &forged, "23456-789AB").await,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        lookup_from(&app, "198.51.100.77, 203.0.113.9", "23456-789AB").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Someone else behind the same proxy is not locked out.
+    assert_eq!(
+        lookup_from(&app, "203.0.113.10", "23456-789AB").await,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_x_forwarded_for_is_ignored() {
+    let app = spawn().await;
+    for n in 0..5 {
+        assert_eq!(
+            lookup_from(&app, &format!("203.0.113.{n}"), "23456-789AB").await,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        lookup_from(&app, "203.0.113.99", "23456-789AB").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn a_successful_sign_in_clears_the_phone_and_the_address_limit_is_soft() {
+    let app = spawn().await;
+    let device = app.phone();
+    for _ in 0..3 {
+        for _ in 0..4 {
+            assert_eq!(
+                device
+                    .sign_in(RESIDENT_SHANWAN, "wrong-password")
+                    .await
+                    .status(),
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(
+            device.sign_in(RESIDENT_SHANWAN, PASSWORD).await.status(),
+            StatusCode::OK
+        );
+    }
+    // Twelve failures from this address so far, and another person here still signs in.
+    assert_eq!(
+        app.phone()
+            .sign_in(RESIDENT_SHANWAN_2, PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
