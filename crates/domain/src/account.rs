@@ -102,10 +102,23 @@ pub fn check_password(password: &str) -> Result<(), FieldError> {
     }
 }
 
-/// `POST /api/invitations/{code}/accept`: the person who opened an invitation joins.
+/// `POST /api/invitations/lookup`: what a code offers. Codes travel in bodies, never in
+/// addresses (which end up in logs and browser history).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CodeRequest {
+    /// The code, as typed (ABCDE-FGHJK).
+    pub code: String,
+}
+
+/// `POST /api/invitations/accept`: the person who opened an invitation joins. Signed in, only
+/// `code` and `consent_version` are read (the role is added to their own account).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinRequest {
+    /// The invitation code, as typed.
+    #[serde(default)]
+    pub code: String,
     pub display_name: String,
     pub phone: String,
     pub password: String,
@@ -145,10 +158,13 @@ impl JoinRequest {
     }
 }
 
-/// `POST /api/password-resets/{code}`: a new password with the one-time code staff gave.
+/// `POST /api/password-resets/redeem`: a new password with the one-time code staff gave.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetRequest {
+    /// The reset code, as typed.
+    #[serde(default)]
+    pub code: String,
     pub password: String,
 }
 
@@ -344,6 +360,7 @@ mod tests {
     #[test]
     fn a_join_needs_a_name_a_phone_a_password_of_eight_and_the_current_consent() {
         let good = JoinRequest {
+            code: String::new(),
             display_name: " 周阿姨 ".into(),
             phone: "13900001234".into(),
             password: "soup-warm-8".into(),
@@ -351,6 +368,7 @@ mod tests {
         };
         assert_eq!(good.parse().unwrap().display_name, "周阿姨");
         let bad = JoinRequest {
+            code: String::new(),
             display_name: "".into(),
             phone: "123".into(),
             password: "short".into(),

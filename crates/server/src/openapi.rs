@@ -41,6 +41,7 @@ use crate::error::Json;
         domain::RaiseIssueArgs,
         domain::account::AddHouseholdArgs,
         domain::account::InviteArgs,
+        domain::account::CodeRequest,
         domain::account::ResetPasswordArgs,
         domain::account::DeactivatePersonArgs,
         domain::wire::HouseholdView,

@@ -6,7 +6,7 @@ use axum::http::header::{CONTENT_DISPOSITION, SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
 use chrono::Utc;
-use domain::account::{check_password, Code, JoinRequest, ResetRequest};
+use domain::account::{check_password, Code, CodeRequest, JoinRequest, ResetRequest};
 use domain::privacy::NOTICE_VERSION;
 use domain::wire::{DeleteAccountRequest, InvitationInfo, SessionInfo, SessionView};
 use domain::{FieldError, FieldErrorKind};
@@ -59,14 +59,13 @@ async fn usable_code(
 }
 
 /// What an invitation or a reset code offers. Public, throttled per address; no personal data.
-#[utoipa::path(get, path = "/api/invitations/{code}", tag = "accounts",
-    params(("code" = String, Path, description = "The code, as typed (ABCDE-FGHJK)")),
+#[utoipa::path(post, path = "/api/invitations/lookup", tag = "accounts", request_body = CodeRequest,
     responses((status = 200, body = InvitationInfo), (status = 404, body = domain::wire::ApiError),
               (status = 410, body = domain::wire::ApiError), (status = 429, body = domain::wire::ApiError)))]
 pub async fn invitation(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
-    Path(code): Path<String>,
+    Json(CodeRequest { code }): Json<CodeRequest>,
 ) -> Result<Json<InvitationInfo>, AppError> {
     let mut conn = state.db.pool().acquire().await?;
     let row = usable_code(&mut conn, &code, None, &addr).await?;
@@ -93,18 +92,18 @@ pub async fn invitation(
 /// Joining never signs anyone in to an existing account: a phone already registered must sign
 /// in first, and a signed-in person accepting adds the invitation's role to their own account
 /// (no password is checked on this route at all).
-#[utoipa::path(post, path = "/api/invitations/{code}/accept", tag = "accounts", request_body = JoinRequest,
-    params(("code" = String, Path, description = "The invitation code")),
-    responses((status = 200, body = SessionView), (status = 409, body = domain::wire::ApiError),
-              (status = 410, body = domain::wire::ApiError), (status = 422, body = domain::wire::ApiError)))]
+#[utoipa::path(post, path = "/api/invitations/accept", tag = "accounts", request_body = JoinRequest,
+    responses((status = 200, body = SessionView), (status = 404, body = domain::wire::ApiError),
+              (status = 409, body = domain::wire::ApiError), (status = 410, body = domain::wire::ApiError),
+              (status = 422, body = domain::wire::ApiError), (status = 429, body = domain::wire::ApiError)))]
 pub async fn accept(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     principal: Option<Principal>,
     headers: HeaderMap,
-    Path(code): Path<String>,
     Json(request): Json<JoinRequest>,
 ) -> Result<impl IntoResponse, AppError> {
+    let code = request.code.clone();
     if let Some(principal) = principal {
         return accept_signed_in(&state, &addr, &principal, &code, &request)
             .await
@@ -216,17 +215,17 @@ async fn add_role(
 }
 
 /// Sets a new password with a one-time reset code: every other session ends, this one starts.
-#[utoipa::path(post, path = "/api/password-resets/{code}", tag = "accounts", request_body = ResetRequest,
-    params(("code" = String, Path, description = "The reset code staff gave")),
-    responses((status = 200, body = SessionView), (status = 410, body = domain::wire::ApiError),
-              (status = 422, body = domain::wire::ApiError)))]
+#[utoipa::path(post, path = "/api/password-resets/redeem", tag = "accounts", request_body = ResetRequest,
+    responses((status = 200, body = SessionView), (status = 404, body = domain::wire::ApiError),
+              (status = 410, body = domain::wire::ApiError), (status = 422, body = domain::wire::ApiError),
+              (status = 429, body = domain::wire::ApiError)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
-    Path(code): Path<String>,
     Json(request): Json<ResetRequest>,
 ) -> Result<impl IntoResponse, AppError> {
+    let code = request.code.clone();
     check_password(&request.password).map_err(|e| AppError::Invalid(vec![e]))?;
     // The code is looked up and the limits checked first, on a connection whose writes commit
     // (a wrong code is counted), and only then is the password hashed, holding no connection.

@@ -181,6 +181,30 @@ impl Phone {
             .expect("post")
     }
 
+    /// `POST /api/invitations/lookup` with the code in the body.
+    pub async fn lookup(&self, code: &str) -> reqwest::Response {
+        self.post_json(
+            "/api/invitations/lookup",
+            serde_json::json!({ "code": code }),
+        )
+        .await
+    }
+
+    /// `POST /api/invitations/accept`: the join form's fields and the code.
+    pub async fn accept(&self, code: &str, mut body: serde_json::Value) -> reqwest::Response {
+        body["code"] = serde_json::Value::from(code);
+        self.post_json("/api/invitations/accept", body).await
+    }
+
+    /// `POST /api/password-resets/redeem` with the code and the new password.
+    pub async fn redeem(&self, code: &str, password: &str) -> reqwest::Response {
+        self.post_json(
+            "/api/password-resets/redeem",
+            serde_json::json!({ "code": code, "password": password }),
+        )
+        .await
+    }
+
     pub async fn pull_raw(&self, cursor: Option<u64>) -> reqwest::Response {
         self.http
             .post(format!("{}/api/sync/pull", self.base))

@@ -37,9 +37,7 @@ async fn invite(app: &TestApp, role: Role, seed: u8) -> String {
 }
 
 async fn accept(phone: &Phone, code: &str, body: serde_json::Value) -> reqwest::Response {
-    phone
-        .post_json(&format!("/api/invitations/{code}/accept"), body)
-        .await
+    phone.accept(code, body).await
 }
 
 fn roles(session: &serde_json::Value) -> Vec<String> {
@@ -117,12 +115,7 @@ async fn a_signed_in_person_accepting_must_agree_to_the_notice() {
 }
 
 async fn redeem(phone: &Phone, code: &str, password: &str) -> reqwest::Response {
-    phone
-        .post_json(
-            &format!("/api/password-resets/{code}"),
-            json!({"password": password}),
-        )
-        .await
+    phone.redeem(code, password).await
 }
 
 #[tokio::test]
@@ -246,7 +239,7 @@ async fn a_parallel_burst_of_wrong_codes_gets_at_most_five_tries_at_each_code_en
     let answers = burst(20, |i| {
         let device = app.phone();
         let code = guess(i);
-        async move { device.get(&format!("/api/invitations/{code}")).await }
+        async move { device.lookup(&code).await }
     })
     .await;
     at_most_five_evaluated(&answers, StatusCode::NOT_FOUND);
@@ -265,10 +258,7 @@ async fn a_parallel_burst_of_wrong_codes_gets_at_most_five_tries_at_each_code_en
         };
         async move {
             device
-                .post_json(
-                    &format!("/api/invitations/{code}/accept"),
-                    join_body("小周", &phone, "warm-soup-88"),
-                )
+                .accept(&code, join_body("小周", &phone, "warm-soup-88"))
                 .await
         }
     })
@@ -316,7 +306,8 @@ async fn a_session_ends_after_its_absolute_lifetime_however_often_it_is_used() {
 async fn lookup_from(app: &TestApp, forwarded_for: &str, code: &str) -> StatusCode {
     app.phone()
         .http
-        .get(app.url(&format!("/api/invitations/{code}")))
+        .post(app.url("/api/invitations/lookup"))
+        .json(&json!({ "code": code }))
         .header("x-forwarded-for", forwarded_for)
         .send()
         .await
@@ -388,4 +379,42 @@ async fn a_successful_sign_in_clears_the_phone_and_the_address_limit_is_soft() {
             .status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn codes_travel_in_bodies_and_the_old_path_routes_are_gone() {
+    let app = spawn().await;
+    let code = invite(&app, Role::Volunteer, 4).await;
+    let device = app.phone();
+    assert_eq!(
+        device
+            .get(&format!("/api/invitations/{code}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let old_accept = device
+        .post_json(
+            &format!("/api/invitations/{code}/accept"),
+            join_body("小周", "13955556666", "warm-soup-88"),
+        )
+        .await;
+    assert_eq!(old_accept.status(), StatusCode::NOT_FOUND);
+    let old_reset = device
+        .post_json(
+            &format!("/api/password-resets/{code}"),
+            json!({"password": "warm-soup-88"}),
+        )
+        .await;
+    assert_eq!(old_reset.status(), StatusCode::NOT_FOUND);
+    assert_eq!(device.lookup(&code).await.status(), StatusCode::OK);
+    let document: serde_json::Value = device.get("/api/openapi.json").await.json().await.unwrap();
+    for path in [
+        "/api/invitations/lookup",
+        "/api/invitations/accept",
+        "/api/password-resets/redeem",
+    ] {
+        assert!(document["paths"][path]["post"].is_object(), "{path}");
+    }
+    assert!(document["paths"]["/api/invitations/{code}"].is_null());
 }
