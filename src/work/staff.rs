@@ -70,10 +70,14 @@ fn InvitationCard(item: Item<InvitationView>, #[prop(optional)] open: bool) -> i
         (Some(role), None) => role.label(i18n.lang()).to_string(),
         _ => String::new(),
     };
-    let link = join_link(&item.view.code);
-    let code = item.view.code.clone();
+    // The server never sends the code back; the phone that made it remembers it.
+    let known = Some(item.view.code.clone())
+        .filter(|c| !c.is_empty())
+        .or_else(|| crate::common::store::codes::recall(item.view.id));
+    let link = join_link(known.as_deref().unwrap_or(""));
+    let code = known.clone().unwrap_or_else(|| "•••••-•••••".to_string());
     let household = item.view.household_label.clone();
-    let usable = !item.view.used && !expired;
+    let usable = !item.view.used && !expired && known.is_some();
     view! {
         <article class="card invitation-card" data-testid="invitation-card">
             <button class="invitation-head" on:click=move |_| shown.update(|s| *s = !*s) aria-expanded=move || shown.get().to_string()>
@@ -124,6 +128,7 @@ pub fn StaffInvitations() -> impl IntoView {
             code: new_code().display(),
         };
         let id = args.id;
+        crate::common::store::codes::remember(id, &args.code);
         submit(app, args, errors, move || created.set(Some(id)));
     };
     let roles = [
@@ -210,6 +215,7 @@ fn PersonCard(item: Item<PersonView>) -> impl IntoView {
             code: new_code().display(),
         };
         let id = args.id;
+        crate::common::store::codes::remember(id, &args.code);
         submit(app, args, errors, move || reset_id.set(Some(id)));
     };
     let deactivate = move |_| {
