@@ -3,7 +3,7 @@
 //! sent in bodies, sessions with an absolute lifetime, and every secret-checking endpoint
 //! refusing the sixth wrong try within the window, parallel bursts included.
 
-use domain::account::{Code, InviteArgs};
+use domain::account::{Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs};
 use domain::person::Role;
 use domain::privacy::NOTICE_VERSION;
 use domain::wire::ResultStatus;
@@ -417,4 +417,67 @@ async fn codes_travel_in_bodies_and_the_old_path_routes_are_gone() {
         assert!(document["paths"][path]["post"].is_object(), "{path}");
     }
     assert!(document["paths"]["/api/invitations/{code}"].is_null());
+}
+
+#[tokio::test]
+async fn codes_are_stored_only_as_hashes_and_no_pull_carries_them() {
+    let app = spawn().await;
+    let code = invite(&app, Role::Volunteer, 5).await;
+    let normalised = Code::parse(&code).unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM invitations")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].len(), 64);
+    assert!(!stored[0].contains(normalised.as_str()));
+    // Staff see that the invitation exists, not its code.
+    let pull = app.signed_in(STAFF).await.pull(None).await;
+    let invitation = pull
+        .changes
+        .iter()
+        .find(|c| c.entity == "invitation")
+        .expect("staff see the invitation");
+    let text = serde_json::to_string(invitation).unwrap();
+    assert!(!text.contains(normalised.as_str()), "{text}");
+    assert!(!text.contains(&code), "{text}");
+    assert_eq!(invitation.data.as_ref().unwrap()["role"], "volunteer");
+    // It still works, typed in any case.
+    assert_eq!(
+        app.phone().lookup(&code.to_lowercase()).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn deactivating_a_person_voids_their_reset_codes_and_the_invitations_they_made() {
+    let app = spawn().await;
+    let staff = app.signed_in(STAFF).await;
+    let person_id = app.person_id(RESIDENT_SHANWAN).await;
+    let reset_code = Code::from_random(&[7; 10]).display();
+    let result = staff
+        .act(&ResetPasswordArgs {
+            id: Uuid::new_v4(),
+            person_id,
+            code: reset_code.clone(),
+        })
+        .await;
+    assert_eq!(result.status, ResultStatus::Applied, "{result:?}");
+    let result = staff.act(&DeactivatePersonArgs { person_id }).await;
+    assert_eq!(result.status, ResultStatus::Applied, "{result:?}");
+    let redeemed = app.phone().redeem(&reset_code, "a-new-password").await;
+    assert_eq!(redeemed.status(), StatusCode::GONE);
+
+    // Staff who made an invitation are deactivated: their invitation no longer works.
+    let code = invite(&app, Role::Volunteer, 6).await;
+    // (Only higher staff may deactivate staff; the store function is what every path calls.)
+    let staff_id = app.person_id(STAFF).await;
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    let version = server::store::next_version(&mut conn).await.unwrap();
+    server::store::people::deactivate(&mut conn, staff_id, chrono::Utc::now(), version)
+        .await
+        .unwrap();
+    drop(conn);
+    let looked_up = app.phone().lookup(&code).await;
+    assert_eq!(looked_up.status(), StatusCode::GONE);
 }
