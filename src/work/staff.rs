@@ -4,7 +4,8 @@
 
 use chrono::{Duration, Utc};
 use domain::account::{
-    AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs, CODE_LEN,
+    AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs,
+    RevokeInvitationArgs, CODE_LEN,
 };
 use domain::person::Role;
 use domain::wire::{InvitationView, PersonView};
@@ -78,6 +79,13 @@ fn InvitationCard(item: Item<InvitationView>, #[prop(optional)] open: bool) -> i
     let code = known.clone().unwrap_or_else(|| "•••••-•••••".to_string());
     let household = item.view.household_label.clone();
     let usable = !item.view.used && !expired && known.is_some();
+    let revocable = !item.view.used && !expired && item.sync != SyncState::Pending;
+    let app = use_app();
+    let revoke_args = RevokeInvitationArgs {
+        invitation_id: item.view.id,
+        community_id: item.view.community_id.clone(),
+    };
+    let revoke = move |_| tap(app, revoke_args.clone());
     view! {
         <article class="card invitation-card" data-testid="invitation-card">
             <button class="invitation-head" on:click=move |_| shown.update(|s| *s = !*s) aria-expanded=move || shown.get().to_string()>
@@ -96,6 +104,9 @@ fn InvitationCard(item: Item<InvitationView>, #[prop(optional)] open: bool) -> i
                 <QrCode text=link.clone() label=code.clone()/>
                 <p class="hint">{move || if is_reset { t(K::ScanToReset) } else { t(K::ScanToJoin) }}</p>
                 <button class="button" on:click=|_| { let _ = web_sys::window().map(|w| w.print()); }>{tr(K::Print)}</button>
+            </Show>
+            <Show when=move || shown.get() && revocable>
+                <button class="button secondary" data-testid="revoke-code" on:click=revoke.clone()>"撤销"</button>
             </Show>
         </article>
     }

@@ -329,6 +329,15 @@ pub struct ResetPasswordArgs {
     pub code: String,
 }
 
+/// The arguments of `revoke_invitation` (version 1): an unused invitation or reset code of
+/// the community stops working at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RevokeInvitationArgs {
+    pub invitation_id: Uuid,
+    pub community_id: String,
+}
+
 /// The arguments of `deactivate_person` (version 1): the person's sessions end at once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

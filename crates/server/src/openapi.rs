@@ -44,6 +44,7 @@ use crate::error::Json;
         domain::account::CodeRequest,
         domain::account::ResetPasswordArgs,
         domain::account::DeactivatePersonArgs,
+        domain::account::RevokeInvitationArgs,
         domain::wire::HouseholdView,
         domain::wire::PersonView,
         domain::wire::InvitationView,

@@ -30,7 +30,9 @@ pub use local::{Label, Local, Optimistic, Redo, Rows, Touches};
 pub use loop_steps::{AdvanceIssue, AnswerEscalation, EscalateIssue, JoinIssue, ScoreIssue};
 pub use sessions::{NewDialogue, RecordMinutes, SetAgenda, SetScoringRules};
 
-use crate::account::{AddHouseholdArgs, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs};
+use crate::account::{
+    AddHouseholdArgs, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs, RevokeInvitationArgs,
+};
 use crate::dialogue::{
     AdvanceIssueArgs, AnswerEscalationArgs, AttachPhotoArgs, EscalateIssueArgs, JoinIssueArgs,
     RecordMinutesArgs, ScheduleDialogueArgs, ScoreIssueArgs, ScoringRulesArgs, SetAgendaArgs,
@@ -135,6 +137,7 @@ mutations! {
     Invite(InviteArgs),
     ResetPassword(ResetPasswordArgs),
     DeactivatePerson(DeactivatePersonArgs),
+    RevokeInvitation(RevokeInvitationArgs),
     AdvanceIssue(AdvanceIssueArgs),
     JoinIssue(JoinIssueArgs),
     ScoreIssue(ScoreIssueArgs),

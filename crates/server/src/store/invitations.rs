@@ -118,6 +118,34 @@ pub async fn by_code(conn: &mut Conn, code: &str) -> Result<Option<InvitationRow
     row.as_ref().map(from_row).transpose()
 }
 
+pub async fn by_id(conn: &mut Conn, id: Uuid) -> Result<Option<InvitationRow>, sqlx::Error> {
+    let row = sqlx::query("SELECT * FROM invitations WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Ends an unused code now; `Ok(false)` if it was already used or over.
+pub async fn revoke(
+    conn: &mut Conn,
+    id: Uuid,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invitations SET expires_at = ?, version = ?
+         WHERE id = ? AND used_at IS NULL AND expires_at > ?",
+    )
+    .bind(time_text(now))
+    .bind(version)
+    .bind(id.to_string())
+    .bind(time_text(now))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Marks a code used; `Ok(false)` if it was used meanwhile (two people racing for it).
 pub async fn mark_used(
     conn: &mut Conn,

@@ -3,7 +3,9 @@
 //! sent in bodies, sessions with an absolute lifetime, and every secret-checking endpoint
 //! refusing the sixth wrong try within the window, parallel bursts included.
 
-use domain::account::{Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs};
+use domain::account::{
+    Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs, RevokeInvitationArgs,
+};
 use domain::person::Role;
 use domain::privacy::NOTICE_VERSION;
 use domain::wire::ResultStatus;
@@ -480,4 +482,51 @@ async fn deactivating_a_person_voids_their_reset_codes_and_the_invitations_they_
     drop(conn);
     let looked_up = app.phone().lookup(&code).await;
     assert_eq!(looked_up.status(), StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn staff_revoke_an_unused_invitation_and_it_stops_working_at_once() {
+    let app = spawn().await;
+    let code = invite(&app, Role::Volunteer, 8).await;
+    let invitation_id: String = sqlx::query_scalar("SELECT id FROM invitations")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let invitation_id = Uuid::parse_str(&invitation_id).unwrap();
+    // A resident of the community, and staff of another, may not.
+    for (phone, community) in [(RESIDENT_SHANWAN, "shanwan"), (STAFF, "tangwang")] {
+        let result = app
+            .signed_in(phone)
+            .await
+            .act(&RevokeInvitationArgs {
+                invitation_id,
+                community_id: community.into(),
+            })
+            .await;
+        assert_eq!(result.status, ResultStatus::Rejected, "{phone}");
+    }
+    assert_eq!(app.phone().lookup(&code).await.status(), StatusCode::OK);
+    let staff = app.signed_in(STAFF).await;
+    let result = staff
+        .act(&RevokeInvitationArgs {
+            invitation_id,
+            community_id: "shanwan".into(),
+        })
+        .await;
+    assert_eq!(result.status, ResultStatus::Applied, "{result:?}");
+    let looked_up = app.phone().lookup(&code).await;
+    assert_eq!(looked_up.status(), StatusCode::GONE);
+    let accepted = app
+        .phone()
+        .accept(&code, join_body("小周", "13955556666", "warm-soup-88"))
+        .await;
+    assert_eq!(accepted.status(), StatusCode::GONE);
+    // Revoking it again is a conflict, not an error.
+    let again = staff
+        .act(&RevokeInvitationArgs {
+            invitation_id,
+            community_id: "shanwan".into(),
+        })
+        .await;
+    assert_eq!(again.status, ResultStatus::Rejected);
 }
