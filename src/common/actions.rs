@@ -106,9 +106,10 @@ pub async fn set_up(
 /// Sets a new password with a reset code and signs in.
 pub async fn reset_password(app: AppState, code: &str, password: &str) -> Result<(), SignInError> {
     let request = domain::account::ResetRequest {
+        code: code.to_string(),
         password: password.to_string(),
     };
-    let session = api::reset_password(code, &request).await?;
+    let session = api::reset_password(&request).await?;
     signed_in(app, session).await;
     Ok(())
 }

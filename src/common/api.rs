@@ -1,7 +1,7 @@
 //! The HTTP calls the app makes. Every failure is sorted into what the caller must do:
 //! sign in again, fix the input, or try later.
 
-use domain::account::{JoinRequest, ResetRequest};
+use domain::account::{CodeRequest, JoinRequest, ResetRequest};
 use domain::wire::{
     ApiError, DeleteAccountRequest, InvitationInfo, PullRequest, PullResponse, PushRequest,
     PushResponse, SessionInfo, SessionView, SignInRequest,
@@ -106,27 +106,34 @@ pub async fn pull(request: &PullRequest) -> Result<PullResponse, ApiFailure> {
     post("/api/sync/pull", request).await
 }
 
+/// What a code offers; the code travels in the body, never in the address.
 pub async fn invitation(code: &str) -> Result<InvitationInfo, ApiFailure> {
-    let response = Request::get(&format!("/api/invitations/{code}"))
-        .send()
-        .await
-        .map_err(|_| ApiFailure::Offline)?;
-    read(response).await
+    post(
+        "/api/invitations/lookup",
+        &CodeRequest {
+            code: code.to_string(),
+        },
+    )
+    .await
 }
 
 pub async fn accept_invitation(
     code: &str,
     request: &JoinRequest,
 ) -> Result<SessionView, ApiFailure> {
-    post(&format!("/api/invitations/{code}/accept"), request).await
+    let request = JoinRequest {
+        code: code.to_string(),
+        ..request.clone()
+    };
+    post("/api/invitations/accept", &request).await
 }
 
 pub async fn set_up(request: &domain::account::SetupRequest) -> Result<SessionView, ApiFailure> {
     post("/api/setup", request).await
 }
 
-pub async fn reset_password(code: &str, request: &ResetRequest) -> Result<SessionView, ApiFailure> {
-    post(&format!("/api/password-resets/{code}"), request).await
+pub async fn reset_password(request: &ResetRequest) -> Result<SessionView, ApiFailure> {
+    post("/api/password-resets/redeem", request).await
 }
 
 pub async fn sessions() -> Result<Vec<SessionInfo>, ApiFailure> {

@@ -114,6 +114,7 @@ fn JoinForm(code: String, info: InvitationInfo) -> impl IntoView {
         ev.prevent_default();
         error.set(None);
         let request = JoinRequest {
+            code: String::new(),
             display_name: name.get_untracked(),
             phone: phone.get_untracked(),
             password: password.get_untracked(),

@@ -53,7 +53,7 @@ pub fn Setup() -> impl IntoView {
             },
         };
         // The server's own checks and words, before anything is sent.
-        if let Err(problems) = request.parse() {
+        if let Err(problems) = request.parse_with_code() {
             fields.set(
                 problems
                     .iter()

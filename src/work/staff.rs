@@ -4,7 +4,8 @@
 
 use chrono::{Duration, Utc};
 use domain::account::{
-    AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs, CODE_LEN,
+    AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs,
+    RevokeInvitationArgs, CODE_LEN,
 };
 use domain::person::Role;
 use domain::wire::{InvitationView, PersonView};
@@ -73,10 +74,21 @@ pub(crate) fn InvitationCard(
         (Some(role), None) => role.label(i18n.lang()).to_string(),
         _ => String::new(),
     };
-    let link = join_link(&item.view.code);
-    let code = item.view.code.clone();
+    // The server never sends the code back; the phone that made it remembers it.
+    let known = Some(item.view.code.clone())
+        .filter(|c| !c.is_empty())
+        .or_else(|| crate::common::store::codes::recall(item.view.id));
+    let link = join_link(known.as_deref().unwrap_or(""));
+    let code = known.clone().unwrap_or_else(|| "•••••-•••••".to_string());
     let household = item.view.household_label.clone();
-    let usable = !item.view.used && !expired;
+    let usable = !item.view.used && !expired && known.is_some();
+    let revocable = !item.view.used && !expired && item.sync != SyncState::Pending;
+    let app = use_app();
+    let revoke_args = RevokeInvitationArgs {
+        invitation_id: item.view.id,
+        community_id: item.view.community_id.clone(),
+    };
+    let revoke = move |_| tap(app, revoke_args.clone());
     view! {
         <article class="card invitation-card" data-testid="invitation-card">
             <button class="invitation-head" on:click=move |_| shown.update(|s| *s = !*s) aria-expanded=move || shown.get().to_string()>
@@ -95,6 +107,9 @@ pub(crate) fn InvitationCard(
                 <QrCode text=link.clone() label=code.clone()/>
                 <p class="hint">{move || if is_reset { t(K::ScanToReset) } else { t(K::ScanToJoin) }}</p>
                 <button class="button" on:click=|_| { let _ = web_sys::window().map(|w| w.print()); }>{tr(K::Print)}</button>
+            </Show>
+            <Show when=move || shown.get() && revocable>
+                <button class="button secondary" data-testid="revoke-code" on:click=revoke.clone()>"撤销"</button>
             </Show>
         </article>
     }
@@ -127,6 +142,7 @@ pub fn StaffInvitations() -> impl IntoView {
             code: new_code().display(),
         };
         let id = args.id;
+        crate::common::store::codes::remember(id, &args.code);
         submit(app, args, errors, move || created.set(Some(id)));
     };
     let roles = [
@@ -213,6 +229,7 @@ fn PersonCard(item: Item<PersonView>) -> impl IntoView {
             code: new_code().display(),
         };
         let id = args.id;
+        crate::common::store::codes::remember(id, &args.code);
         submit(app, args, errors, move || reset_id.set(Some(id)));
     };
     let deactivate = move |_| {

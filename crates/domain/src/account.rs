@@ -128,10 +128,23 @@ pub fn check_password(password: &str) -> Result<(), FieldError> {
     }
 }
 
-/// `POST /api/invitations/{code}/accept`: the person who opened an invitation joins.
+/// `POST /api/invitations/lookup`: what a code offers. Codes travel in bodies, never in
+/// addresses (which end up in logs and browser history).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CodeRequest {
+    /// The code, as typed (ABCDE-FGHJK).
+    pub code: String,
+}
+
+/// `POST /api/invitations/accept`: the person who opened an invitation joins. Signed in, only
+/// `code` and `consent_version` are read (the role is added to their own account).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinRequest {
+    /// The invitation code, as typed.
+    #[serde(default)]
+    pub code: String,
     pub display_name: String,
     pub phone: String,
     pub password: String,
@@ -172,29 +185,13 @@ impl JoinRequest {
 }
 
 /// `POST /api/setup`: the first township staff account of a new township, with the
-/// one-time code `new-township` printed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SetupRequest {
-    pub code: String,
-    pub display_name: String,
-    pub phone: String,
-    pub password: String,
-    pub consent_version: String,
-}
+/// one-time code `new-township` printed — the same fields as joining.
+pub type SetupRequest = JoinRequest;
 
-impl SetupRequest {
+impl JoinRequest {
     /// The code and the account, validated (every field's errors at once).
-    pub fn parse(&self) -> Result<(Code, Join), Vec<FieldError>> {
-        let code = Code::parse(&self.code);
-        let join = JoinRequest {
-            display_name: self.display_name.clone(),
-            phone: self.phone.clone(),
-            password: self.password.clone(),
-            consent_version: self.consent_version.clone(),
-        }
-        .parse();
-        match (code, join) {
+    pub fn parse_with_code(&self) -> Result<(Code, Join), Vec<FieldError>> {
+        match (Code::parse(&self.code), self.parse()) {
             (Ok(code), Ok(join)) => Ok((code, join)),
             (code, join) => {
                 let mut errors: Vec<FieldError> = code.err().into_iter().collect();
@@ -205,10 +202,13 @@ impl SetupRequest {
     }
 }
 
-/// `POST /api/password-resets/{code}`: a new password with the one-time code staff gave.
+/// `POST /api/password-resets/redeem`: a new password with the one-time code staff gave.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetRequest {
+    /// The reset code, as typed.
+    #[serde(default)]
+    pub code: String,
     pub password: String,
 }
 
@@ -373,6 +373,15 @@ pub struct ResetPasswordArgs {
     pub code: String,
 }
 
+/// The arguments of `revoke_invitation` (version 1): an unused invitation or reset code of
+/// the community stops working at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RevokeInvitationArgs {
+    pub invitation_id: Uuid,
+    pub community_id: String,
+}
+
 /// The arguments of `deactivate_person` (version 1): the person's sessions end at once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -417,6 +426,7 @@ mod tests {
     #[test]
     fn a_join_needs_a_name_a_phone_a_password_of_eight_and_the_current_consent() {
         let good = JoinRequest {
+            code: String::new(),
             display_name: " 周阿姨 ".into(),
             phone: "13900001234".into(),
             password: "soup-warm-8".into(),
@@ -424,6 +434,7 @@ mod tests {
         };
         assert_eq!(good.parse().unwrap().display_name, "周阿姨");
         let bad = JoinRequest {
+            code: String::new(),
             display_name: "".into(),
             phone: "123".into(),
             password: "short".into(),

@@ -18,7 +18,8 @@ use crate::store::{self};
 use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "ywt_session";
-/// Sessions last 30 days from their last use.
+/// Sessions last 30 days from their last use, and never longer than `--session-max-days`
+/// from their start.
 pub const SESSION_DAYS: i64 = 30;
 /// A session's expiry is slid forward at most once an hour, not on every request.
 const TOUCH_EVERY_MINUTES: i64 = 60;
@@ -115,9 +116,10 @@ impl FromRequestParts<AppState> for Principal {
         let hash = token_hash(&token);
         let now = Utc::now();
         let mut conn = state.db.pool().acquire().await?;
-        let session = store::sessions::find_live(&mut conn, &hash, now)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        let session =
+            store::sessions::find_live(&mut conn, &hash, now, state.config.session_max_age())
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
         if let Some(reason) = session.ended_reason {
             return Err(AppError::SessionEnded(reason));
         }
@@ -158,27 +160,70 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Principal {
 }
 
 /// The address the request came from (for throttling), or `unknown` when the server was
-/// not started with connection info.
+/// not started with connection info. Behind a trusted proxy (`--trusted-proxy`) it is the
+/// right-most `X-Forwarded-For` hop that is not itself a trusted proxy; from anyone else the
+/// header is ignored, so it cannot be forged to dodge the limits.
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_string());
-        Ok(ClientAddr(addr))
+            .map(|info| info.0.ip());
+        let Some(peer) = peer else {
+            return Ok(ClientAddr("unknown".to_string()));
+        };
+        Ok(ClientAddr(
+            client_ip(peer, &parts.headers, &state.config.trusted_proxy).to_string(),
+        ))
     }
 }
 
-/// Refuses the attempt if any of the keys is locked, telling how many minutes remain.
-pub async fn check_limits(conn: &mut store::Conn, keys: &[String]) -> Result<(), AppError> {
+/// The client's address given the TCP peer, the request's headers and the trusted proxies.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|hop| !hop.is_empty())
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            // Garbage where our proxy should have written an address: the last good hop.
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
+/// A throttled key and how many failures it allows within the window.
+pub type Limit = (String, i64);
+
+/// Reserves an attempt against every key (atomically each, committed at once), refusing with
+/// the minutes to wait if any is locked; the reservations stand as failures unless `refund`ed.
+pub async fn reserve_attempt(conn: &mut store::Conn, limits: &[Limit]) -> Result<(), AppError> {
     let now = Utc::now();
-    for key in keys {
-        if let Some(until) = store::limits::locked_until(conn, key, now).await? {
+    for (n, (key, max)) in limits.iter().enumerate() {
+        if let Some(until) = store::limits::reserve(conn, key, *max, now).await? {
+            refund(conn, &limits[..n]).await?;
             let minutes = ((until - now).num_seconds() + 59) / 60;
             return Err(AppError::RateLimited {
                 minutes: minutes.max(1),
@@ -188,11 +233,10 @@ pub async fn check_limits(conn: &mut store::Conn, keys: &[String]) -> Result<(),
     Ok(())
 }
 
-/// Counts a failed attempt against every key.
-pub async fn record_failures(conn: &mut store::Conn, keys: &[String]) -> Result<(), AppError> {
-    let now = Utc::now();
-    for key in keys {
-        store::limits::record_failure(conn, key, now).await?;
+/// Gives back reserved attempts that succeeded.
+pub async fn refund(conn: &mut store::Conn, limits: &[Limit]) -> Result<(), AppError> {
+    for (key, max) in limits {
+        store::limits::refund(conn, key, *max).await?;
     }
     Ok(())
 }
@@ -236,18 +280,47 @@ pub async fn principal_for(
     })
 }
 
-/// Runs argon2 off the async workers.
-pub async fn verify_password_blocking(password: String, hash: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+/// A permit to run argon2, held by the blocking task until the hash is done (even if the
+/// request is abandoned meanwhile), so at most `hashing_permits` hashes run at once.
+async fn hashing_permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+    state
+        .hashing
+        .clone()
+        .acquire_owned()
         .await
         .map_err(|e| AppError::Internal(e.into()))
 }
 
-pub async fn hash_password_blocking(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(AppError::Internal)
+/// Runs argon2 off the async workers, one of the bounded number at a time. Callers hold no
+/// pooled database connection meanwhile.
+pub async fn verify_password_blocking(
+    state: &AppState,
+    password: String,
+    hash: String,
+) -> Result<bool, AppError> {
+    let permit = hashing_permit(state).await?;
+    tokio::task::spawn_blocking(move || {
+        let verified = verify_password(&password, &hash);
+        drop(permit);
+        verified
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))
+}
+
+pub async fn hash_password_blocking(
+    state: &AppState,
+    password: String,
+) -> Result<String, AppError> {
+    let permit = hashing_permit(state).await?;
+    tokio::task::spawn_blocking(move || {
+        let hash = hash_password(&password);
+        drop(permit);
+        hash
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(AppError::Internal)
 }
 
 #[cfg(test)]
@@ -260,6 +333,27 @@ mod tests {
         assert!(verify_password("yiwantang-demo", &hash));
         assert!(!verify_password("yiwantang-dem0", &hash));
         assert!(!verify_password("yiwantang-demo", "not a hash"));
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_untrusted_hop_and_only_behind_a_trusted_proxy() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 203.0.113.9, 10.0.0.1"),
+        );
+        assert_eq!(
+            client_ip(proxy, &headers, &[proxy]).to_string(),
+            "203.0.113.9"
+        );
+        let stranger: std::net::IpAddr = "198.51.100.7".parse().unwrap();
+        assert_eq!(client_ip(stranger, &headers, &[proxy]), stranger);
+        assert_eq!(client_ip(proxy, &headers, &[]), proxy);
+        assert_eq!(
+            client_ip(proxy, &axum::http::HeaderMap::new(), &[proxy]),
+            proxy
+        );
     }
 
     #[test]

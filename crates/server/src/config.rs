@@ -40,6 +40,23 @@ pub struct Config {
           default_value = "false", num_args = 0..=1, default_missing_value = "true")]
     pub secure_cookies: bool,
 
+    /// How many passwords may be hashed or verified at once (argon2 is slow and takes memory
+    /// on purpose); requests beyond wait their turn. Defaults to the number of CPUs.
+    #[arg(long, env = "YWT_HASHING_PERMITS", default_value_t = default_hashing_permits(),
+          value_parser = clap::value_parser!(usize))]
+    pub hashing_permits: usize,
+
+    /// The absolute lifetime of a session, in days: however often it is used, the person signs
+    /// in again after this long.
+    #[arg(long, env = "YWT_SESSION_MAX_DAYS", default_value_t = 180)]
+    pub session_max_days: i64,
+
+    /// Reverse proxies in front of the server (IP addresses, comma-separated). Only when the
+    /// connection comes from one of them is `X-Forwarded-For` read, and then the right-most
+    /// address in it that is not a trusted proxy is taken as the client's (for throttling).
+    #[arg(long, env = "YWT_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 
@@ -51,6 +68,13 @@ pub struct Config {
     /// The most photos one person may attach per day (China time).
     #[arg(long, env = "YWT_PHOTOS_PER_DAY", default_value_t = 30)]
     pub photos_per_day: u32,
+}
+
+/// The number of CPUs (at least one).
+pub fn default_hashing_permits() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 /// What the server binary does; serving is the default.
@@ -76,6 +100,11 @@ pub enum Command {
 }
 
 impl Config {
+    /// How long a session may live at most, however often it is used.
+    pub fn session_max_age(&self) -> chrono::Duration {
+        chrono::Duration::days(self.session_max_days.max(1))
+    }
+
     /// A configuration for tests: a database file of their own, no static files and no
     /// daily quotas.
     pub fn for_tests(database_url: String) -> Config {
@@ -85,6 +114,9 @@ impl Config {
             static_dir: PathBuf::from("/nonexistent"),
             demo: true,
             secure_cookies: false,
+            hashing_permits: default_hashing_permits(),
+            session_max_days: 180,
+            trusted_proxy: Vec::new(),
             command: None,
             // Tests raise many issues as one person; the quota test sets its own.
             issues_per_day: u32::MAX,

@@ -134,7 +134,7 @@ impl AppError {
             AppError::PhoneRegistered => (
                 StatusCode::CONFLICT,
                 "phone_registered",
-                "这个手机号已经注册过。如果是您本人，请输入原来的密码；忘了密码请联系社区重置。".to_string(),
+                "这个手机号已经注册过。如果是您本人，请先用这个手机号登录，再打开邀请加入；忘了密码请联系社区重置。".to_string(),
             ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -45,6 +45,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The one writer of pushes (group commit).
     pub writer: push::Writer,
+    /// Permits to run argon2: at most `hashing_permits` hashes at once.
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -53,6 +55,12 @@ impl AppState {
         let db = store::Db::connect(&config.database_url)
             .await
             .with_context(|| format!("opening the database {}", config.database_url))?;
+        // The hash verified for unknown phones, made once off the async workers.
+        tokio::task::spawn_blocking(|| {
+            auth::dummy_hash();
+        })
+        .await
+        .context("hashing the stand-in password")?;
         if config.demo {
             let mut conn = db.pool().acquire().await?;
             anyhow::ensure!(
@@ -71,6 +79,7 @@ impl AppState {
                     photos_per_day: config.photos_per_day,
                 },
             ),
+            hashing: Arc::new(tokio::sync::Semaphore::new(config.hashing_permits.max(1))),
             db,
             config: Arc::new(config),
         })

@@ -284,6 +284,16 @@ pub async fn apply(
                 return Err(conflict());
             }
         }
+        Mutation::RevokeInvitation(revoke) => {
+            match store::invitations::by_id(conn, revoke.invitation_id).await? {
+                Some(code) if code.community_id == revoke.community_id => {
+                    if !store::invitations::revoke(conn, code.id, now, version).await? {
+                        return Err(conflict());
+                    }
+                }
+                _ => return Err(Rejection::new(RejectCode::NotFound).into()),
+            }
+        }
         Mutation::DeactivatePerson(DeactivatePerson { person_id }) => {
             store::people::deactivate(conn, *person_id, now, version).await?;
         }

@@ -203,6 +203,12 @@ pub fn authorize(
                 (Some(_), None) => Err(Rejection::new(RejectCode::NotFound)),
             }
         }
+        // Community staff of the code's community revoke it (its maker is one of them); the
+        // mutator refuses a code of another community as not found.
+        Mutation::RevokeInvitation(revoke) if is_staff_of(principal, &revoke.community_id) => {
+            Ok(target(&revoke.community_id))
+        }
+        Mutation::RevokeInvitation(_) => Err(forbidden()),
         // Community staff reset passwords and deactivate people who belong only to
         // communities they staff: someone who also holds a role elsewhere (another
         // community, the whole township) is not theirs alone to take over. Township staff may

@@ -7,19 +7,12 @@ use anyhow::Context;
 use chrono::{Duration, Utc};
 use domain::account::{Code, CODE_LEN};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::store::{self, Db};
 
 /// How long a setup code works.
 pub const SETUP_CODE_HOURS: i64 = 72;
-
-/// The hash under which a code is stored.
-pub fn code_hash(code: &Code) -> String {
-    let digest = Sha256::digest(code.as_str().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 fn valid_id(id: &str) -> bool {
     (2..=32).contains(&id.len())
@@ -63,7 +56,7 @@ pub async fn create(config: &Config, id: &str, name: &str) -> anyhow::Result<Cod
     store::townships::replace_setup_code(
         &mut tx,
         id,
-        &code_hash(&code),
+        &store::invitations::code_hash(code.as_str()),
         now,
         now + Duration::hours(SETUP_CODE_HOURS),
     )

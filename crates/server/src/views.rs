@@ -195,20 +195,19 @@ pub fn person_view(row: &PersonRow, household: Option<&HouseholdRow>) -> PersonV
 }
 
 /// An invitation or reset code as the community's staff see it. Only for rows of
-/// `policy::staff_scope`.
+/// `policy::staff_scope`. The code itself is never in it: the server keeps only its hash, and
+/// the phone that made the code remembers it for the person who made it; other staff see that
+/// the code exists (its kind, role, household, expiry), not the code.
 pub fn invitation_view(
     row: &InvitationRow,
     household: Option<&HouseholdRow>,
     person_name: Option<String>,
 ) -> InvitationView {
-    let code = domain::account::Code::parse(&row.code)
-        .map(|c| c.display())
-        .unwrap_or_else(|_| row.code.clone());
     InvitationView {
         id: row.id,
         community_id: row.community_id.clone(),
         kind: row.kind.clone(),
-        code,
+        code: String::new(),
         role: row.role,
         household_id: row.household_id,
         household_label: household.map(|h| h.label(true)),

@@ -1,5 +1,38 @@
 //! What lives in localStorage rather than IndexedDB: display preferences (read before the
-//! first paint) and which issue states the person has seen (for the 议事 badge).
+//! first paint), which issue states the person has seen (for the 议事 badge) and the codes
+//! this phone made (the server keeps only their hashes).
+
+/// Invitation and reset codes made on this phone (invitation id → code). The server stores
+/// only a hash of each code and never sends it back, so the person who made a code sees it
+/// (and its QR code) on the phone that made it; other staff see that it exists.
+pub mod codes {
+    use std::collections::HashMap;
+
+    const KEY: &str = "ywt.codes";
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok()?
+    }
+
+    fn load() -> HashMap<String, String> {
+        storage()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn remember(id: uuid::Uuid, code: &str) {
+        let mut codes = load();
+        codes.insert(id.to_string(), code.to_string());
+        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&codes)) {
+            let _ = storage.set_item(KEY, &text);
+        }
+    }
+
+    pub fn recall(id: uuid::Uuid) -> Option<String> {
+        load().remove(&id.to_string())
+    }
+}
 
 /// What the person last saw of their issues (id → status), to show what changed since.
 pub mod seen {

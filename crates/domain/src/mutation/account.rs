@@ -1,5 +1,5 @@
 //! Staff keep their community's accounts: `add_household`, `invite`, `reset_password`,
-//! `deactivate_person`. Codes are made on the staff phone, so each can be written offline.
+//! `revoke_invitation`, `deactivate_person`. Codes are made on the staff phone, so each can be written offline.
 
 use chrono::Duration;
 use uuid::Uuid;
@@ -7,7 +7,8 @@ use uuid::Uuid;
 use super::{Definition, Label, Local, Optimistic, Redo, Touches};
 use crate::account::{
     household_label, AddCommunityArgs, AddHouseholdArgs, Code, DeactivatePersonArgs, InviteArgs,
-    NewCommunity, NewHousehold, NewInvitation, ResetPasswordArgs, CODE_VALID_DAYS,
+    NewCommunity, NewHousehold, NewInvitation, ResetPasswordArgs, RevokeInvitationArgs,
+    CODE_VALID_DAYS,
 };
 use crate::field::FieldError;
 use crate::wire::{CommunityRulesView, HouseholdView, InvitationView, PersonView};
@@ -259,5 +260,33 @@ impl Definition for DeactivatePersonArgs {
             })
             .into_iter()
             .collect()
+    }
+}
+
+impl Definition for RevokeInvitationArgs {
+    const NAME: &'static str = "revoke_invitation";
+    const VERSION: u32 = 1;
+    const ACCEPTED: &'static [u32] = &[];
+    type Valid = RevokeInvitationArgs;
+
+    fn parse(&self) -> Result<RevokeInvitationArgs, Vec<FieldError>> {
+        Ok(self.clone())
+    }
+
+    fn touches(_: &RevokeInvitationArgs) -> Touches {
+        Touches::default()
+    }
+
+    fn label(&self, _: &Local) -> Label {
+        Label::new("撤销邀请码", "Revoke a code")
+    }
+
+    fn redo(&self) -> Redo {
+        Redo::Invitations
+    }
+
+    /// Nothing shown early: the card changes when the server has ended the code.
+    fn optimistic(_: &RevokeInvitationArgs, _: &Local) -> Vec<Optimistic> {
+        Vec::new()
     }
 }

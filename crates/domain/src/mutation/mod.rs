@@ -32,6 +32,7 @@ pub use sessions::{NewDialogue, RecordMinutes, SetAgenda, SetScoringRules};
 
 use crate::account::{
     AddCommunityArgs, AddHouseholdArgs, DeactivatePersonArgs, InviteArgs, ResetPasswordArgs,
+    RevokeInvitationArgs,
 };
 use crate::dialogue::{
     AdvanceIssueArgs, AnswerEscalationArgs, AttachPhotoArgs, EscalateIssueArgs, JoinIssueArgs,
@@ -137,6 +138,7 @@ mutations! {
     Invite(InviteArgs),
     ResetPassword(ResetPasswordArgs),
     DeactivatePerson(DeactivatePersonArgs),
+    RevokeInvitation(RevokeInvitationArgs),
     AdvanceIssue(AdvanceIssueArgs),
     JoinIssue(JoinIssueArgs),
     ScoreIssue(ScoreIssueArgs),

@@ -6,7 +6,7 @@ use axum::http::header::{CONTENT_DISPOSITION, SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
 use chrono::Utc;
-use domain::account::{check_password, Code, JoinRequest, ResetRequest};
+use domain::account::{check_password, Code, CodeRequest, JoinRequest, ResetRequest};
 use domain::privacy::NOTICE_VERSION;
 use domain::wire::{DeleteAccountRequest, InvitationInfo, SessionInfo, SessionView};
 use domain::{FieldError, FieldErrorKind};
@@ -19,52 +19,56 @@ use crate::store::invitations::{InvitationRow, JOIN, RESET};
 use crate::store::{self, Conn};
 use crate::AppState;
 
-/// Finds a usable code of the given kind; counts a wrong code against the address.
-async fn usable_code(
+/// The code's row, if it is usable and of the given kind (any kind when `None`). Counts
+/// nothing: call it inside write transactions, after `usable_code` let the attempt through.
+async fn find_code(
     conn: &mut Conn,
     text: &str,
-    kind: &str,
-    addr: &str,
+    kind: Option<&str>,
 ) -> Result<InvitationRow, AppError> {
-    let keys = [format!("code-addr:{addr}")];
-    auth::check_limits(conn, &keys).await?;
     let row = match Code::parse(text) {
         Ok(code) => store::invitations::by_code(conn, code.as_str()).await?,
         Err(_) => None,
     };
     match row {
-        Some(row) if row.kind != kind => Err(AppError::CodeUnusable("unknown")),
+        Some(row) if kind.is_some_and(|k| row.kind != k) => Err(AppError::CodeUnusable("unknown")),
         Some(row) if row.used_at.is_some() => Err(AppError::CodeUnusable("used")),
         Some(row) if row.expires_at <= Utc::now() => Err(AppError::CodeUnusable("expired")),
         Some(row) => Ok(row),
-        None => {
-            auth::record_failures(conn, &keys).await?;
-            Err(AppError::CodeUnusable("unknown"))
-        }
+        None => Err(AppError::CodeUnusable("unknown")),
     }
 }
 
+/// Finds a usable code of the given kind, throttled per address: the attempt is reserved
+/// (counted, committed at once) before the lookup and refunded when the code exists, so a
+/// wrong code stays counted and a parallel burst gets no more than the limit. Call it on a
+/// pooled connection, not inside a write transaction that may roll back.
+async fn usable_code(
+    conn: &mut Conn,
+    text: &str,
+    kind: Option<&str>,
+    addr: &str,
+) -> Result<InvitationRow, AppError> {
+    let limits = [(format!("code-addr:{addr}"), store::limits::MAX_FAILURES)];
+    auth::reserve_attempt(conn, &limits).await?;
+    let found = find_code(conn, text, kind).await;
+    if !matches!(found, Err(AppError::CodeUnusable("unknown"))) {
+        auth::refund(conn, &limits).await?;
+    }
+    found
+}
+
 /// What an invitation or a reset code offers. Public, throttled per address; no personal data.
-#[utoipa::path(get, path = "/api/invitations/{code}", tag = "accounts",
-    params(("code" = String, Path, description = "The code, as typed (ABCDE-FGHJK)")),
+#[utoipa::path(post, path = "/api/invitations/lookup", tag = "accounts", request_body = CodeRequest,
     responses((status = 200, body = InvitationInfo), (status = 404, body = domain::wire::ApiError),
               (status = 410, body = domain::wire::ApiError), (status = 429, body = domain::wire::ApiError)))]
 pub async fn invitation(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
-    Path(code): Path<String>,
+    Json(CodeRequest { code }): Json<CodeRequest>,
 ) -> Result<Json<InvitationInfo>, AppError> {
     let mut conn = state.db.pool().acquire().await?;
-    let parsed = Code::parse(&code).ok();
-    let row = match parsed {
-        Some(code) => store::invitations::by_code(&mut conn, code.as_str()).await?,
-        None => None,
-    };
-    let kind = row
-        .as_ref()
-        .map(|r| r.kind.clone())
-        .unwrap_or_else(|| JOIN.to_string());
-    let row = usable_code(&mut conn, &code, &kind, &addr).await?;
+    let row = usable_code(&mut conn, &code, None, &addr).await?;
     let community_name = store::people::community_name(&mut conn, &row.community_id)
         .await?
         .unwrap_or_default();
@@ -84,80 +88,60 @@ pub async fn invitation(
     }))
 }
 
-/// Joins with an invitation: agrees to the privacy notice, creates the account (or adds the
-/// role to the person's existing account, with its password) and signs in.
-#[utoipa::path(post, path = "/api/invitations/{code}/accept", tag = "accounts", request_body = JoinRequest,
-    params(("code" = String, Path, description = "The invitation code")),
-    responses((status = 200, body = SessionView), (status = 409, body = domain::wire::ApiError),
-              (status = 410, body = domain::wire::ApiError), (status = 422, body = domain::wire::ApiError)))]
+/// Joins with an invitation: agrees to the privacy notice, creates the account and signs in.
+/// Joining never signs anyone in to an existing account: a phone already registered must sign
+/// in first, and a signed-in person accepting adds the invitation's role to their own account
+/// (no password is checked on this route at all).
+#[utoipa::path(post, path = "/api/invitations/accept", tag = "accounts", request_body = JoinRequest,
+    responses((status = 200, body = SessionView), (status = 404, body = domain::wire::ApiError),
+              (status = 409, body = domain::wire::ApiError), (status = 410, body = domain::wire::ApiError),
+              (status = 422, body = domain::wire::ApiError), (status = 429, body = domain::wire::ApiError)))]
 pub async fn accept(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    principal: Option<Principal>,
     headers: HeaderMap,
-    Path(code): Path<String>,
     Json(request): Json<JoinRequest>,
 ) -> Result<impl IntoResponse, AppError> {
+    let code = request.code.clone();
+    if let Some(principal) = principal {
+        return accept_signed_in(&state, &addr, &principal, &code, &request)
+            .await
+            .map(|view| (AppendHeaders(Vec::new()), view));
+    }
     let join = request.parse().map_err(AppError::Invalid)?;
-    let mut conn = state.db.pool().acquire().await?;
-    usable_code(&mut conn, &code, JOIN, &addr).await?;
-    // Passwords are checked and hashed before the write transaction, which must stay short.
-    let existing = store::people::user_by_phone(&mut conn, join.phone.as_str()).await?;
-    let new_hash = match &existing {
-        Some(user) => {
-            let same =
-                auth::verify_password_blocking(join.password.clone(), user.password_hash.clone())
-                    .await?;
-            if !same || user.deactivated_at.is_some() {
-                return Err(AppError::PhoneRegistered);
-            }
-            None
-        }
-        None => Some(auth::hash_password_blocking(join.password.clone()).await?),
+    let existing = {
+        let mut conn = state.db.pool().acquire().await?;
+        usable_code(&mut conn, &code, Some(JOIN), &addr).await?;
+        store::people::user_by_phone(&mut conn, join.phone.as_str()).await?
     };
-    drop(conn);
+    if existing.is_some() {
+        // No password check here: sign in (throttled per phone) and then accept.
+        return Err(AppError::PhoneRegistered);
+    }
+    // Hashed before the write transaction, which must stay short, and without a connection.
+    let hash = auth::hash_password_blocking(&state, join.password.clone()).await?;
     let now = Utc::now();
     let mut tx = state.db.begin_write().await?;
-    let invitation = usable_code(&mut tx, &code, JOIN, &addr).await?;
+    let invitation = find_code(&mut tx, &code, Some(JOIN)).await?;
     let version = store::next_version(&mut tx).await?;
-    let user_id = match (&existing, new_hash) {
-        (Some(user), _) => user.id,
-        (None, Some(hash)) => {
-            let id = Uuid::new_v4();
-            store::people::insert_user(
-                &mut tx,
-                id,
-                join.phone.as_str(),
-                &join.display_name,
-                &hash,
-                now,
-            )
-            .await?;
-            id
-        }
-        (None, None) => {
-            return Err(AppError::Internal(anyhow::anyhow!(
-                "no password hash for a new account"
-            )))
-        }
-    };
-    let township = store::people::township_of(&mut tx, &invitation.community_id)
+    let user_id = Uuid::new_v4();
+    if store::people::user_by_phone(&mut tx, join.phone.as_str())
         .await?
-        .ok_or(AppError::NotFound)?;
-    let role = invitation.role.ok_or(AppError::CodeUnusable("unknown"))?;
-    store::people::insert_membership(
+        .is_some()
+    {
+        return Err(AppError::PhoneRegistered);
+    }
+    store::people::insert_user(
         &mut tx,
         user_id,
-        role,
-        &township,
-        Some(&invitation.community_id),
-        invitation.household_id,
+        join.phone.as_str(),
+        &join.display_name,
+        &hash,
+        now,
     )
     .await?;
-    store::people::record_consent(&mut tx, user_id, NOTICE_VERSION, now).await?;
-    store::people::touch(&mut tx, user_id, version).await?;
-    if !store::invitations::mark_used(&mut tx, invitation.id, user_id, now, version).await? {
-        return Err(AppError::CodeUnusable("used"));
-    }
+    let role = add_role(&mut tx, &invitation, user_id, now, version).await?;
     let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     let (cookie, token_hash) =
         auth::open_session(&mut tx, user_id, user_agent, state.config.secure_cookies).await?;
@@ -165,28 +149,94 @@ pub async fn accept(
     tx.commit().await?;
     tracing::info!(user = %user_id, community = %invitation.community_id, role = role.code(), "joined by invitation");
     Ok((
-        AppendHeaders([(SET_COOKIE, cookie)]),
+        AppendHeaders(vec![(SET_COOKIE, cookie)]),
         Json(session_view(&principal)),
     ))
 }
 
+/// A signed-in person accepts an invitation: the role is added to their own account. Only
+/// the notice's consent is read from the request; the name, phone and password are ignored.
+async fn accept_signed_in(
+    state: &AppState,
+    addr: &str,
+    principal: &Principal,
+    code: &str,
+    request: &JoinRequest,
+) -> Result<Json<SessionView>, AppError> {
+    if request.consent_version != NOTICE_VERSION {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "consent",
+            FieldErrorKind::Required,
+        )]));
+    }
+    {
+        let mut conn = state.db.pool().acquire().await?;
+        usable_code(&mut conn, code, Some(JOIN), addr).await?;
+    }
+    let now = Utc::now();
+    let mut tx = state.db.begin_write().await?;
+    let invitation = find_code(&mut tx, code, Some(JOIN)).await?;
+    let version = store::next_version(&mut tx).await?;
+    let role = add_role(&mut tx, &invitation, principal.user_id, now, version).await?;
+    let principal =
+        auth::principal_for(&mut tx, principal.user_id, principal.token_hash.clone()).await?;
+    tx.commit().await?;
+    tracing::info!(user = %principal.user_id, community = %invitation.community_id, role = role.code(), "accepted an invitation while signed in");
+    Ok(Json(session_view(&principal)))
+}
+
+/// Gives the person the invitation's role, records their consent and uses the code up.
+async fn add_role(
+    tx: &mut Conn,
+    invitation: &InvitationRow,
+    user_id: Uuid,
+    now: chrono::DateTime<Utc>,
+    version: i64,
+) -> Result<domain::person::Role, AppError> {
+    let township = store::people::township_of(tx, &invitation.community_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = invitation.role.ok_or(AppError::CodeUnusable("unknown"))?;
+    store::people::insert_membership(
+        tx,
+        user_id,
+        role,
+        &township,
+        Some(&invitation.community_id),
+        invitation.household_id,
+    )
+    .await?;
+    store::people::record_consent(tx, user_id, NOTICE_VERSION, now).await?;
+    store::people::touch(tx, user_id, version).await?;
+    if !store::invitations::mark_used(tx, invitation.id, user_id, now, version).await? {
+        return Err(AppError::CodeUnusable("used"));
+    }
+    Ok(role)
+}
+
 /// Sets a new password with a one-time reset code: every other session ends, this one starts.
-#[utoipa::path(post, path = "/api/password-resets/{code}", tag = "accounts", request_body = ResetRequest,
-    params(("code" = String, Path, description = "The reset code staff gave")),
-    responses((status = 200, body = SessionView), (status = 410, body = domain::wire::ApiError),
-              (status = 422, body = domain::wire::ApiError)))]
+#[utoipa::path(post, path = "/api/password-resets/redeem", tag = "accounts", request_body = ResetRequest,
+    responses((status = 200, body = SessionView), (status = 404, body = domain::wire::ApiError),
+              (status = 410, body = domain::wire::ApiError), (status = 422, body = domain::wire::ApiError),
+              (status = 429, body = domain::wire::ApiError)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
-    Path(code): Path<String>,
     Json(request): Json<ResetRequest>,
 ) -> Result<impl IntoResponse, AppError> {
+    let code = request.code.clone();
     check_password(&request.password).map_err(|e| AppError::Invalid(vec![e]))?;
-    let hash = auth::hash_password_blocking(request.password.clone()).await?;
+    // The code is looked up and the limits checked first, on a connection whose writes commit
+    // (a wrong code is counted), and only then is the password hashed, holding no connection.
+    {
+        let mut conn = state.db.pool().acquire().await?;
+        usable_code(&mut conn, &code, Some(RESET), &addr).await?;
+    }
+    let hash = auth::hash_password_blocking(&state, request.password.clone()).await?;
     let now = Utc::now();
     let mut tx = state.db.begin_write().await?;
-    let reset = usable_code(&mut tx, &code, RESET, &addr).await?;
+    let reset = find_code(&mut tx, &code, Some(RESET)).await?;
     let person = reset.person_id.ok_or(AppError::CodeUnusable("unknown"))?;
     let version = store::next_version(&mut tx).await?;
     store::people::set_password(&mut tx, person, &hash).await?;
@@ -236,7 +286,13 @@ pub async fn sessions(
     principal: Principal,
 ) -> Result<Json<Vec<SessionInfo>>, AppError> {
     let mut conn = state.db.pool().acquire().await?;
-    let listings = store::sessions::list_live(&mut conn, principal.user_id, Utc::now()).await?;
+    let listings = store::sessions::list_live(
+        &mut conn,
+        principal.user_id,
+        Utc::now(),
+        state.config.session_max_age(),
+    )
+    .await?;
     Ok(Json(
         listings
             .into_iter()
@@ -261,7 +317,13 @@ pub async fn end_session(
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let mut conn = state.db.pool().acquire().await?;
-    let listings = store::sessions::list_live(&mut conn, principal.user_id, Utc::now()).await?;
+    let listings = store::sessions::list_live(
+        &mut conn,
+        principal.user_id,
+        Utc::now(),
+        state.config.session_max_age(),
+    )
+    .await?;
     let session = listings
         .iter()
         .find(|s| id.len() == 16 && s.token_hash.starts_with(&id))
@@ -299,17 +361,18 @@ pub async fn delete_account(
     principal: Principal,
     Json(request): Json<DeleteAccountRequest>,
 ) -> Result<impl IntoResponse, AppError> {
-    let mut conn = state.db.pool().acquire().await?;
-    let user = store::people::user_by_id(&mut conn, principal.user_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    if !auth::verify_password_blocking(request.password, user.password_hash).await? {
+    let user = {
+        let mut conn = state.db.pool().acquire().await?;
+        store::people::user_by_id(&mut conn, principal.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?
+    };
+    if !auth::verify_password_blocking(&state, request.password, user.password_hash).await? {
         return Err(AppError::Invalid(vec![FieldError::new(
             "password",
             FieldErrorKind::Invalid,
         )]));
     }
-    drop(conn);
     let mut tx = state.db.begin_write().await?;
     let version = store::next_version(&mut tx).await?;
     store::issues::anonymise_raiser(&mut tx, principal.user_id, version).await?;

@@ -40,9 +40,10 @@ pub fn app(state: AppState) -> Router {
         .route("/photos/{id}", get(photos::photo))
         .route("/sync/pull", post(sync::pull))
         .route("/communities", get(communities))
-        .route("/invitations/{code}", get(account::invitation))
-        .route("/invitations/{code}/accept", post(account::accept))
-        .route("/password-resets/{code}", post(account::reset_password))
+        // Codes travel in bodies, never in paths (which end up in logs and histories).
+        .route("/invitations/lookup", post(account::invitation))
+        .route("/invitations/accept", post(account::accept))
+        .route("/password-resets/redeem", post(account::reset_password))
         .route("/setup", post(setup::setup))
         .route("/sessions", get(account::sessions))
         .route(

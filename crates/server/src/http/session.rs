@@ -62,24 +62,38 @@ pub async fn sign_in(
     let Some(phone) = phone.filter(|_| problems.is_empty()) else {
         return Err(AppError::Invalid(problems));
     };
-    // Throttled per phone (registered or not, so the lock tells nothing) and per address.
-    let keys = [format!("phone:{}", phone.as_str()), format!("addr:{addr}")];
-    let mut conn = state.db.pool().acquire().await?;
-    auth::check_limits(&mut conn, &keys).await?;
-    let user = store::people::user_by_phone(&mut conn, phone.as_str()).await?;
+    // Throttled per phone (registered or not, so the lock tells nothing) and per address. The
+    // attempt is reserved (counted) before the password is checked and refunded on success,
+    // so parallel tries get no more than the limit.
+    let phone_key = format!("phone:{}", phone.as_str());
+    let limits = [
+        (phone_key.clone(), store::limits::MAX_FAILURES),
+        (format!("addr:{addr}"), store::limits::ADDR_MAX_FAILURES),
+    ];
+    // No pooled connection is held while argon2 runs: a burst of sign-ins must not starve
+    // the pulls and pushes of the people already signed in.
+    let user = {
+        let mut conn = state.db.pool().acquire().await?;
+        auth::reserve_attempt(&mut conn, &limits).await?;
+        store::people::user_by_phone(&mut conn, phone.as_str()).await?
+    };
     let hash = user
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| auth::dummy_hash().to_string());
-    let verified = auth::verify_password_blocking(request.password.clone(), hash).await?;
+    // Outside --demo the demo password (public in the source) opens nothing, even where a
+    // demo database is served.
+    let public = !state.config.demo && request.password == crate::DEMO_PASSWORD;
+    let verified =
+        !public && auth::verify_password_blocking(&state, request.password.clone(), hash).await?;
     let user = match user {
         Some(user) if verified && user.deactivated_at.is_none() => user,
-        _ => {
-            auth::record_failures(&mut conn, &keys).await?;
-            return Err(AppError::BadCredentials);
-        }
+        // The reserved attempt stays counted.
+        _ => return Err(AppError::BadCredentials),
     };
-    store::limits::clear(&mut conn, &keys[0]).await?;
+    let mut conn = state.db.pool().acquire().await?;
+    store::limits::clear(&mut conn, &phone_key).await?;
+    auth::refund(&mut conn, &limits[1..]).await?;
     let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     let (cookie, token_hash) =
         auth::open_session(&mut conn, user.id, user_agent, state.config.secure_cookies).await?;

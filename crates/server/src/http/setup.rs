@@ -8,7 +8,7 @@ use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::HeaderMap;
 use axum::response::{AppendHeaders, IntoResponse};
 use chrono::Utc;
-use domain::account::SetupRequest;
+use domain::account::JoinRequest;
 use domain::person::Role;
 use domain::privacy::NOTICE_VERSION;
 use domain::wire::SessionView;
@@ -17,33 +17,36 @@ use uuid::Uuid;
 use super::session::session_view;
 use crate::auth::{self, ClientAddr};
 use crate::error::{AppError, Json};
-use crate::{store, township, AppState};
+use crate::{store, AppState};
 
-#[utoipa::path(post, path = "/api/setup", tag = "accounts", request_body = SetupRequest,
+#[utoipa::path(post, path = "/api/setup", tag = "accounts", request_body = JoinRequest,
     responses((status = 200, body = SessionView), (status = 409, body = domain::wire::ApiError),
               (status = 410, body = domain::wire::ApiError), (status = 422, body = domain::wire::ApiError)))]
 pub async fn setup(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
-    Json(request): Json<SetupRequest>,
+    Json(request): Json<JoinRequest>,
 ) -> Result<impl IntoResponse, AppError> {
-    let keys = [format!("code-addr:{addr}")];
+    let (code, join) = request.parse_with_code().map_err(AppError::Invalid)?;
     let now = Utc::now();
+    let limits = [(format!("code-addr:{addr}"), store::limits::MAX_FAILURES)];
     let mut conn = state.db.pool().acquire().await?;
-    auth::check_limits(&mut conn, &keys).await?;
-    let (code, join) = request.parse().map_err(AppError::Invalid)?;
-    let hash = township::code_hash(&code);
-    let township_id = match store::townships::setup_code(&mut conn, &hash).await? {
+    // Reserved (committed) before the lookup, refunded when the code exists: a wrong code
+    // stays counted, and a parallel burst gets no more than the limit.
+    auth::reserve_attempt(&mut conn, &limits).await?;
+    let hash = store::invitations::code_hash(code.as_str());
+    let found = store::townships::setup_code(&mut conn, &hash).await?;
+    if found.is_some() {
+        auth::refund(&mut conn, &limits).await?;
+    }
+    let township_id = match found {
         Some((_, true, _)) => return Err(AppError::CodeUnusable("used")),
         Some((_, _, expires_at)) if expires_at <= now => {
             return Err(AppError::CodeUnusable("expired"))
         }
         Some((township_id, false, _)) => township_id,
-        None => {
-            auth::record_failures(&mut conn, &keys).await?;
-            return Err(AppError::CodeUnusable("unknown"));
-        }
+        None => return Err(AppError::CodeUnusable("unknown")),
     };
     if store::people::user_by_phone(&mut conn, join.phone.as_str())
         .await?
@@ -52,7 +55,7 @@ pub async fn setup(
         return Err(AppError::PhoneRegistered);
     }
     drop(conn);
-    let password_hash = auth::hash_password_blocking(join.password.clone()).await?;
+    let password_hash = auth::hash_password_blocking(&state, join.password.clone()).await?;
     let mut tx = state.db.begin_write().await?;
     let user_id = Uuid::new_v4();
     store::people::insert_user(

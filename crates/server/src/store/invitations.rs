@@ -1,4 +1,5 @@
-//! Single-use codes: invitations to join (`join`) and password resets (`reset`).
+//! Single-use codes: invitations to join (`join`) and password resets (`reset`), kept only
+//! as the SHA-256 of the code: the database alone never reveals a usable code.
 
 use chrono::{DateTime, Utc};
 use domain::person::Role;
@@ -14,7 +15,6 @@ pub const RESET: &str = "reset";
 pub struct InvitationRow {
     pub id: Uuid,
     pub kind: String,
-    pub code: String,
     pub community_id: String,
     pub role: Option<Role>,
     pub household_id: Option<Uuid>,
@@ -36,7 +36,6 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<InvitationRow, sqlx::Error>
     Ok(InvitationRow {
         id: uuid_col(row, "id")?,
         kind: row.try_get("kind")?,
-        code: row.try_get("code")?,
         community_id: row.try_get("community_id")?,
         role: role.as_deref().and_then(Role::from_code),
         household_id: optional_uuid(row, "household_id")?,
@@ -48,7 +47,32 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<InvitationRow, sqlx::Error>
     })
 }
 
-/// A new code. `Ok(false)` when the id or the code is taken.
+/// The stored form of a code: the hex SHA-256 of its normalised text (`Code::as_str`).
+pub fn code_hash(code: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(code.as_bytes()))
+}
+
+/// Hashes codes left in plain text by servers before migration 0010; returns how many.
+pub async fn hash_plain_codes(conn: &mut Conn) -> Result<usize, sqlx::Error> {
+    let plain: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, code_hash FROM invitations WHERE length(code_hash) <> 64")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (id, code) in &plain {
+        let normalised = domain::account::Code::parse(code)
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_else(|_| code.clone());
+        sqlx::query("UPDATE invitations SET code_hash = ? WHERE id = ?")
+            .bind(code_hash(&normalised))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(plain.len())
+}
+
+/// A new code (stored as its hash). `Ok(false)` when the id or the code is taken.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert(
     conn: &mut Conn,
@@ -66,12 +90,12 @@ pub async fn insert(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "INSERT OR IGNORE INTO invitations
-           (id, kind, code, community_id, role, household_id, person_id, created_by, created_at, expires_at, version)
+           (id, kind, code_hash, community_id, role, household_id, person_id, created_by, created_at, expires_at, version)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id.to_string())
     .bind(kind)
-    .bind(code)
+    .bind(code_hash(code))
     .bind(community_id)
     .bind(role.map(Role::code))
     .bind(household_id.map(|h| h.to_string()))
@@ -85,12 +109,41 @@ pub async fn insert(
     Ok(done.rows_affected() == 1)
 }
 
+/// The code's row, by the code's normalised text (looked up by its hash).
 pub async fn by_code(conn: &mut Conn, code: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
-    let row = sqlx::query("SELECT * FROM invitations WHERE code = ?")
-        .bind(code)
+    let row = sqlx::query("SELECT * FROM invitations WHERE code_hash = ?")
+        .bind(code_hash(code))
         .fetch_optional(conn)
         .await?;
     row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_id(conn: &mut Conn, id: Uuid) -> Result<Option<InvitationRow>, sqlx::Error> {
+    let row = sqlx::query("SELECT * FROM invitations WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Ends an unused code now; `Ok(false)` if it was already used or over.
+pub async fn revoke(
+    conn: &mut Conn,
+    id: Uuid,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invitations SET expires_at = ?, version = ?
+         WHERE id = ? AND used_at IS NULL AND expires_at > ?",
+    )
+    .bind(time_text(now))
+    .bind(version)
+    .bind(id.to_string())
+    .bind(time_text(now))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Marks a code used; `Ok(false)` if it was used meanwhile (two people racing for it).

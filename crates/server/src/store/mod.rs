@@ -53,6 +53,9 @@ impl Db {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        let mut conn = pool.acquire().await?;
+        invitations::hash_plain_codes(&mut conn).await?;
+        drop(conn);
         Ok(Db { pool })
     }
 

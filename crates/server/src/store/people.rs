@@ -189,8 +189,9 @@ pub async fn set_password(
     Ok(())
 }
 
-/// Deactivates a person: no request of theirs is accepted any more, and every session of
-/// theirs ends now with the reason kept, so their phone can say why.
+/// Deactivates a person: no request of theirs is accepted any more, every session of theirs
+/// ends now with the reason kept, so their phone can say why, and their unused codes (reset
+/// codes for them, invitations they made) expire now.
 pub async fn deactivate(
     conn: &mut Conn,
     user_id: Uuid,
@@ -205,8 +206,19 @@ pub async fn deactivate(
         .await?;
     sqlx::query("UPDATE sessions SET ended_reason = 'deactivated' WHERE user_id = ?")
         .bind(user_id.to_string())
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    sqlx::query(
+        "UPDATE invitations SET expires_at = ?, version = ?
+         WHERE (person_id = ? OR created_by = ?) AND used_at IS NULL AND expires_at > ?",
+    )
+    .bind(time_text(now))
+    .bind(version)
+    .bind(user_id.to_string())
+    .bind(user_id.to_string())
+    .bind(time_text(now))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -38,17 +38,21 @@ pub async fn insert(
     Ok(())
 }
 
-/// The session with this token hash, if it exists and has not expired by `now`.
+/// The session with this token hash, if it exists, has not expired by `now` and is younger
+/// than `max_age` (the absolute lifetime: using a session slides its expiry, never past this).
 pub async fn find_live(
     conn: &mut Conn,
     token_hash: &str,
     now: DateTime<Utc>,
+    max_age: Duration,
 ) -> Result<Option<SessionRow>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT user_id, last_seen_at, expires_at, ended_reason FROM sessions WHERE token_hash = ? AND expires_at > ?",
+        "SELECT user_id, last_seen_at, expires_at, ended_reason FROM sessions
+         WHERE token_hash = ? AND expires_at > ? AND created_at > ?",
     )
     .bind(token_hash)
     .bind(time_text(now))
+    .bind(time_text(now - max_age))
     .fetch_optional(conn)
     .await?;
     row.map(|row| {
@@ -95,18 +99,21 @@ pub struct SessionListing {
     pub user_agent: Option<String>,
 }
 
-/// The person's live sessions, most recently used first.
+/// The person's live sessions (younger than `max_age`), most recently used first.
 pub async fn list_live(
     conn: &mut Conn,
     user_id: Uuid,
     now: DateTime<Utc>,
+    max_age: Duration,
 ) -> Result<Vec<SessionListing>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT token_hash, created_at, last_seen_at, user_agent FROM sessions
-         WHERE user_id = ? AND expires_at > ? AND ended_reason IS NULL ORDER BY last_seen_at DESC",
+         WHERE user_id = ? AND expires_at > ? AND created_at > ? AND ended_reason IS NULL
+         ORDER BY last_seen_at DESC",
     )
     .bind(user_id.to_string())
     .bind(time_text(now))
+    .bind(time_text(now - max_age))
     .fetch_all(conn)
     .await?;
     rows.iter()

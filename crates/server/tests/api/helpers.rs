@@ -43,9 +43,12 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
-        axum::serve(listener, server::app(state))
-            .await
-            .expect("serve");
+        axum::serve(
+            listener,
+            server::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve");
     });
     TestApp {
         addr,
@@ -190,6 +193,30 @@ impl Phone {
             .send()
             .await
             .expect("post")
+    }
+
+    /// `POST /api/invitations/lookup` with the code in the body.
+    pub async fn lookup(&self, code: &str) -> reqwest::Response {
+        self.post_json(
+            "/api/invitations/lookup",
+            serde_json::json!({ "code": code }),
+        )
+        .await
+    }
+
+    /// `POST /api/invitations/accept`: the join form's fields and the code.
+    pub async fn accept(&self, code: &str, mut body: serde_json::Value) -> reqwest::Response {
+        body["code"] = serde_json::Value::from(code);
+        self.post_json("/api/invitations/accept", body).await
+    }
+
+    /// `POST /api/password-resets/redeem` with the code and the new password.
+    pub async fn redeem(&self, code: &str, password: &str) -> reqwest::Response {
+        self.post_json(
+            "/api/password-resets/redeem",
+            serde_json::json!({ "code": code, "password": password }),
+        )
+        .await
     }
 
     pub async fn pull_raw(&self, cursor: Option<u64>) -> reqwest::Response {

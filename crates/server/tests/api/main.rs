@@ -10,6 +10,7 @@ mod helpers;
 mod http;
 mod ledger;
 mod matrix;
+mod security;
 mod session;
 mod store;
 mod sync;

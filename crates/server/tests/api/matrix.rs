@@ -438,6 +438,23 @@ impl Scene<'_> {
         }
     }
 
+    /// An unused invitation to 杉湾花园, made by its staff.
+    async fn invitation(&self) -> Uuid {
+        let id = Uuid::new_v4();
+        applied(
+            self.staff
+                .act(&InviteArgs {
+                    id,
+                    community_id: "shanwan".into(),
+                    role: Role::Volunteer,
+                    household_id: None,
+                    code: self.code(),
+                })
+                .await,
+        );
+        id
+    }
+
     async fn dialogue(&self) -> Uuid {
         let id = Uuid::new_v4();
         applied(self.staff.act(&dialogue_args(id)).await);
@@ -458,8 +475,13 @@ impl Scene<'_> {
 
     fn code(&self) -> String {
         let n = self.fresh.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // n in base 31 (the alphabet's size): distinct codes for every n.
         let mut bytes = [0u8; 10];
-        bytes[..4].copy_from_slice(&n.to_be_bytes());
+        let mut rest = n;
+        for byte in bytes.iter_mut().take(6) {
+            *byte = (rest % 31) as u8;
+            rest /= 31;
+        }
         bytes[9] = 0x5a;
         Code::from_random(&bytes).display()
     }
@@ -497,7 +519,7 @@ fn jpeg() -> String {
 }
 
 /// The cases: a label (beginning with the mutation's name) and who may.
-const CASES: [(&str, &[Who]); 21] = [
+const CASES: [(&str, &[Who]); 22] = [
     ("raise_issue", &[Who::Resident, Who::TwoCommunities]),
     ("raise_issue for a household", &[Who::CommunityStaff]),
     ("add_household", &[Who::CommunityStaff]),
@@ -507,6 +529,7 @@ const CASES: [(&str, &[Who]); 21] = [
         &[Who::CommunityStaff, Who::TownshipStaff],
     ),
     ("add_community", &[Who::TownshipStaff]),
+    ("revoke_invitation", &[Who::CommunityStaff]),
     ("reset_password", &[Who::CommunityStaff, Who::TownshipStaff]),
     (
         "deactivate_person",
@@ -580,6 +603,10 @@ async fn prepare(scene: &Scene<'_>, case: &str) -> MutationEnvelope {
                     .fresh
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             ),
+        }),
+        "revoke_invitation" => envelope(&domain::account::RevokeInvitationArgs {
+            invitation_id: scene.invitation().await,
+            community_id: "shanwan".into(),
         }),
         "reset_password" => envelope(&ResetPasswordArgs {
             id: Uuid::new_v4(),

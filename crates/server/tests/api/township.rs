@@ -20,8 +20,8 @@ fn setup_body(code: &str, name: &str, phone: &str) -> serde_json::Value {
            "consent_version": NOTICE_VERSION})
 }
 
-fn join_body(name: &str, phone: &str) -> serde_json::Value {
-    json!({"display_name": name, "phone": phone, "password": NEW_PASSWORD,
+fn join_body(code: &str, name: &str, phone: &str) -> serde_json::Value {
+    json!({"code": code, "display_name": name, "phone": phone, "password": NEW_PASSWORD,
            "consent_version": NOTICE_VERSION})
 }
 
@@ -114,8 +114,8 @@ async fn a_fresh_township_is_set_up_from_its_code_down_to_a_resident_raising_an_
     let staff = app.phone();
     let joined = staff
         .post_json(
-            &format!("/api/invitations/{}/accept", staff_code.replace('-', "")),
-            join_body("孙丽", "13700000002"),
+            "/api/invitations/accept",
+            join_body(&staff_code, "孙丽", "13700000002"),
         )
         .await;
     assert_eq!(joined.status(), StatusCode::OK);
@@ -145,8 +145,8 @@ async fn a_fresh_township_is_set_up_from_its_code_down_to_a_resident_raising_an_
     let resident = app.phone();
     let joined = resident
         .post_json(
-            &format!("/api/invitations/{}/accept", resident_code.replace('-', "")),
-            join_body("王阿姨", "13700000003"),
+            "/api/invitations/accept",
+            join_body(&resident_code, "王阿姨", "13700000003"),
         )
         .await;
     assert_eq!(joined.status(), StatusCode::OK);
@@ -241,4 +241,33 @@ async fn demo_refuses_a_database_with_a_real_township_and_setup_codes_are_thrott
         body.to_string().contains("分钟"),
         "the wait is stated: {body}"
     );
+}
+
+#[tokio::test]
+async fn outside_demo_the_demo_password_signs_nobody_in_and_cannot_be_chosen() {
+    let (app, setup_code) = township_app().await;
+    // Someone whose password happens to be the demo's (a demo database served without
+    // --demo): refused like a wrong password.
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    let hash = server::hash_password(PASSWORD).unwrap();
+    server::store::people::insert_user(
+        &mut conn,
+        Uuid::new_v4(),
+        "13700000008",
+        "旧演示账号",
+        &hash,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let refused = app.phone().sign_in("13700000008", PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    // Nobody sets it (or another guessable one) as their password.
+    let mut body = setup_body(&setup_code, "周主任", "13700000001");
+    body["password"] = PASSWORD.into();
+    let chosen = app.phone().post_json("/api/setup", body).await;
+    assert_eq!(chosen.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let answer: serde_json::Value = chosen.json().await.unwrap();
+    assert_eq!(answer["fields"][0]["code"], "guessable", "{answer}");
 }
