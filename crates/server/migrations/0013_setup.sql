@@ -16,3 +16,6 @@ CREATE TABLE real_townships (
     township_id TEXT PRIMARY KEY REFERENCES townships(id),
     created_at  TEXT NOT NULL
 );
+
+-- Township staff follow the invitations they made in communities they do not staff.
+CREATE INDEX invitations_by_creator ON invitations(created_by, version);

@@ -67,7 +67,8 @@ pub async fn pull(
     households.retain(|row| within(row.version));
     let mut people = store::people::people_changed_since(&mut tx, &staff_of, cursor).await?;
     people.retain(|row| within(row.version));
-    let mut invitations = store::invitations::changed_since(&mut tx, &staff_of, cursor).await?;
+    let mut invitations =
+        store::invitations::changed_since(&mut tx, &staff_of, principal.user_id, cursor).await?;
     invitations.retain(|row| within(row.version));
     // Removed rows: staff rows only to the staff of their community.
     let removed: Vec<(String, String)> =

@@ -189,6 +189,7 @@ pub async fn expire_resets_of(
 pub async fn changed_since(
     conn: &mut Conn,
     community_ids: &[String],
+    made_by: Uuid,
     cursor: i64,
 ) -> Result<Vec<InvitationRow>, sqlx::Error> {
     let mut rows = Vec::new();
@@ -202,6 +203,21 @@ pub async fn changed_since(
         .await?;
         for row in &found {
             rows.push(from_row(row)?);
+        }
+    }
+    // The person's own invitations elsewhere: township staff inviting a community's first
+    // staff follow what became of them.
+    let own = sqlx::query(
+        "SELECT * FROM invitations WHERE created_by = ? AND version > ? ORDER BY version",
+    )
+    .bind(made_by.to_string())
+    .bind(cursor)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &own {
+        let row = from_row(row)?;
+        if !community_ids.contains(&row.community_id) {
+            rows.push(row);
         }
     }
     Ok(rows)

@@ -109,6 +109,15 @@ async fn a_fresh_township_is_set_up_from_its_code_down_to_a_resident_raising_an_
         })
         .await;
     assert_eq!(invited.status, ResultStatus::Applied, "{invited:?}");
+    let followed = township.pull(None).await;
+    assert!(
+        followed
+            .changes
+            .iter()
+            .any(|c| c.entity == entity::INVITATION
+                && c.data.as_ref().unwrap()["community_id"] == community.to_string()),
+        "township staff follow the invitation they made"
+    );
 
     // The community's first staff join, add a household and invite a resident.
     let staff = app.phone();
