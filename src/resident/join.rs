@@ -110,6 +110,11 @@ fn JoinForm(code: String, info: InvitationInfo) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let fields = RwSignal::new(Vec::<WireFieldError>::new());
     let role = info.role;
+    // Signed in, the invitation's role joins the person's own account: only the notice is asked.
+    let signed_in_as = app
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.display_name.clone()));
+    let signed_in = signed_in_as.is_some();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -125,7 +130,18 @@ fn JoinForm(code: String, info: InvitationInfo) -> impl IntoView {
             },
         };
         // The same checks as the server, with the same words, before anything is sent.
-        if let Err(problems) = request.parse() {
+        let checked = if signed_in {
+            match request.consent_version.is_empty() {
+                true => Err(vec![domain::FieldError::new(
+                    "consent",
+                    domain::FieldErrorKind::Required,
+                )]),
+                false => Ok(()),
+            }
+        } else {
+            request.parse().map(|_| ())
+        };
+        if let Err(problems) = checked {
             fields.set(
                 problems
                     .iter()
@@ -165,6 +181,8 @@ fn JoinForm(code: String, info: InvitationInfo) -> impl IntoView {
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert"><Icon name="alert"/>{move || error.get().unwrap_or_default()}</p>
             </Show>
+            {signed_in_as.map(|name| view! { <p class="big-line" data-testid="join-as-me">{tr(K::JoinWithMyAccount)}<strong>{name}</strong></p> })}
+            <Show when=move || !signed_in>
             <label class="field">
                 <span class="label">{tr(K::DisplayName)}</span>
                 <input type="text" name="display_name" autocomplete="nickname" placeholder=tr(K::DisplayNameHint)
@@ -183,6 +201,7 @@ fn JoinForm(code: String, info: InvitationInfo) -> impl IntoView {
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 <FieldMessage field="password" message=field_error(fields, "password")/>
             </label>
+            </Show>
             <label class="check">
                 <input type="checkbox" name="consent" prop:checked=move || agreed.get()
                     on:change=move |ev| agreed.set(event_target_checked(&ev))/>
