@@ -361,11 +361,16 @@ pub async fn delete_account(
     principal: Principal,
     Json(request): Json<DeleteAccountRequest>,
 ) -> Result<impl IntoResponse, AppError> {
+    // The password is checked like at sign-in, against the same per-phone limit: a phone
+    // left signed in is no way to guess the password.
     let user = {
         let mut conn = state.db.pool().acquire().await?;
-        store::people::user_by_id(&mut conn, principal.user_id)
+        let user = store::people::user_by_id(&mut conn, principal.user_id)
             .await?
-            .ok_or(AppError::Unauthenticated)?
+            .ok_or(AppError::Unauthenticated)?;
+        let limits = [(format!("phone:{}", user.phone), store::limits::MAX_FAILURES)];
+        auth::reserve_attempt(&mut conn, &limits).await?;
+        user
     };
     if !auth::verify_password_blocking(&state, request.password, user.password_hash).await? {
         return Err(AppError::Invalid(vec![FieldError::new(

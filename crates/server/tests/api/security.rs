@@ -290,6 +290,64 @@ async fn a_parallel_burst_of_wrong_codes_gets_at_most_five_tries_at_each_code_en
     at_most_five_evaluated(&answers, StatusCode::NOT_FOUND);
     let sixth = redeem(&app.phone(), "23456-789XY", "a-new-password").await;
     assert_eq!(sixth.status(), StatusCode::TOO_MANY_REQUESTS);
+    sqlx::query("DELETE FROM attempt_limits")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    // A township's setup code.
+    let answers = burst(20, |i| {
+        let device = app.phone();
+        let code = guess(i);
+        async move {
+            device
+                .post_json(
+                    "/api/setup",
+                    join_body_with_code(&code, "小周", &format!("137001000{i:02}")),
+                )
+                .await
+        }
+    })
+    .await;
+    at_most_five_evaluated(&answers, StatusCode::NOT_FOUND);
+}
+
+fn join_body_with_code(code: &str, name: &str, phone: &str) -> serde_json::Value {
+    let mut body = join_body(name, phone, "warm-soup-88");
+    body["code"] = code.into();
+    body
+}
+
+#[tokio::test]
+async fn deleting_an_account_checks_the_password_under_the_sign_in_limit() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    let delete = |password: &'static str| {
+        phone
+            .http
+            .delete(format!("{}/api/me", phone.base))
+            .json(&json!({ "password": password }))
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            delete("not-my-password").await.unwrap().status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    let sixth = delete(PASSWORD).await.unwrap();
+    assert_eq!(
+        sixth.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right one, now"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM users WHERE phone = ?",
+            RESIDENT_SHANWAN
+        )
+        .await,
+        1
+    );
 }
 
 #[tokio::test]
