@@ -8,13 +8,16 @@ use crate::Result;
 
 /// The most brotli bytes the resident app's first load may take (HTML + CSS + JS + Wasm):
 /// many residents are elderly people on old phones and slow networks. The goal is 150 KB
-/// and the gate should be 200 KB; today it is a regression gate at the measured 307 KB plus a
-/// margin, and lowered as the app shrinks (ARCHITECTURE.md, "Size").
+/// and the gate should be 200 KB; today it is a regression gate at the measured size plus a
+/// margin, and lowered as the app shrinks (ARCHITECTURE.md, "Size"). 307 → 314 KB with
+/// "Safe to deploy for real" (codes kept on the maker's phone, joining signed in, the
+/// guessable-password check, the bounds on attendees).
 pub const RESIDENT_BROTLI_BUDGET: usize = RESIDENT_MEASURED + 8 * 1024;
-const RESIDENT_MEASURED: usize = 307 * 1024;
-/// The work app's gate: its measured size plus a small margin (a regression gate).
+const RESIDENT_MEASURED: usize = 314 * 1024;
+/// The work app's gate: its measured size plus a small margin (a regression gate). 358 →
+/// 373 KB with 乡镇管理, 开通乡镇, revoking codes and the security work.
 pub const WORK_BROTLI_BUDGET: usize = WORK_MEASURED + 8 * 1024;
-const WORK_MEASURED: usize = 358 * 1024;
+const WORK_MEASURED: usize = 373 * 1024;
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
