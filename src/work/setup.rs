@@ -112,7 +112,7 @@ pub fn Setup() -> impl IntoView {
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 <FieldMessage field="password" message=field_error(fields, "password")/>
             </label>
-            <p><a href="/privacy" target="_blank" rel="noopener">{tr(K::PrivacyNotice)}</a></p>
+            <a class="button" href="/privacy" target="_blank" rel="noopener">{tr(K::PrivacyNotice)}</a>
             <label class="check">
                 <input type="checkbox" name="consent" prop:checked=move || agreed.get()
                     on:change=move |ev| agreed.set(event_target_checked(&ev))/>

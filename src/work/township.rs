@@ -43,6 +43,8 @@ pub fn TownshipAdmin() -> impl IntoView {
             code: new_code().display(),
         };
         let id = args.id;
+        // The server keeps only the code's hash: this phone remembers it to show its QR code.
+        crate::common::store::codes::remember(id, &args.code);
         submit(app, args, RwSignal::new(Vec::new()), move || {
             invited.set(Some(id))
         });
@@ -62,7 +64,7 @@ pub fn TownshipAdmin() -> impl IntoView {
             </form>
             {move || invited.get().and_then(|id| app.invitations.with(|list| list.iter().find(|i| i.view.id == id).cloned()))
                 .map(|item| view! { <div data-testid="new-invitation"><InvitationCard item=item open=true/></div> })}
-            <h2>{tr(K::Community)}</h2>
+            <h2>{tr(K::Communities)}</h2>
             <Show when=move || !app.communities.with(Vec::is_empty)
                 fallback=move || view! { <p class="empty">{tr(K::NoCommunities)}</p> }>
                 <div class="list" data-testid="communities">

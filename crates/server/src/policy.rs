@@ -203,9 +203,16 @@ pub fn authorize(
                 (Some(_), None) => Err(Rejection::new(RejectCode::NotFound)),
             }
         }
-        // Community staff of the code's community revoke it (its maker is one of them); the
-        // mutator refuses a code of another community as not found.
-        Mutation::RevokeInvitation(revoke) if is_staff_of(principal, &revoke.community_id) => {
+        // Community staff of the code's community revoke it (its maker is one of them), and
+        // township staff of its township (who invite a community's first staff); the mutator
+        // refuses a code of another community as not found.
+        Mutation::RevokeInvitation(revoke)
+            if is_staff_of(principal, &revoke.community_id)
+                || facts
+                    .community_township
+                    .as_deref()
+                    .is_some_and(|t| is_township_staff_of(principal, t)) =>
+        {
             Ok(target(&revoke.community_id))
         }
         Mutation::RevokeInvitation(_) => Err(forbidden()),

@@ -273,8 +273,11 @@ impl Definition for RevokeInvitationArgs {
         Ok(self.clone())
     }
 
-    fn touches(_: &RevokeInvitationArgs) -> Touches {
-        Touches::default()
+    fn touches(revoke: &RevokeInvitationArgs) -> Touches {
+        Touches {
+            community: Some(revoke.community_id.clone()),
+            ..Touches::default()
+        }
     }
 
     fn label(&self, _: &Local) -> Label {

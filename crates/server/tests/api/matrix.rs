@@ -529,7 +529,10 @@ const CASES: [(&str, &[Who]); 22] = [
         &[Who::CommunityStaff, Who::TownshipStaff],
     ),
     ("add_community", &[Who::TownshipStaff]),
-    ("revoke_invitation", &[Who::CommunityStaff]),
+    (
+        "revoke_invitation",
+        &[Who::CommunityStaff, Who::TownshipStaff],
+    ),
     ("reset_password", &[Who::CommunityStaff, Who::TownshipStaff]),
     (
         "deactivate_person",
