@@ -2,12 +2,13 @@
 //! a password) and out, deal with a refusal, keep the work app for work roles, and the
 //! service worker's updates. Queueing an action is `act`'s.
 
-use domain::wire::SessionView;
+use domain::wire::{SessionView, WireFieldError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::common::api::{self, ApiFailure};
+use crate::common::i18n::{t, K};
 use crate::common::state::AppState;
 use crate::common::store;
 use crate::common::sync;
@@ -280,4 +281,34 @@ pub fn apply_update() {
             }
         }
     });
+}
+
+/// The message of one field's error, for a form's `FieldMessage`.
+pub fn field_error(
+    errors: RwSignal<Vec<WireFieldError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        errors.with(|e| {
+            e.iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone())
+        })
+    })
+}
+
+/// Shows why joining, a reset or a setup failed: on the form, or at the field it names.
+pub fn show_failure(
+    failure: SignInError,
+    error: RwSignal<Option<String>>,
+    fields: RwSignal<Vec<WireFieldError>>,
+) {
+    match failure {
+        SignInError::Offline => error.set(Some(t(K::CodeNeedsNetwork).to_string())),
+        SignInError::Refused(message, field_errors) if field_errors.is_empty() => {
+            error.set(Some(message))
+        }
+        SignInError::Refused(_, field_errors) => fields.set(field_errors),
+        SignInError::Server => error.set(Some("服务器出了点问题，请稍后再试".into())),
+    }
 }

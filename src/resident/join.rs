@@ -8,10 +8,10 @@ use domain::wire::{InvitationInfo, WireFieldError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::common::actions::{self, SignInError};
+use crate::common::actions::{self, field_error, show_failure};
 use crate::common::api::{self, ApiFailure};
 use crate::common::components::{FieldMessage, Icon, PageHeader};
-use crate::common::i18n::{t, tr, use_i18n, K};
+use crate::common::i18n::{tr, use_i18n, K};
 use crate::common::state::use_app;
 use crate::resident::privacy::Notice;
 
@@ -66,34 +66,6 @@ pub fn Join() -> impl IntoView {
                 }.into_any(),
             })}
         </Suspense>
-    }
-}
-
-fn field_error(
-    errors: RwSignal<Vec<WireFieldError>>,
-    field: &'static str,
-) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        errors.with(|e| {
-            e.iter()
-                .find(|e| e.field == field)
-                .map(|e| e.message.clone())
-        })
-    })
-}
-
-fn show_failure(
-    failure: SignInError,
-    error: RwSignal<Option<String>>,
-    fields: RwSignal<Vec<WireFieldError>>,
-) {
-    match failure {
-        SignInError::Offline => error.set(Some(t(K::CodeNeedsNetwork).to_string())),
-        SignInError::Refused(message, field_errors) if field_errors.is_empty() => {
-            error.set(Some(message))
-        }
-        SignInError::Refused(_, field_errors) => fields.set(field_errors),
-        SignInError::Server => error.set(Some("服务器出了点问题，请稍后再试".into())),
     }
 }
 

@@ -7,23 +7,10 @@ use domain::wire::WireFieldError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::common::actions::{self, SignInError};
+use crate::common::actions::{self, field_error, show_failure};
 use crate::common::components::{FieldMessage, Icon, PageHeader};
-use crate::common::i18n::{t, tr, use_i18n, K};
+use crate::common::i18n::{tr, use_i18n, K};
 use crate::common::state::use_app;
-
-fn field_error(
-    errors: RwSignal<Vec<WireFieldError>>,
-    field: &'static str,
-) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        errors.with(|e| {
-            e.iter()
-                .find(|e| e.field == field)
-                .map(|e| e.message.clone())
-        })
-    })
-}
 
 /// `/setup`: code, name, phone, a password of their own, and the privacy notice.
 #[component]
@@ -71,12 +58,7 @@ pub fn Setup() -> impl IntoView {
         spawn_local(async move {
             match actions::set_up(app, &request).await {
                 Ok(()) => crate::common::shell::go_to("/work/township"),
-                Err(SignInError::Offline) => error.set(Some(t(K::CodeNeedsNetwork).to_string())),
-                Err(SignInError::Refused(message, problems)) if problems.is_empty() => {
-                    error.set(Some(message))
-                }
-                Err(SignInError::Refused(_, problems)) => fields.set(problems),
-                Err(SignInError::Server) => error.set(Some("服务器出了点问题，请稍后再试".into())),
+                Err(failure) => show_failure(failure, error, fields),
             }
             busy.set(false);
         });
