@@ -10,6 +10,7 @@ pub mod field;
 pub mod issue;
 pub mod lang;
 pub mod ledger;
+pub mod market;
 pub mod mutation;
 pub mod order;
 pub mod person;

@@ -1,5 +1,6 @@
 //! Property tests of every decoder that takes outside input (the domain's one integration
-//! test binary): mutation envelopes and their arguments, codes, phones, instants and days.
+//! test binary): mutation envelopes and their arguments, codes, phones, instants, days and
+//! market passes.
 //! Whatever arrives, the answer is a value or a field error — never a panic — and the same
 //! answer every time (the phone and the server run this same code, so they agree).
 
@@ -163,5 +164,47 @@ proptest! {
         prop_assert_eq!(parse_instant(&zulu), Some(instant), "{}", zulu);
         let day = instant.date_naive();
         prop_assert_eq!(parse_day(&day.format("%Y-%m-%d").to_string()), Some(day));
+    }
+
+    #[test]
+    fn a_pass_token_is_a_pass_or_a_refusal_and_any_claims_round_trip(
+        text in "[A-Za-z0-9_#/:.-]{0,240}",
+        bytes in proptest::collection::vec(any::<u8>(), 0..200),
+        booking in any::<u128>(),
+        service in any::<u128>(),
+        day in 0i32..3_000_000,
+        starts in 0u32..1440,
+        ends in 0u32..1440,
+        expires in 0u32..u32::MAX,
+        name in "\\PC{0,12}",
+        key_id in any::<u16>(),
+    ) {
+        use base64::Engine;
+        use domain::market::pass::{read, sign, verify, token_in, PassClaims, PassKey};
+        let signing = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let keys = [PassKey { key_id, public: signing.verifying_key().to_bytes() }];
+        let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        // Whatever a camera reads: a refusal, never a panic, and the same one twice.
+        let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
+        for scanned in [text.as_str(), encoded.as_str()] {
+            let first = verify(token_in(scanned), &keys, |_| false, now);
+            prop_assert_eq!(&first, &verify(token_in(scanned), &keys, |_| false, now));
+            let _ = read(scanned);
+        }
+        // Whatever the server signs reads back as signed (the name cut to 30 bytes).
+        let at = |m: u32| chrono::NaiveTime::from_hms_opt(m / 60, m % 60, 0).unwrap();
+        let claims = PassClaims {
+            key_id,
+            booking_id: uuid::Uuid::from_u128(booking),
+            service_id: uuid::Uuid::from_u128(service),
+            day: chrono::NaiveDate::from_num_days_from_ce_opt(day).unwrap(),
+            starts: at(starts),
+            ends: at(ends),
+            expires_at: Utc.timestamp_opt(i64::from(expires), 0).unwrap(),
+            masked_name: name,
+        };
+        let back = read(&sign(&claims, &signing)).unwrap();
+        prop_assert!(claims.masked_name.starts_with(&back.masked_name));
+        prop_assert_eq!(PassClaims { masked_name: claims.masked_name.clone(), ..back }, claims);
     }
 }

@@ -1,0 +1,270 @@
+//! Whether a household may take a seat, and what to offer when it may not.
+//!
+//! The server asks `decide` inside its write transaction, with the slot's exact count, so two
+//! phones booking the last seat at once get one seat and one refusal (`full`, with the
+//! nearest free slots of the same service as alternatives). Seats held by a waitlist offer
+//! count as taken until the offer is accepted or lapses.
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+/// A slot as the rules see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlotState {
+    pub id: Uuid,
+    pub service_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: u32,
+    /// Confirmed bookings.
+    pub booked: u32,
+    /// Seats held for people promoted from the waitlist, not yet accepted.
+    pub held: u32,
+    /// Closed by staff (or its market day cancelled).
+    pub closed: bool,
+}
+
+impl SlotState {
+    /// Seats anyone may still take.
+    pub fn free(&self) -> u32 {
+        self.capacity.saturating_sub(self.booked + self.held)
+    }
+
+    /// Open for booking at `now`: not closed and not yet started.
+    pub fn bookable(&self, now: DateTime<Utc>) -> bool {
+        !self.closed && now < self.starts_at
+    }
+}
+
+/// The limits a community sets (defaults from the practice: one booking per service per
+/// market day, cancel until two hours before, two hours to accept a promotion).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub per_household_per_service_per_day: u32,
+    pub cancel_hours_before: i64,
+    pub promotion_minutes: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            per_household_per_service_per_day: 1,
+            cancel_hours_before: 2,
+            promotion_minutes: 120,
+        }
+    }
+}
+
+/// Why a seat was not given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// 名额已满: every seat is taken; the nearest free slots of the service, nearest first.
+    Full { alternatives: Vec<Uuid> },
+    /// Staff closed the slot, or its day was cancelled.
+    Closed,
+    /// The slot has started (or passed).
+    Started,
+    /// The household already holds as many bookings of this service that day as allowed.
+    HouseholdLimit { max: u32 },
+    /// Too late to cancel: the slot starts within the cut-off.
+    TooLateToCancel { hours: i64 },
+}
+
+impl Refusal {
+    /// The code on the wire (`rejected` with this code).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::Full { .. } => "full",
+            Refusal::Closed => "closed",
+            Refusal::Started => "started",
+            Refusal::HouseholdLimit { .. } => "household_limit",
+            Refusal::TooLateToCancel { .. } => "too_late",
+        }
+    }
+}
+
+/// How many alternatives a refusal offers.
+pub const ALTERNATIVES: usize = 3;
+
+/// Whether a household may take a seat in `slot` at `now`.
+///
+/// `household_bookings` counts the household's active bookings of the same service on the
+/// same day; `siblings` are the service's other slots (any days), for the alternatives.
+pub fn decide(
+    slot: &SlotState,
+    household_bookings: u32,
+    siblings: &[SlotState],
+    limits: &Limits,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    if slot.closed {
+        return Err(Refusal::Closed);
+    }
+    if now >= slot.starts_at {
+        return Err(Refusal::Started);
+    }
+    if household_bookings >= limits.per_household_per_service_per_day {
+        return Err(Refusal::HouseholdLimit {
+            max: limits.per_household_per_service_per_day,
+        });
+    }
+    if slot.free() == 0 {
+        return Err(Refusal::Full {
+            alternatives: alternatives(slot, siblings, now),
+        });
+    }
+    Ok(())
+}
+
+/// The nearest free, bookable slots of the same service, nearest in time to the full one
+/// first (a later slot before an earlier one at the same distance: people ask for "a bit
+/// later" more often than they can come earlier).
+pub fn alternatives(full: &SlotState, siblings: &[SlotState], now: DateTime<Utc>) -> Vec<Uuid> {
+    let mut free: Vec<&SlotState> = siblings
+        .iter()
+        .filter(|s| s.id != full.id && s.service_id == full.service_id)
+        .filter(|s| s.bookable(now) && s.free() > 0)
+        .collect();
+    free.sort_by_key(|s| {
+        let distance = (s.starts_at - full.starts_at).num_seconds();
+        (distance.abs(), distance < 0, s.starts_at)
+    });
+    free.into_iter().take(ALTERNATIVES).map(|s| s.id).collect()
+}
+
+/// Whether a booking of a slot starting at `starts_at` may still be cancelled at `now`.
+pub fn may_cancel(
+    starts_at: DateTime<Utc>,
+    limits: &Limits,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    if now + Duration::hours(limits.cancel_hours_before) > starts_at {
+        return Err(Refusal::TooLateToCancel {
+            hours: limits.cancel_hours_before,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        // 2026-12-09 in Beijing is UTC+8; the rules only compare instants.
+        Utc.with_ymd_and_hms(2026, 12, 9, h, m, 0).unwrap()
+    }
+
+    fn slot(n: u128, service: u128, h: u32, m: u32, capacity: u32, booked: u32) -> SlotState {
+        SlotState {
+            id: Uuid::from_u128(n),
+            service_id: Uuid::from_u128(service),
+            starts_at: at(h, m),
+            ends_at: at(h, m) + Duration::minutes(30),
+            capacity,
+            booked,
+            held: 0,
+            closed: false,
+        }
+    }
+
+    #[test]
+    fn a_free_seat_is_given_and_the_last_one_only_once() {
+        let limits = Limits::default();
+        let mut s = slot(1, 9, 8, 30, 2, 1);
+        assert_eq!(decide(&s, 0, &[], &limits, at(7, 0)), Ok(()));
+        s.booked = 2;
+        assert_eq!(
+            decide(&s, 0, &[], &limits, at(7, 0)),
+            Err(Refusal::Full {
+                alternatives: vec![]
+            })
+        );
+    }
+
+    #[test]
+    fn a_seat_held_for_a_promotion_is_not_free() {
+        let mut s = slot(1, 9, 8, 30, 2, 1);
+        s.held = 1;
+        assert_eq!(s.free(), 0);
+        assert!(matches!(
+            decide(&s, 0, &[], &Limits::default(), at(7, 0)),
+            Err(Refusal::Full { .. })
+        ));
+    }
+
+    #[test]
+    fn a_full_slot_offers_the_nearest_free_slots_of_the_same_service() {
+        let full = slot(1, 9, 9, 0, 2, 2);
+        let siblings = vec![
+            full.clone(),
+            slot(2, 9, 8, 30, 2, 0),  // 30 minutes earlier
+            slot(3, 9, 9, 30, 2, 1),  // 30 minutes later: before the earlier one
+            slot(4, 9, 11, 0, 2, 0),  // two hours later
+            slot(5, 9, 10, 0, 2, 2),  // full
+            slot(6, 7, 9, 30, 2, 0),  // another service
+            slot(7, 9, 10, 30, 2, 0), // 90 minutes later
+        ];
+        let Err(Refusal::Full { alternatives }) =
+            decide(&full, 0, &siblings, &Limits::default(), at(7, 0))
+        else {
+            panic!("full");
+        };
+        assert_eq!(
+            alternatives,
+            vec![Uuid::from_u128(3), Uuid::from_u128(2), Uuid::from_u128(7)]
+        );
+    }
+
+    #[test]
+    fn alternatives_never_offer_a_started_or_closed_slot() {
+        let full = slot(1, 9, 9, 0, 1, 1);
+        let mut closed = slot(2, 9, 9, 30, 1, 0);
+        closed.closed = true;
+        let started = slot(3, 9, 8, 0, 1, 0);
+        let open = slot(4, 9, 10, 0, 1, 0);
+        assert_eq!(
+            alternatives(&full, &[closed, started, open], at(8, 15)),
+            vec![Uuid::from_u128(4)]
+        );
+    }
+
+    #[test]
+    fn closed_started_and_household_limits_come_before_capacity() {
+        let limits = Limits::default();
+        let mut s = slot(1, 9, 8, 30, 2, 0);
+        assert_eq!(
+            decide(&s, 1, &[], &limits, at(7, 0)),
+            Err(Refusal::HouseholdLimit { max: 1 })
+        );
+        assert_eq!(
+            decide(&s, 0, &[], &limits, at(8, 30)),
+            Err(Refusal::Started)
+        );
+        s.closed = true;
+        assert_eq!(decide(&s, 0, &[], &limits, at(7, 0)), Err(Refusal::Closed));
+        let two = Limits {
+            per_household_per_service_per_day: 2,
+            ..limits
+        };
+        s.closed = false;
+        assert_eq!(decide(&s, 1, &[], &two, at(7, 0)), Ok(()));
+    }
+
+    #[test]
+    fn cancelling_is_allowed_until_the_cut_off() {
+        let limits = Limits::default();
+        assert_eq!(may_cancel(at(10, 0), &limits, at(8, 0)), Ok(()));
+        assert_eq!(
+            may_cancel(at(10, 0), &limits, at(8, 1)),
+            Err(Refusal::TooLateToCancel { hours: 2 })
+        );
+        assert_eq!(
+            may_cancel(at(10, 0), &limits, at(11, 0))
+                .unwrap_err()
+                .code(),
+            "too_late"
+        );
+    }
+}
