@@ -97,6 +97,12 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Make a new key for signing market passes (the old ones keep verifying the passes they
+    /// signed, unless --retire-old: then those passes stop verifying at once, as after a leak).
+    RotatePassKey {
+        #[arg(long)]
+        retire_old: bool,
+    },
 }
 
 impl Config {

@@ -18,6 +18,7 @@ mod error;
 mod http;
 mod mutators;
 mod openapi;
+pub mod passes;
 mod policy;
 mod push;
 pub mod store;
@@ -71,6 +72,9 @@ impl AppState {
             drop(conn);
             demo::load(&db).await.context("loading the demo township")?;
         }
+        passes::ensure_key(&db)
+            .await
+            .context("making the key that signs market passes")?;
         Ok(AppState {
             writer: push::Writer::start(
                 db.clone(),
@@ -130,6 +134,23 @@ pub async fn new_township(config: &Config, id: &str, name: &str) -> anyhow::Resu
 }
 
 /// Binds the configured address and serves until Ctrl-C or SIGTERM.
+pub async fn rotate_pass_key(config: &Config, retire_old: bool) -> anyhow::Result<()> {
+    let db = store::Db::connect(&config.database_url).await?;
+    passes::ensure_key(&db).await?;
+    let (key_id, retired) = passes::rotate(&db, retire_old).await?;
+    println!(
+        "New pass-signing key {key_id} in {}. Phones receive its public half on their next \
+         pull.{}",
+        config.database_url,
+        if retire_old {
+            format!(" {retired} older key(s) retired: the passes they signed no longer verify.")
+        } else {
+            " Older keys keep verifying the passes they signed.".to_string()
+        }
+    );
+    Ok(())
+}
+
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(config).await?;
     let listener = TcpListener::bind(state.config.addr)

@@ -1,6 +1,7 @@
 //! `yiwantang-server`: reads its configuration from flags and environment and serves, or
 //! takes a backup (`backup FILE`), restores one (`restore FILE`) or starts a real township
-//! (`new-township --id ID --name NAME`).
+//! (`new-township --id ID --name NAME`), or rotates the key that signs market passes
+//! (`rotate-pass-key [--retire-old]`).
 
 use clap::Parser;
 
@@ -18,6 +19,9 @@ async fn main() -> anyhow::Result<()> {
         Some(server::Command::Restore { file }) => server::restore(&config, &file).await,
         Some(server::Command::NewTownship { id, name }) => {
             server::new_township(&config, &id, &name).await
+        }
+        Some(server::Command::RotatePassKey { retire_old }) => {
+            server::rotate_pass_key(&config, retire_old).await
         }
         Some(server::Command::Serve) | None => server::serve(config).await,
     }

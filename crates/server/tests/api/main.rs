@@ -10,6 +10,7 @@ mod helpers;
 mod http;
 mod ledger;
 mod matrix;
+mod passes;
 mod security;
 mod session;
 mod store;

@@ -1,0 +1,42 @@
+//! The server's side of market passes (`domain::market::pass`): the signing key, made at
+//! first start and replaced by `yiwantang-server rotate-pass-key`. The keys live in the
+//! database (`pass_keys`), so a backup holds them too: keep backups as private as the
+//! database (docs/SECURITY.md).
+
+use chrono::Utc;
+use ed25519_dalek::SigningKey;
+use rand::RngCore;
+
+use crate::store::{self, Db};
+
+fn new_key() -> SigningKey {
+    let mut secret = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    SigningKey::from_bytes(&secret)
+}
+
+/// Makes the first signing key if there is none; returns the current key's id.
+pub async fn ensure_key(db: &Db) -> Result<u16, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let key_id = match store::pass_keys::current(&mut tx).await? {
+        Some((key_id, _)) => key_id,
+        None => store::pass_keys::insert(&mut tx, &new_key(), Utc::now()).await?,
+    };
+    tx.commit().await?;
+    Ok(key_id)
+}
+
+/// A new signing key; with `retire_old`, the older keys stop verifying at once (a key that
+/// leaked), otherwise they keep verifying the passes they signed.
+pub async fn rotate(db: &Db, retire_old: bool) -> Result<(u16, u64), sqlx::Error> {
+    let now = Utc::now();
+    let mut tx = db.begin_write().await?;
+    let key_id = store::pass_keys::insert(&mut tx, &new_key(), now).await?;
+    let retired = if retire_old {
+        store::pass_keys::retire_all_but(&mut tx, key_id, now).await?
+    } else {
+        0
+    };
+    tx.commit().await?;
+    Ok((key_id, retired))
+}
