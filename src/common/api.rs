@@ -30,16 +30,22 @@ impl ApiFailure {
     }
 }
 
+/// A response's JSON body, parsed by the browser (`Response.json()`) and read into `T` with
+/// serde-wasm-bindgen: the Wasm carries no JSON text parser (serde_json's is about 10 KB
+/// compressed, with a copy of every response type's decoder).
+pub async fn json<T: DeserializeOwned>(response: Response) -> Option<T> {
+    let promise = web_sys::Response::from(response).json().ok()?;
+    let value = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
     let status = response.status();
     if (200..300).contains(&status) {
-        return response
-            .json::<T>()
-            .await
-            .map_err(|_| ApiFailure::Server(status));
+        return json::<T>(response).await.ok_or(ApiFailure::Server(status));
     }
     if status == 401 {
-        let error = response.json::<ApiError>().await.ok();
+        let error = json::<ApiError>(response).await;
         return Err(ApiFailure::Unauthenticated {
             code: error
                 .as_ref()
@@ -51,7 +57,7 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> 
     if status >= 500 {
         return Err(ApiFailure::Server(status));
     }
-    let error = response.json::<ApiError>().await.unwrap_or(ApiError {
+    let error = json::<ApiError>(response).await.unwrap_or(ApiError {
         code: "bad_request".into(),
         message: format!("HTTP {status}"),
         fields: Vec::new(),

@@ -40,13 +40,11 @@ pub fn Ledger() -> impl IntoView {
     let to = RwSignal::new(ymd(ARTICLE_TO).to_string());
     let drill = RwSignal::new(None::<Figure>);
     let communities = LocalResource::new(move || async move {
-        gloo_net::http::Request::get("/api/communities")
+        let response = gloo_net::http::Request::get("/api/communities")
             .send()
             .await
-            .ok()?
-            .json::<Vec<CommunityView>>()
-            .await
-            .ok()
+            .ok()?;
+        crate::common::api::json::<Vec<CommunityView>>(response).await
     });
     let period = move || {
         let parse = |s: String| ledger::parse_day(&s);

@@ -2,6 +2,13 @@
 //! first paint), which issue states the person has seen (for the 议事 badge) and the codes
 //! this phone made (the server keeps only their hashes).
 
+/// Reads what `serde_json::to_string` stored, through the browser's JSON parser: the Wasm then
+/// carries no JSON text parser of its own (see `api::read`).
+fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    let value = js_sys::JSON::parse(text).ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
 /// Invitation and reset codes made on this phone (invitation id → code). The server stores
 /// only a hash of each code and never sends it back, so the person who made a code sees it
 /// (and its QR code) on the phone that made it; other staff see that it exists.
@@ -17,7 +24,7 @@ pub mod codes {
     fn load() -> HashMap<String, String> {
         storage()
             .and_then(|s| s.get_item(KEY).ok().flatten())
-            .and_then(|text| serde_json::from_str(&text).ok())
+            .and_then(|text| super::parse(&text))
             .unwrap_or_default()
     }
 
@@ -47,7 +54,7 @@ pub mod seen {
     pub fn load() -> HashMap<String, String> {
         storage()
             .and_then(|s| s.get_item(KEY).ok().flatten())
-            .and_then(|text| serde_json::from_str(&text).ok())
+            .and_then(|text| super::parse(&text))
             .unwrap_or_default()
     }
 
@@ -83,7 +90,7 @@ pub mod prefs {
     pub fn load() -> Prefs {
         storage()
             .and_then(|s| s.get_item(KEY).ok().flatten())
-            .and_then(|text| serde_json::from_str(&text).ok())
+            .and_then(|text| super::parse(&text))
             .unwrap_or_default()
     }
 
