@@ -675,15 +675,22 @@ pub async fn anonymise_raiser(
     Ok(())
 }
 
-/// How many issues this person raised at or after `since` (for the daily quota).
+/// How many issues this person raised at or after `since`, up to `at_most` (for the daily
+/// quota).
 pub async fn raised_since(
     conn: &mut Conn,
     user_id: Uuid,
     since: DateTime<Utc>,
+    at_most: u32,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM issues WHERE raised_by = ? AND created_at >= ?")
-        .bind(user_id.to_string())
-        .bind(time_text(since))
-        .fetch_one(conn)
-        .await
+    // Counting stops at `at_most` (the quota): a check costs the quota's rows, never all of
+    // a person's issues of the day.
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM issues WHERE raised_by = ? AND created_at >= ? LIMIT ?)",
+    )
+    .bind(user_id.to_string())
+    .bind(time_text(since))
+    .bind(i64::from(at_most))
+    .fetch_one(conn)
+    .await
 }
