@@ -212,10 +212,8 @@ pub async fn apply(
     let expires_at = now + Duration::days(CODE_VALID_DAYS);
     match mutation {
         Mutation::RaiseIssue(issue) => {
-            if store::issues::exists(conn, issue.id).await? {
-                return Err(conflict());
-            }
-            store::issues::insert(
+            // An id already taken writes nothing and is refused.
+            let inserted = store::issues::insert(
                 conn,
                 issue,
                 &target.community_id,
@@ -225,6 +223,9 @@ pub async fn apply(
                 version,
             )
             .await?;
+            if !inserted {
+                return Err(conflict());
+            }
         }
         Mutation::AddHousehold(household) => {
             if store::households::by_id(conn, household.id)
