@@ -31,6 +31,7 @@ pub type Conn = SqliteConnection;
 #[derive(Clone)]
 pub struct Db {
     pool: SqlitePool,
+    options: SqliteConnectOptions,
 }
 
 impl Db {
@@ -50,13 +51,13 @@ impl Db {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         let mut conn = pool.acquire().await?;
         invitations::hash_plain_codes(&mut conn).await?;
         drop(conn);
-        Ok(Db { pool })
+        Ok(Db { pool, options })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -97,6 +98,30 @@ impl Db {
     /// never deadlock upgrading a read lock; SQLite then runs writers one after another.
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// `begin_write` on a connection of its own (the push writer's).
+    pub async fn begin_write_on(conn: &mut Conn) -> Result<Transaction<'_, Sqlite>, sqlx::Error> {
+        sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await
+    }
+
+    /// A connection of its own, outside the pool, for the push writer. It never checkpoints
+    /// the WAL itself (`wal_autocheckpoint = 0`): a checkpoint copies and fsyncs pages for
+    /// milliseconds, and the writer's groups must not wait for it; `checkpoint` runs beside it.
+    pub async fn writer_connection(&self) -> Result<Conn, sqlx::Error> {
+        let options = self.options.clone().pragma("wal_autocheckpoint", "0");
+        sqlx::ConnectOptions::connect(&options).await
+    }
+
+    /// Copies what the WAL holds into the database file as far as no reader still needs it,
+    /// without blocking the writer (a passive checkpoint, on a pooled connection). Answers
+    /// the WAL's frames and how many of them are now in the database file.
+    pub async fn checkpoint(&self) -> Result<(i64, i64), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let (_, frames, copied): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok((frames, copied))
     }
 
     /// A read transaction: every read inside sees one snapshot.

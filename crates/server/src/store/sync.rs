@@ -153,6 +153,29 @@ pub async fn result_for_mutation_id(
     row.as_ref().map(result_from_row).transpose()
 }
 
+/// The stored outcomes of whichever of these mutations were processed before, by id: one
+/// query for a whole push instead of one per mutation.
+pub async fn results_for_mutation_ids(
+    conn: &mut Conn,
+    mutation_ids: &[Uuid],
+) -> Result<Vec<(Uuid, MutationResult)>, sqlx::Error> {
+    if mutation_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT * FROM mutation_results WHERE mutation_id IN ({})",
+        vec!["?"; mutation_ids.len()].join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in mutation_ids {
+        query = query.bind(id.to_string());
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| Ok((uuid_col(row, "mutation_id")?, result_from_row(row)?)))
+        .collect()
+}
+
 /// The outcomes of this client's mutations processed after `cursor`, in seq order.
 pub async fn results_since(
     conn: &mut Conn,
