@@ -444,29 +444,28 @@ async fn process(
     };
     // The effect and its result under one savepoint: a refusal found halfway leaves no
     // partial effect behind, and an effect is never kept without its result.
-    let mut effect = sqlx::Connection::begin(&mut *tx).await?;
-    let applied =
-        mutators::apply(&mut effect, at.principal, mutation, version, now, at.quotas).await;
-    let result = match applied {
+    store::sync::begin_effect(tx).await?;
+    let result = match mutators::apply(tx, at.principal, mutation, version, now, at.quotas).await {
         Ok(()) => {
             let result = MutationResult::applied(seq);
-            if let Err(error) =
-                store::sync::insert_result(&mut effect, client_id, envelope, &result, version, now)
-                    .await
-            {
-                effect.rollback().await?;
+            // The result, and the savepoint released, in one round trip.
+            let kept = store::sync::insert_result_keeping_effect(
+                tx, client_id, envelope, &result, version, now,
+            )
+            .await;
+            if let Err(error) = kept {
+                store::sync::undo_effect(tx).await?;
                 return Err(error);
             }
-            effect.commit().await?;
             return Ok(result);
         }
         Err(ApplyError::Rejected(rejection)) => rejection.to_result(seq),
         Err(ApplyError::Store(error)) => {
-            effect.rollback().await?;
+            store::sync::undo_effect(tx).await?;
             return Err(error);
         }
     };
-    effect.rollback().await?;
+    store::sync::undo_effect(tx).await?;
     store::sync::insert_result(tx, client_id, envelope, &result, version, now).await?;
     Ok(result)
 }

@@ -94,6 +94,14 @@ fn result_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<MutationResult, sqlx
     })
 }
 
+macro_rules! insert_result_sql {
+    () => {
+        "INSERT INTO mutation_results
+           (client_id, seq, mutation_id, name, status, code, message, fields, device_time, processed_at, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    };
+}
+
 /// Records the outcome of a processed mutation (applied or rejected) at `version`.
 pub async fn insert_result(
     conn: &mut Conn,
@@ -103,25 +111,70 @@ pub async fn insert_result(
     version: i64,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let fields = serde_json::to_string(&result.fields).expect("field errors serialise");
-    sqlx::query(
-        "INSERT INTO mutation_results
-           (client_id, seq, mutation_id, name, status, code, message, fields, device_time, processed_at, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    insert_result_then(
+        conn,
+        insert_result_sql!(),
+        client_id,
+        envelope,
+        result,
+        version,
+        now,
     )
-    .bind(client_id.to_string())
-    .bind(envelope.seq as i64)
-    .bind(envelope.id.to_string())
-    .bind(&envelope.name)
-    .bind(status_code(result.status))
-    .bind(&result.code)
-    .bind(&result.message)
-    .bind(fields)
-    .bind(time_text(envelope.device_time))
-    .bind(time_text(now))
-    .bind(version)
-    .execute(conn)
-    .await?;
+    .await
+}
+
+/// Opens the savepoint of one mutation's effect (named `effect`; one is open at a time).
+pub async fn begin_effect(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    sqlx::query("SAVEPOINT effect").execute(conn).await?;
+    Ok(())
+}
+
+/// Undoes everything since `begin_effect`, and closes the savepoint.
+pub async fn undo_effect(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    sqlx::query("ROLLBACK TO effect; RELEASE effect")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// `insert_result`, then keeps the effect (releases the savepoint of `begin_effect`), in one
+/// round trip to the database. If the insert fails, the savepoint is still open.
+pub async fn insert_result_keeping_effect(
+    conn: &mut Conn,
+    client_id: Uuid,
+    envelope: &MutationEnvelope,
+    result: &MutationResult,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = concat!(insert_result_sql!(), "; RELEASE effect");
+    insert_result_then(conn, SQL, client_id, envelope, result, version, now).await
+}
+
+async fn insert_result_then(
+    conn: &mut Conn,
+    sql: &'static str,
+    client_id: Uuid,
+    envelope: &MutationEnvelope,
+    result: &MutationResult,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let fields = serde_json::to_string(&result.fields).expect("field errors serialise");
+    sqlx::query(sql)
+        .bind(client_id.to_string())
+        .bind(envelope.seq as i64)
+        .bind(envelope.id.to_string())
+        .bind(&envelope.name)
+        .bind(status_code(result.status))
+        .bind(&result.code)
+        .bind(&result.message)
+        .bind(fields)
+        .bind(time_text(envelope.device_time))
+        .bind(time_text(now))
+        .bind(version)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
