@@ -31,6 +31,7 @@ use crate::auth::Principal;
 use crate::error::AppError;
 use crate::mutators::{self, ApplyError};
 use crate::policy::{self, Quotas};
+use crate::store::sync::Effect;
 use crate::store::{self, Conn, Db};
 
 /// How many mutations may wait for the writer before the server sheds load: about two
@@ -320,6 +321,10 @@ async fn apply_job(
             .map_err(AppError::from)?
             .into_iter()
             .collect();
+    // Each mutation's effect under the savepoint `effect`, which each result moves on.
+    store::sync::open_effect(&mut savepoint)
+        .await
+        .map_err(AppError::from)?;
     let first_seq = last_seq;
     let now = Utc::now();
     let mut results = Vec::with_capacity(job.mutations.len());
@@ -438,35 +443,28 @@ async fn process(
         Ok(mutation) => mutation,
         Err(rejection) => {
             let result = rejection.to_result(seq);
-            store::sync::insert_result(tx, client_id, envelope, &result, version, now).await?;
+            store::sync::keep_result(tx, Effect::Undo, client_id, envelope, &result, version, now)
+                .await?;
             return Ok(result);
         }
     };
     // The effect and its result under one savepoint: a refusal found halfway leaves no
     // partial effect behind, and an effect is never kept without its result.
-    store::sync::begin_effect(tx).await?;
-    let result = match mutators::apply(tx, at.principal, mutation, version, now, at.quotas).await {
-        Ok(()) => {
-            let result = MutationResult::applied(seq);
-            // The result, and the savepoint released, in one round trip.
-            let kept = store::sync::insert_result_keeping_effect(
-                tx, client_id, envelope, &result, version, now,
-            )
-            .await;
-            if let Err(error) = kept {
+    let (effect, result) =
+        match mutators::apply(tx, at.principal, mutation, version, now, at.quotas).await {
+            Ok(()) => (Effect::Keep, MutationResult::applied(seq)),
+            Err(ApplyError::Rejected(rejection)) => (Effect::Undo, rejection.to_result(seq)),
+            Err(ApplyError::Store(error)) => {
                 store::sync::undo_effect(tx).await?;
                 return Err(error);
             }
-            return Ok(result);
-        }
-        Err(ApplyError::Rejected(rejection)) => rejection.to_result(seq),
-        Err(ApplyError::Store(error)) => {
-            store::sync::undo_effect(tx).await?;
-            return Err(error);
-        }
-    };
-    store::sync::undo_effect(tx).await?;
-    store::sync::insert_result(tx, client_id, envelope, &result, version, now).await?;
+        };
+    let kept =
+        store::sync::keep_result(tx, effect, client_id, envelope, &result, version, now).await;
+    if let Err(error) = kept {
+        store::sync::undo_effect(tx).await?;
+        return Err(error);
+    }
     Ok(result)
 }
 

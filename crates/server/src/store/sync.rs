@@ -94,72 +94,55 @@ fn result_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<MutationResult, sqlx
     })
 }
 
-macro_rules! insert_result_sql {
-    () => {
-        "INSERT INTO mutation_results
-           (client_id, seq, mutation_id, name, status, code, message, fields, device_time, processed_at, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    };
-}
+// The push writer applies a push's mutations one at a time under a savepoint named
+// `effect`, opened once for the push and moved on by each result: a mutation's effect and
+// its result are kept together, or its effect alone is undone, in one round trip each.
 
-/// Records the outcome of a processed mutation (applied or rejected) at `version`.
-pub async fn insert_result(
-    conn: &mut Conn,
-    client_id: Uuid,
-    envelope: &MutationEnvelope,
-    result: &MutationResult,
-    version: i64,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    insert_result_then(
-        conn,
-        insert_result_sql!(),
-        client_id,
-        envelope,
-        result,
-        version,
-        now,
-    )
-    .await
-}
-
-/// Opens the savepoint of one mutation's effect (named `effect`; one is open at a time).
-pub async fn begin_effect(conn: &mut Conn) -> Result<(), sqlx::Error> {
+/// Opens the savepoint `effect` for a push's mutations (released with the push's own).
+pub async fn open_effect(conn: &mut Conn) -> Result<(), sqlx::Error> {
     sqlx::query("SAVEPOINT effect").execute(conn).await?;
     Ok(())
 }
 
-/// Undoes everything since `begin_effect`, and closes the savepoint.
+/// Undoes everything since the savepoint `effect` was opened or last moved on; it stays open.
 pub async fn undo_effect(conn: &mut Conn) -> Result<(), sqlx::Error> {
-    sqlx::query("ROLLBACK TO effect; RELEASE effect")
-        .execute(conn)
-        .await?;
+    sqlx::query("ROLLBACK TO effect").execute(conn).await?;
     Ok(())
 }
 
-/// `insert_result`, then keeps the effect (releases the savepoint of `begin_effect`), in one
-/// round trip to the database. If the insert fails, the savepoint is still open.
-pub async fn insert_result_keeping_effect(
-    conn: &mut Conn,
-    client_id: Uuid,
-    envelope: &MutationEnvelope,
-    result: &MutationResult,
-    version: i64,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    const SQL: &str = concat!(insert_result_sql!(), "; RELEASE effect");
-    insert_result_then(conn, SQL, client_id, envelope, result, version, now).await
+/// What becomes of a mutation's effect when its result is recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Applied: the effect is kept with the result.
+    Keep,
+    /// Refused: the effect, if any, is undone, and only the result is kept.
+    Undo,
 }
 
-async fn insert_result_then(
+/// Records the outcome of a processed mutation (applied or rejected) at `version`, keeps or
+/// undoes its effect, and moves the savepoint `effect` on to the next mutation — one round
+/// trip. If the insert fails, the savepoint has not moved: `undo_effect` undoes the lot.
+pub async fn keep_result(
     conn: &mut Conn,
-    sql: &'static str,
+    effect: Effect,
     client_id: Uuid,
     envelope: &MutationEnvelope,
     result: &MutationResult,
     version: i64,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    macro_rules! insert_and_move_on {
+        () => {
+            "INSERT INTO mutation_results
+               (client_id, seq, mutation_id, name, status, code, message, fields, device_time, processed_at, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+             RELEASE effect; SAVEPOINT effect"
+        };
+    }
+    let sql = match effect {
+        Effect::Keep => insert_and_move_on!(),
+        Effect::Undo => concat!("ROLLBACK TO effect; ", insert_and_move_on!()),
+    };
     let fields = serde_json::to_string(&result.fields).expect("field errors serialise");
     sqlx::query(sql)
         .bind(client_id.to_string())
