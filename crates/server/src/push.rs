@@ -10,11 +10,16 @@
 //!
 //! What keeps the writer fast (issue 10's figures): the handlers decode and validate the
 //! mutations before they queue them; a push asks once which of its mutations were processed
-//! before, not once per mutation; the writer's connection never checkpoints the WAL (a task
-//! beside it does, every second, without blocking it); and a group stops at `GROUP_MAX`
-//! mutations, so a push waits for at most about one group ahead of it. When more mutations
-//! wait than the writer does in about two seconds, further pushes are answered `retry` at
-//! once, with `Retry-After`, instead of waiting until the phone gives up.
+//! before, not once per mutation; the writer has a connection of its own (a large page
+//! cache, savepoint journals in memory); a mutation's result, its effect kept or undone and
+//! the savepoint moved on go in one round trip; and a group stops at `GROUP_MAX` mutations,
+//! so a push waits for at most about one group ahead of it. When more mutations wait than
+//! the writer does in about two seconds, further pushes are answered `retry` at once, with
+//! `Retry-After`, instead of waiting until the phone gives up.
+//!
+//! The writer's connection checkpoints the WAL itself, between groups (SQLite's automatic
+//! checkpoint). A passive checkpoint beside it was tried: under a steady crowd it never
+//! caught up with the writer, so the WAL was never restarted and grew past a gigabyte.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -40,8 +45,6 @@ const QUEUED_MAX: usize = 20_000;
 /// The most mutations one group takes (a push is never split): a bound on one transaction's
 /// time, and so on how long a push waits behind the group being written.
 const GROUP_MAX: usize = 500;
-/// How often the WAL is checkpointed beside the writer.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// What a shed push is told to wait, in seconds (the phone backs off on `retry` anyway).
 pub const RETRY_AFTER_SECONDS: u64 = 2;
 
@@ -77,12 +80,10 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on `db`, and the WAL checkpoints beside it; the mutations it
-    /// applies are under `quotas`.
+    /// Starts the writer task on `db`; the mutations it applies are under `quotas`.
     pub fn start(db: Db, quotas: Quotas) -> Writer {
         let (writer, queue) = Writer::new(QUEUED_MAX);
-        tokio::spawn(run(db.clone(), queue, writer.queued.clone(), quotas));
-        tokio::spawn(checkpoints(db));
+        tokio::spawn(run(db, queue, writer.queued.clone(), quotas));
         writer
     }
 
@@ -219,19 +220,6 @@ async fn open<'c>(db: &Db, slot: &'c mut Option<Conn>) -> Result<&'c mut Conn, s
         None => db.writer_connection().await?,
     };
     Ok(slot.insert(conn))
-}
-
-/// Checkpoints the WAL every `CHECKPOINT_EVERY`, so it stays small although the writer's
-/// connection never checkpoints.
-async fn checkpoints(db: Db) {
-    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
-        if let Err(error) = db.checkpoint().await {
-            tracing::warn!(%error, "a WAL checkpoint failed; the next one tries again");
-        }
-    }
 }
 
 /// Answers every push of a group that could not start: all to be retried, nothing applied.

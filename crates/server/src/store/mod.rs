@@ -105,30 +105,16 @@ impl Db {
         sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await
     }
 
-    /// A connection of its own, outside the pool, for the push writer. It never checkpoints
-    /// the WAL itself (`wal_autocheckpoint = 0`): a checkpoint copies and fsyncs pages for
-    /// milliseconds, and the writer's groups must not wait for it; `checkpoint` runs beside it.
-    /// Its page cache holds the indexes every push writes (64 MB; the default 2 MB made it
-    /// read them back from the file), and its savepoints' journals stay in memory.
+    /// A connection of its own, outside the pool, for the push writer. Its page cache holds
+    /// the indexes every push writes (64 MB; the default 2 MB made it read them back from the
+    /// file), and its savepoints' journals stay in memory.
     pub async fn writer_connection(&self) -> Result<Conn, sqlx::Error> {
         let options = self
             .options
             .clone()
-            .pragma("wal_autocheckpoint", "0")
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
         sqlx::ConnectOptions::connect(&options).await
-    }
-
-    /// Copies what the WAL holds into the database file as far as no reader still needs it,
-    /// without blocking the writer (a passive checkpoint, on a pooled connection). Answers
-    /// the WAL's frames and how many of them are now in the database file.
-    pub async fn checkpoint(&self) -> Result<(i64, i64), sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
-        let (_, frames, copied): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-            .fetch_one(&mut *conn)
-            .await?;
-        Ok((frames, copied))
     }
 
     /// A read transaction: every read inside sees one snapshot.
