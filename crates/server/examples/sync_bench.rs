@@ -11,7 +11,12 @@
 //!    `YWT_BENCH_RECORDS=1000000`): p50/p95 for deltas of 0, 10 and 1,000 changes and a
 //!    community's whole first pull.
 //!
-//! `YWT_BENCH_ONLY=pull` runs only the pulls. Run with `cargo xtask bench` (or `cargo run --release -p server --example sync_bench`).
+//! `YWT_BENCH_ONLY=pull` runs only the pulls, `YWT_BENCH_RECORDS=0` only the pushes. Run with
+//! `cargo xtask bench` (or `cargo run --release -p server --example sync_bench`).
+//!
+//! The machine is often shared: the load average is printed first, and the push scenarios
+//! print the process's CPU time per mutation (server and bench client together), a figure
+//! other work on the machine does not move as much as the wall clock.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -157,6 +162,22 @@ async fn push_queue(
     tally
 }
 
+/// This process's CPU time so far (user and system), from /proc (Linux); zero elsewhere.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which is in parentheses): utime and stime are the
+    // 12th and 13th, in clock ticks (100 a second on Linux).
+    let after = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn fastrand_ms(max: u64) -> u64 {
     (Uuid::new_v4().as_u128() % u128::from(max.max(1))) as u64
 }
@@ -205,6 +226,14 @@ async fn main() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, server::app(state)).await.unwrap() });
     let http = signed_in(&base, "13900000001").await;
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "load average (1, 5, 15 min) before the bench: {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
 
     if std::env::var("YWT_BENCH_ONLY").as_deref() != Ok("pull") {
         push_figures(&http, &base).await;
@@ -373,12 +402,15 @@ async fn push_figures(http: &reqwest::Client, base: &str) {
     );
 
     // 3. Throughput: 200 phones, 500 mutations each, in batches of 100, back to back.
+    let cpu = cpu_seconds();
     let (mut tally, seconds) = crowd(&http, &base, 200, 500, PUSH_BATCH_MAX).await;
+    let cpu = cpu_seconds() - cpu;
     let rate = tally.applied as f64 / seconds;
     let summary = tally.summary();
     println!(
-        "200 phones × 500 in batches of {PUSH_BATCH_MAX}: {} applied in {seconds:.2} s = {rate:.0} mutations/s (goal ≥ 10000); {summary}",
+        "200 phones × 500 in batches of {PUSH_BATCH_MAX}: {} applied in {seconds:.2} s = {rate:.0} mutations/s (goal ≥ 10000); {summary}; process CPU {cpu:.1} s = {:.0} µs per mutation",
         tally.applied,
+        cpu * 1e6 / tally.applied.max(1) as f64,
     );
 
     // 4. Half that load, open loop: 200 phones, each pushing a batch every second.

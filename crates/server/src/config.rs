@@ -61,11 +61,12 @@ pub struct Config {
     pub command: Option<Command>,
 
     /// The most issues one person may raise per day (China time); more are refused with a
-    /// reason. Benches and the chaos run set it high.
+    /// reason. 4294967295 (the largest) means no quota, and nothing is counted: benches and
+    /// the chaos run set it.
     #[arg(long, env = "YWT_ISSUES_PER_DAY", default_value_t = 20)]
     pub issues_per_day: u32,
 
-    /// The most photos one person may attach per day (China time).
+    /// The most photos one person may attach per day (China time); 4294967295 means no quota.
     #[arg(long, env = "YWT_PHOTOS_PER_DAY", default_value_t = 30)]
     pub photos_per_day: u32,
 }

@@ -84,18 +84,26 @@ async fn facts(
         Some(community) => store::people::township_of(conn, community).await?,
         None => None,
     };
-    // The daily quotas count the last 24 hours.
+    // The daily quotas count the last 24 hours, and only as far as the limit; an unlimited
+    // quota is not counted at all.
     let since = now - Duration::days(1);
+    let user = principal.user_id;
     let quota = match mutation {
-        Mutation::RaiseIssue(_) => Some(QuotaUse {
-            used: store::issues::raised_since(conn, principal.user_id, since).await?,
-            limit: quotas.issues_per_day,
-        }),
-        Mutation::AttachPhoto(_) => Some(QuotaUse {
-            used: store::photos::uploaded_since(conn, principal.user_id, since).await?,
-            limit: quotas.photos_per_day,
-        }),
+        Mutation::RaiseIssue(_) => Some(quotas.issues_per_day),
+        Mutation::AttachPhoto(_) => Some(quotas.photos_per_day),
         _ => None,
+    }
+    .filter(|limit| *limit != Quotas::UNLIMITED);
+    let quota = match (mutation, quota) {
+        (Mutation::RaiseIssue(_), Some(limit)) => Some(QuotaUse {
+            used: store::issues::raised_since(conn, user, since, limit).await?,
+            limit,
+        }),
+        (_, Some(limit)) => Some(QuotaUse {
+            used: store::photos::uploaded_since(conn, user, since, limit).await?,
+            limit,
+        }),
+        (_, None) => None,
     };
     Ok(Facts {
         household,
@@ -204,10 +212,8 @@ pub async fn apply(
     let expires_at = now + Duration::days(CODE_VALID_DAYS);
     match mutation {
         Mutation::RaiseIssue(issue) => {
-            if store::issues::exists(conn, issue.id).await? {
-                return Err(conflict());
-            }
-            store::issues::insert(
+            // An id already taken writes nothing and is refused.
+            let inserted = store::issues::insert(
                 conn,
                 issue,
                 &target.community_id,
@@ -217,6 +223,9 @@ pub async fn apply(
                 version,
             )
             .await?;
+            if !inserted {
+                return Err(conflict());
+            }
         }
         Mutation::AddHousehold(household) => {
             if store::households::by_id(conn, household.id)

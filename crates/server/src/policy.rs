@@ -54,6 +54,11 @@ pub struct Quotas {
     pub photos_per_day: u32,
 }
 
+impl Quotas {
+    /// A limit that means no quota: nothing is counted (benches and the chaos run).
+    pub const UNLIMITED: u32 = u32::MAX;
+}
+
 /// What a person used of a daily quota, and its limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QuotaUse {

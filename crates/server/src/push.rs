@@ -5,16 +5,30 @@
 //!
 //! The guarantees are the engine's as before (docs/PROTOCOL.md): per client in seq order,
 //! exactly once, each result committed with its effect, refusals never blocking. A crowd
-//! costs one transaction per group instead of one per mutation, and never holds more than
-//! the writer's one connection, so new phones registering at once cannot exhaust the pool.
-//! When more work waits than the writer takes in, pushes are answered `retry` at once, with
-//! `Retry-After`, instead of timing out.
+//! costs one transaction per group instead of one per mutation, and the writer holds one
+//! connection of its own, so new phones registering at once cannot exhaust the pool.
+//!
+//! What keeps the writer fast (issue 10's figures): the handlers decode and validate the
+//! mutations before they queue them; a push asks once which of its mutations were processed
+//! before, not once per mutation; the writer has a connection of its own (a large page
+//! cache, savepoint journals in memory); a mutation's result, its effect kept or undone and
+//! the savepoint moved on go in one round trip; and a group stops at `GROUP_MAX` mutations,
+//! so a push waits for at most about one group ahead of it. When more mutations wait than
+//! the writer does in about two seconds, further pushes are answered `retry` at once, with
+//! `Retry-After`, instead of waiting until the phone gives up.
+//!
+//! The writer's connection checkpoints the WAL itself, between groups (SQLite's automatic
+//! checkpoint). A passive checkpoint beside it was tried: under a steady crowd it never
+//! caught up with the writer, so the WAL was never restarted and grew past a gigabyte.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use domain::wire::{MutationEnvelope, MutationResult, PushRequest, ResultStatus, PUSH_BATCH_MAX};
-use domain::{FieldError, FieldErrorKind, Mutation};
+use domain::{FieldError, FieldErrorKind, Mutation, Rejection};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -22,12 +36,15 @@ use crate::auth::Principal;
 use crate::error::AppError;
 use crate::mutators::{self, ApplyError};
 use crate::policy::{self, Quotas};
+use crate::store::sync::Effect;
 use crate::store::{self, Conn, Db};
 
-/// How many pushes may wait for the writer before the server sheds load.
-const QUEUE: usize = 4096;
-/// The most mutations one group commits (a bound on one transaction's time and size).
-const GROUP_MAX: usize = 2000;
+/// How many mutations may wait for the writer before the server sheds load: about two
+/// seconds of the writer's work, well within a phone's patience.
+const QUEUED_MAX: usize = 20_000;
+/// The most mutations one group takes (a push is never split): a bound on one transaction's
+/// time, and so on how long a push waits behind the group being written.
+const GROUP_MAX: usize = 500;
 /// What a shed push is told to wait, in seconds (the phone backs off on `retry` anyway).
 pub const RETRY_AFTER_SECONDS: u64 = 2;
 
@@ -40,25 +57,46 @@ pub enum Pushed {
 
 struct Job {
     principal: Principal,
-    quotas: Quotas,
     client_id: Uuid,
-    mutations: Vec<MutationEnvelope>,
+    mutations: Vec<Pending>,
     reply: oneshot::Sender<Result<Vec<MutationResult>, AppError>>,
+}
+
+/// A pushed mutation, with its arguments already decoded and validated by the handler (the
+/// domain's `parse`, pure), so the writer spends its time on the database alone.
+struct Pending {
+    envelope: MutationEnvelope,
+    parsed: Result<Mutation, Rejection>,
 }
 
 /// The handle pushes go through; cheap to clone.
 #[derive(Clone)]
 pub struct Writer {
-    jobs: mpsc::Sender<Job>,
-    quotas: Quotas,
+    jobs: mpsc::UnboundedSender<Job>,
+    /// Mutations queued and not yet taken into a group.
+    queued: Arc<AtomicUsize>,
+    /// The most mutations that may be queued (`QUEUED_MAX`).
+    capacity: usize,
 }
 
 impl Writer {
     /// Starts the writer task on `db`; the mutations it applies are under `quotas`.
     pub fn start(db: Db, quotas: Quotas) -> Writer {
-        let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(db, queue));
-        Writer { jobs, quotas }
+        let (writer, queue) = Writer::new(QUEUED_MAX);
+        tokio::spawn(run(db, queue, writer.queued.clone(), quotas));
+        writer
+    }
+
+    /// A writer whose queue is `queue`, holding at most `capacity` mutations.
+    fn new(capacity: usize) -> (Writer, mpsc::UnboundedReceiver<Job>) {
+        let (jobs, queue) = mpsc::unbounded_channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        let writer = Writer {
+            jobs,
+            queued,
+            capacity,
+        };
+        (writer, queue)
     }
 
     /// Processes a pushed batch in seq order: one result per mutation processed. It stops at
@@ -69,28 +107,39 @@ impl Writer {
         principal: Principal,
         request: PushRequest,
     ) -> Result<Pushed, AppError> {
-        if request.mutations.len() > PUSH_BATCH_MAX {
+        let count = request.mutations.len();
+        if count > PUSH_BATCH_MAX {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "mutations",
                 FieldErrorKind::TooLong {
                     max: PUSH_BATCH_MAX,
-                    actual: request.mutations.len(),
+                    actual: count,
                 },
             )]));
         }
+        if !self.admit(count) {
+            let seqs = request.mutations.iter().map(|m| m.seq);
+            return Ok(Pushed::Shed(retry_all(seqs)));
+        }
+        let mutations = request
+            .mutations
+            .into_iter()
+            .map(|envelope| Pending {
+                parsed: Mutation::parse_envelope(&envelope),
+                envelope,
+            })
+            .collect();
         let (reply, answer) = oneshot::channel();
         let job = Job {
             principal,
-            quotas: self.quotas,
             client_id: request.client_id,
-            mutations: request.mutations,
+            mutations,
             reply,
         };
-        match self.jobs.try_send(job) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(job) | mpsc::error::TrySendError::Closed(job)) => {
-                return Ok(Pushed::Shed(retry_all(&job.mutations)));
-            }
+        if let Err(mpsc::error::SendError(job)) = self.jobs.send(job) {
+            // The writer has stopped (the server is shutting down): nothing was applied.
+            self.queued.fetch_sub(count, Ordering::SeqCst);
+            return Ok(Pushed::Shed(retry_pending(&job.mutations)));
         }
         // The writer answers even if the phone has hung up meanwhile: its work is never
         // cancelled halfway (the phone learns the results on its retry).
@@ -99,48 +148,97 @@ impl Writer {
             Err(_) => Err(AppError::Internal(anyhow::anyhow!("the writer stopped"))),
         }
     }
+
+    /// Counts `count` more mutations into the queue if they fit; a push finding the queue
+    /// empty always fits, however large.
+    fn admit(&self, count: usize) -> bool {
+        let before = self.queued.fetch_add(count, Ordering::SeqCst);
+        if before == 0 || before + count <= self.capacity {
+            return true;
+        }
+        self.queued.fetch_sub(count, Ordering::SeqCst);
+        false
+    }
 }
 
-fn retry_all(mutations: &[MutationEnvelope]) -> Vec<MutationResult> {
-    mutations
-        .iter()
-        .map(|m| MutationResult::retry(m.seq, "服务器正忙，稍后会自动重试"))
+fn retry_all(seqs: impl Iterator<Item = u64>) -> Vec<MutationResult> {
+    seqs.map(|seq| MutationResult::retry(seq, "服务器正忙，稍后会自动重试"))
         .collect()
 }
 
-async fn run(db: Db, mut queue: mpsc::Receiver<Job>) {
+fn retry_pending(mutations: &[Pending]) -> Vec<MutationResult> {
+    retry_all(mutations.iter().map(|m| m.envelope.seq))
+}
+
+/// Takes the jobs waiting, a group at a time, and writes each group on the writer's own
+/// connection (opened again after a failure).
+async fn run(
+    db: Db,
+    mut queue: mpsc::UnboundedReceiver<Job>,
+    queued: Arc<AtomicUsize>,
+    quotas: Quotas,
+) {
+    let mut connection = None;
     while let Some(first) = queue.recv().await {
-        let mut count = first.mutations.len();
-        let mut jobs = vec![first];
-        // Whatever else is already waiting joins this group.
-        while count < GROUP_MAX {
-            match queue.try_recv() {
-                Ok(job) => {
-                    count += job.mutations.len();
-                    jobs.push(job);
-                }
-                Err(_) => break,
+        let jobs = group(first, &mut queue, &queued);
+        let conn = match open(&db, &mut connection).await {
+            Ok(conn) => conn,
+            Err(error) => {
+                tracing::warn!(%error, "the writer could not connect; its pushes will be retried");
+                retry_jobs(jobs);
+                continue;
             }
+        };
+        if !commit_group(conn, jobs, quotas).await {
+            connection = None;
         }
-        commit_group(&db, jobs).await;
     }
+}
+
+/// A group: `first`, and whatever else is already waiting, up to `GROUP_MAX` mutations. They
+/// leave the queue's count, making room for more pushes.
+fn group(first: Job, queue: &mut mpsc::UnboundedReceiver<Job>, queued: &AtomicUsize) -> Vec<Job> {
+    let mut count = first.mutations.len();
+    let mut jobs = vec![first];
+    while count < GROUP_MAX {
+        match queue.try_recv() {
+            Ok(job) => {
+                count += job.mutations.len();
+                jobs.push(job);
+            }
+            Err(_) => break,
+        }
+    }
+    queued.fetch_sub(count, Ordering::SeqCst);
+    jobs
+}
+
+/// The writer's connection, opened if there is none.
+async fn open<'c>(db: &Db, slot: &'c mut Option<Conn>) -> Result<&'c mut Conn, sqlx::Error> {
+    let conn = match slot.take() {
+        Some(conn) => conn,
+        None => db.writer_connection().await?,
+    };
+    Ok(slot.insert(conn))
 }
 
 /// Answers every push of a group that could not start: all to be retried, nothing applied.
 fn retry_jobs(jobs: Vec<Job>) {
     for job in jobs {
         // A phone that hung up has nobody waiting; it retries on its own.
-        let _ = job.reply.send(Ok(retry_all(&job.mutations)));
+        let _ = job.reply.send(Ok(retry_pending(&job.mutations)));
     }
 }
 
-/// One group: every job applied in one transaction, committed once, then answered.
-async fn commit_group(db: &Db, jobs: Vec<Job>) {
-    let mut tx = match db.begin_write().await {
+/// One group: every job applied in one transaction, committed once, then answered. Answers
+/// whether the group committed (if not, the connection is opened afresh).
+async fn commit_group(conn: &mut Conn, jobs: Vec<Job>, quotas: Quotas) -> bool {
+    let mut tx = match store::Db::begin_write_on(conn).await {
         Ok(tx) => tx,
         Err(error) => {
             tracing::warn!(%error, "could not start a group; its pushes will be retried");
-            return retry_jobs(jobs);
+            retry_jobs(jobs);
+            return false;
         }
     };
     // Versions are handed out here, under the write lock the group holds, and the counter is
@@ -149,12 +247,13 @@ async fn commit_group(db: &Db, jobs: Vec<Job>) {
         Ok(version) => version,
         Err(error) => {
             tracing::warn!(%error, "could not read the version; the group's pushes will be retried");
-            return retry_jobs(jobs);
+            retry_jobs(jobs);
+            return false;
         }
     };
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let outcome = apply_job(&mut tx, &job, &mut version).await;
+        let outcome = apply_job(&mut tx, &job, quotas, &mut version).await;
         answers.push((job, outcome));
     }
     let committed = match store::set_version(&mut tx, version).await {
@@ -165,15 +264,16 @@ async fn commit_group(db: &Db, jobs: Vec<Job>) {
         let answer = match (&committed, outcome) {
             (Ok(()), outcome) => outcome,
             // Nothing of the group was kept: every push is retried, none half-applied.
-            (Err(_), Ok(_)) => Ok(retry_all(&job.mutations)),
+            (Err(_), Ok(_)) => Ok(retry_pending(&job.mutations)),
             (Err(_), Err(error)) => Err(error),
         };
         // A phone that hung up has nobody waiting: its results are stored all the same.
         let _ = job.reply.send(answer);
     }
-    if let Err(error) = committed {
+    if let Err(error) = &committed {
         tracing::warn!(%error, "a group did not commit; its pushes will be retried");
     }
+    committed.is_ok()
 }
 
 /// One push inside the group, under a savepoint of its own: the installation id is claimed
@@ -182,6 +282,7 @@ async fn commit_group(db: &Db, jobs: Vec<Job>) {
 async fn apply_job(
     tx: &mut Conn,
     job: &Job,
+    quotas: Quotas,
     version: &mut i64,
 ) -> Result<Vec<MutationResult>, AppError> {
     let mut savepoint = sqlx::Connection::begin(&mut *tx)
@@ -194,23 +295,54 @@ async fn apply_job(
             return Err(error);
         }
     };
+    // The same mutation may have been processed before under another installation id: one
+    // look-up for the push's new mutations, kept up to date as they are processed.
+    let new: Vec<Uuid> = job
+        .mutations
+        .iter()
+        .filter(|m| m.envelope.seq > last_seq)
+        .map(|m| m.envelope.id)
+        .collect();
+    let mut processed: HashMap<Uuid, MutationResult> =
+        store::sync::results_for_mutation_ids(&mut savepoint, &new)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .collect();
+    // Each mutation's effect under the savepoint `effect`, which each result moves on.
+    store::sync::open_effect(&mut savepoint)
+        .await
+        .map_err(AppError::from)?;
     let first_seq = last_seq;
     let now = Utc::now();
     let mut results = Vec::with_capacity(job.mutations.len());
-    for envelope in &job.mutations {
-        let result = match process(&mut savepoint, job, last_seq, envelope, now, version).await {
+    for pending in &job.mutations {
+        let seq = pending.envelope.seq;
+        let at = Position {
+            principal: &job.principal,
+            client_id: job.client_id,
+            last_seq,
+            processed: &processed,
+            now,
+            quotas,
+        };
+        let result = match process(&mut savepoint, &at, pending, version).await {
             Ok(result) => result,
             Err(error) => {
-                tracing::warn!(error = %error, seq = envelope.seq, "mutation not processed; the client will retry");
-                MutationResult::retry(envelope.seq, "服务器暂时忙，稍后会自动重试")
+                tracing::warn!(error = %error, seq, "mutation not processed; the client will retry");
+                MutationResult::retry(seq, "服务器暂时忙，稍后会自动重试")
             }
         };
         let stop = matches!(
             result.status,
             ResultStatus::Retry | ResultStatus::OutOfOrder
         );
-        if !stop && envelope.seq == last_seq + 1 {
-            last_seq = envelope.seq;
+        if !stop && seq == last_seq + 1 {
+            last_seq = seq;
+            // Its outcome is stored now (or was before): a copy later in the group finds it.
+            processed
+                .entry(pending.envelope.id)
+                .or_insert_with(|| result.clone());
         }
         results.push(result);
         if stop {
@@ -244,17 +376,28 @@ async fn claim_client(
     }
 }
 
-/// Processes one mutation of a client whose last processed seq is `last_seq`. `Err` means a
-/// transient failure: nothing of this mutation is kept, and the client retries it.
+/// Where a push stands when one of its mutations is processed.
+struct Position<'a> {
+    principal: &'a Principal,
+    client_id: Uuid,
+    /// The last seq processed for this installation.
+    last_seq: u64,
+    /// The stored outcomes of this push's new mutations that were processed before, by id.
+    processed: &'a HashMap<Uuid, MutationResult>,
+    now: chrono::DateTime<Utc>,
+    quotas: Quotas,
+}
+
+/// Processes one mutation. `Err` means a transient failure: nothing of this mutation is
+/// kept, and the client retries it.
 async fn process(
     tx: &mut Conn,
-    job: &Job,
-    last_seq: u64,
-    envelope: &MutationEnvelope,
-    now: chrono::DateTime<Utc>,
+    at: &Position<'_>,
+    pending: &Pending,
     next_version: &mut i64,
 ) -> Result<MutationResult, sqlx::Error> {
-    let (principal, client_id) = (&job.principal, job.client_id);
+    let (envelope, client_id, last_seq, now) =
+        (&pending.envelope, at.client_id, at.last_seq, at.now);
     let seq = envelope.seq;
     if seq <= last_seq {
         // Already processed: answer as the first time, change nothing. If the phone sends a
@@ -277,50 +420,126 @@ async fn process(
         return Ok(MutationResult::out_of_order(seq, last_seq + 1));
     }
     // The same mutation pushed before under another installation id: no second effect.
-    if let Some(mut earlier) = store::sync::result_for_mutation_id(tx, envelope.id).await? {
+    if let Some(earlier) = at.processed.get(&envelope.id) {
+        let mut earlier = earlier.clone();
         earlier.seq = seq;
         return Ok(earlier);
     }
     *next_version += 1;
     let version = *next_version;
-    let mutation = match Mutation::parse_envelope(envelope) {
+    let mutation = match &pending.parsed {
         Ok(mutation) => mutation,
         Err(rejection) => {
             let result = rejection.to_result(seq);
-            store::sync::insert_result(tx, client_id, envelope, &result, version, now).await?;
+            store::sync::keep_result(tx, Effect::Undo, client_id, envelope, &result, version, now)
+                .await?;
             return Ok(result);
         }
     };
     // The effect and its result under one savepoint: a refusal found halfway leaves no
     // partial effect behind, and an effect is never kept without its result.
-    let mut effect = sqlx::Connection::begin(&mut *tx).await?;
-    let result = match mutators::apply(&mut effect, principal, &mutation, version, now, job.quotas)
-        .await
-    {
-        Ok(()) => {
-            let result = MutationResult::applied(seq);
-            if let Err(error) =
-                store::sync::insert_result(&mut effect, client_id, envelope, &result, version, now)
-                    .await
-            {
-                effect.rollback().await?;
+    let (effect, result) =
+        match mutators::apply(tx, at.principal, mutation, version, now, at.quotas).await {
+            Ok(()) => (Effect::Keep, MutationResult::applied(seq)),
+            Err(ApplyError::Rejected(rejection)) => (Effect::Undo, rejection.to_result(seq)),
+            Err(ApplyError::Store(error)) => {
+                store::sync::undo_effect(tx).await?;
                 return Err(error);
             }
-            effect.commit().await?;
-            return Ok(result);
-        }
-        Err(ApplyError::Rejected(rejection)) => rejection.to_result(seq),
-        Err(ApplyError::Store(error)) => {
-            effect.rollback().await?;
-            return Err(error);
-        }
-    };
-    effect.rollback().await?;
-    store::sync::insert_result(tx, client_id, envelope, &result, version, now).await?;
+        };
+    let kept =
+        store::sync::keep_result(tx, effect, client_id, envelope, &result, version, now).await;
+    if let Err(error) = kept {
+        store::sync::undo_effect(tx).await?;
+        return Err(error);
+    }
     Ok(result)
 }
 
 /// How long a phone is asked to wait when its push was shed.
 pub fn retry_after() -> Duration {
     Duration::from_secs(RETRY_AFTER_SECONDS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::mutation::Definition;
+    use domain::RaiseIssueArgs;
+
+    fn principal() -> Principal {
+        Principal {
+            user_id: Uuid::new_v4(),
+            display_name: "测试".into(),
+            phone: "13900000009".into(),
+            memberships: Vec::new(),
+            token_hash: String::new(),
+        }
+    }
+
+    fn request(count: u64) -> PushRequest {
+        let raise = |seq| {
+            RaiseIssueArgs {
+                id: Uuid::new_v4(),
+                title: format!("排队 {seq}"),
+                description: "楼道灯坏了".into(),
+                category: "repairs".into(),
+                place: None,
+                on_behalf_of: None,
+            }
+            .envelope(seq, Uuid::new_v4(), Utc::now())
+        };
+        PushRequest {
+            client_id: Uuid::new_v4(),
+            mutations: (1..=count).map(raise).collect(),
+        }
+    }
+
+    /// A crowd beyond what the writer does in a while is answered at once, every mutation
+    /// `retry` (the handler adds `Retry-After`), and nothing of it is queued; a push finding
+    /// the queue empty is always taken, and room comes back as soon as the writer takes a
+    /// group.
+    #[tokio::test]
+    async fn pushes_beyond_the_queue_are_shed_at_once_and_admitted_again_when_it_drains() {
+        let (writer, mut queue) = Writer::new(50);
+        let pushing = writer.clone();
+        // Larger than the whole queue, but the queue is empty: taken.
+        let first = tokio::spawn(async move { pushing.push(principal(), request(60)).await });
+        let job = queue.recv().await.expect("the first push is queued");
+        assert_eq!(writer.queued.load(Ordering::SeqCst), 60);
+
+        match writer.push(principal(), request(10)).await {
+            Ok(Pushed::Shed(results)) => {
+                assert_eq!(results.len(), 10);
+                for (result, seq) in results.iter().zip(1..) {
+                    assert_eq!(result.status, ResultStatus::Retry);
+                    assert_eq!(result.seq, seq);
+                }
+            }
+            _ => panic!("a push beyond the queue is shed at once"),
+        }
+        assert_eq!(
+            writer.queued.load(Ordering::SeqCst),
+            60,
+            "a shed push is not queued"
+        );
+
+        // The writer takes the first push into a group: there is room again.
+        let jobs = group(job, &mut queue, &writer.queued);
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(writer.queued.load(Ordering::SeqCst), 0);
+        let pushing = writer.clone();
+        let second = tokio::spawn(async move { pushing.push(principal(), request(10)).await });
+        let next = queue.recv().await.expect("the second push is queued");
+        assert_eq!(next.mutations.len(), 10);
+
+        // Each is answered with what the writer sends.
+        for job in jobs.into_iter().chain([next]) {
+            let results = retry_pending(&job.mutations);
+            assert!(job.reply.send(Ok(results)).is_ok(), "the push waits");
+        }
+        for task in [first, second] {
+            assert!(matches!(task.await.unwrap(), Ok(Pushed::Results(_))));
+        }
+    }
 }

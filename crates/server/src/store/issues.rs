@@ -175,14 +175,7 @@ pub async fn by_id(conn: &mut Conn, id: Uuid) -> Result<Option<IssueRow>, sqlx::
     row.as_ref().map(issue_from_row).transpose()
 }
 
-pub async fn exists(conn: &mut Conn, id: Uuid) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM issues WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
-    Ok(found.is_some())
-}
-
+/// Inserts a new issue; `false` (and nothing written) if an issue with its id exists.
 pub async fn insert(
     conn: &mut Conn,
     issue: &NewIssue,
@@ -191,11 +184,12 @@ pub async fn insert(
     created_at: DateTime<Utc>,
     status: IssueStatus,
     version: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "INSERT INTO issues (id, community_id, raised_by, title, description, category, place, status,
                              created_at, updated_at, version, on_behalf_household)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING",
     )
     .bind(issue.id.to_string())
     .bind(community_id)
@@ -211,7 +205,7 @@ pub async fn insert(
     .bind(issue.on_behalf_of.map(|h| h.to_string()))
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// The issues of these communities changed after `cursor` up to `upto`, oldest change first.
@@ -675,15 +669,22 @@ pub async fn anonymise_raiser(
     Ok(())
 }
 
-/// How many issues this person raised at or after `since` (for the daily quota).
+/// How many issues this person raised at or after `since`, up to `at_most` (for the daily
+/// quota).
 pub async fn raised_since(
     conn: &mut Conn,
     user_id: Uuid,
     since: DateTime<Utc>,
+    at_most: u32,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM issues WHERE raised_by = ? AND created_at >= ?")
-        .bind(user_id.to_string())
-        .bind(time_text(since))
-        .fetch_one(conn)
-        .await
+    // Counting stops at `at_most` (the quota): a check costs the quota's rows, never all of
+    // a person's issues of the day.
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM issues WHERE raised_by = ? AND created_at >= ? LIMIT ?)",
+    )
+    .bind(user_id.to_string())
+    .bind(time_text(since))
+    .bind(i64::from(at_most))
+    .fetch_one(conn)
+    .await
 }

@@ -64,15 +64,21 @@ pub async fn get(
     .transpose()
 }
 
-/// How many photos this person attached at or after `since` (for the daily quota).
+/// How many photos this person attached at or after `since`, up to `at_most` (for the daily
+/// quota).
 pub async fn uploaded_since(
     conn: &mut Conn,
     user_id: Uuid,
     since: DateTime<Utc>,
+    at_most: u32,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE uploaded_by = ? AND created_at >= ?")
-        .bind(user_id.to_string())
-        .bind(time_text(since))
-        .fetch_one(conn)
-        .await
+    // Counting stops at `at_most` (the quota), like `issues::raised_since`.
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM photos WHERE uploaded_by = ? AND created_at >= ? LIMIT ?)",
+    )
+    .bind(user_id.to_string())
+    .bind(time_text(since))
+    .bind(i64::from(at_most))
+    .fetch_one(conn)
+    .await
 }

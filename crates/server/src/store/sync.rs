@@ -94,34 +94,70 @@ fn result_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<MutationResult, sqlx
     })
 }
 
-/// Records the outcome of a processed mutation (applied or rejected) at `version`.
-pub async fn insert_result(
+// The push writer applies a push's mutations one at a time under a savepoint named
+// `effect`, opened once for the push and moved on by each result: a mutation's effect and
+// its result are kept together, or its effect alone is undone, in one round trip each.
+
+/// Opens the savepoint `effect` for a push's mutations (released with the push's own).
+pub async fn open_effect(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    sqlx::query("SAVEPOINT effect").execute(conn).await?;
+    Ok(())
+}
+
+/// Undoes everything since the savepoint `effect` was opened or last moved on; it stays open.
+pub async fn undo_effect(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    sqlx::query("ROLLBACK TO effect").execute(conn).await?;
+    Ok(())
+}
+
+/// What becomes of a mutation's effect when its result is recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Applied: the effect is kept with the result.
+    Keep,
+    /// Refused: the effect, if any, is undone, and only the result is kept.
+    Undo,
+}
+
+/// Records the outcome of a processed mutation (applied or rejected) at `version`, keeps or
+/// undoes its effect, and moves the savepoint `effect` on to the next mutation — one round
+/// trip. If the insert fails, the savepoint has not moved: `undo_effect` undoes the lot.
+pub async fn keep_result(
     conn: &mut Conn,
+    effect: Effect,
     client_id: Uuid,
     envelope: &MutationEnvelope,
     result: &MutationResult,
     version: i64,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    macro_rules! insert_and_move_on {
+        () => {
+            "INSERT INTO mutation_results
+               (client_id, seq, mutation_id, name, status, code, message, fields, device_time, processed_at, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+             RELEASE effect; SAVEPOINT effect"
+        };
+    }
+    let sql = match effect {
+        Effect::Keep => insert_and_move_on!(),
+        Effect::Undo => concat!("ROLLBACK TO effect; ", insert_and_move_on!()),
+    };
     let fields = serde_json::to_string(&result.fields).expect("field errors serialise");
-    sqlx::query(
-        "INSERT INTO mutation_results
-           (client_id, seq, mutation_id, name, status, code, message, fields, device_time, processed_at, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(client_id.to_string())
-    .bind(envelope.seq as i64)
-    .bind(envelope.id.to_string())
-    .bind(&envelope.name)
-    .bind(status_code(result.status))
-    .bind(&result.code)
-    .bind(&result.message)
-    .bind(fields)
-    .bind(time_text(envelope.device_time))
-    .bind(time_text(now))
-    .bind(version)
-    .execute(conn)
-    .await?;
+    sqlx::query(sql)
+        .bind(client_id.to_string())
+        .bind(envelope.seq as i64)
+        .bind(envelope.id.to_string())
+        .bind(&envelope.name)
+        .bind(status_code(result.status))
+        .bind(&result.code)
+        .bind(&result.message)
+        .bind(fields)
+        .bind(time_text(envelope.device_time))
+        .bind(time_text(now))
+        .bind(version)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -151,6 +187,29 @@ pub async fn result_for_mutation_id(
         .fetch_optional(conn)
         .await?;
     row.as_ref().map(result_from_row).transpose()
+}
+
+/// The stored outcomes of whichever of these mutations were processed before, by id: one
+/// query for a whole push instead of one per mutation.
+pub async fn results_for_mutation_ids(
+    conn: &mut Conn,
+    mutation_ids: &[Uuid],
+) -> Result<Vec<(Uuid, MutationResult)>, sqlx::Error> {
+    if mutation_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT * FROM mutation_results WHERE mutation_id IN ({})",
+        vec!["?"; mutation_ids.len()].join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in mutation_ids {
+        query = query.bind(id.to_string());
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| Ok((uuid_col(row, "mutation_id")?, result_from_row(row)?)))
+        .collect()
 }
 
 /// The outcomes of this client's mutations processed after `cursor`, in seq order.

@@ -523,3 +523,33 @@ async fn a_restored_backup_serves_on_and_phones_start_afresh_and_renumber() {
         .unwrap();
     assert!(!next.reset);
 }
+
+/// The same mutation twice in one push (a queue that copied it) and then from another
+/// installation of the same person: one effect, and the first outcome every time.
+#[tokio::test]
+async fn the_same_mutation_twice_in_a_push_and_from_another_installation_has_one_effect() {
+    let app = spawn().await;
+    let phone = app.signed_in(RESIDENT_SHANWAN).await;
+    let once = raise(1, "重复的问题");
+    let mut copy = once.clone();
+    copy.seq = 2;
+    let pushed = phone
+        .push(&[once.clone(), copy, raise(3, "另一个问题")])
+        .await;
+    let answered: Vec<_> = pushed.results.iter().map(|r| (r.seq, r.status)).collect();
+    assert_eq!(
+        answered,
+        [
+            (1, ResultStatus::Applied),
+            (2, ResultStatus::Applied),
+            (3, ResultStatus::Applied)
+        ]
+    );
+    assert_eq!(app.count_issues_titled("重复的问题").await, 1);
+    assert_eq!(app.count_issues_titled("另一个问题").await, 1);
+
+    let other = app.signed_in(RESIDENT_SHANWAN).await;
+    let pushed = other.push(&[once]).await;
+    assert_eq!(pushed.results[0].status, ResultStatus::Applied);
+    assert_eq!(app.count_issues_titled("重复的问题").await, 1);
+}
