@@ -309,6 +309,6 @@ pub fn show_failure(
             error.set(Some(message))
         }
         SignInError::Refused(_, field_errors) => fields.set(field_errors),
-        SignInError::Server => error.set(Some("服务器出了点问题，请稍后再试".into())),
+        SignInError::Server => error.set(Some(t(K::ServerTrouble).to_string())),
     }
 }

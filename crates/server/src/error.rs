@@ -33,6 +33,10 @@ pub enum AppError {
     RateLimited { minutes: i64 },
     #[error("code unusable: {0}")]
     CodeUnusable(&'static str),
+    /// A township's one-time setup code (`new-township`) that is unknown, used or expired:
+    /// the same codes as an invitation's, in words about the setup code.
+    #[error("setup code unusable: {0}")]
+    SetupCodeUnusable(&'static str),
     #[error("phone already registered")]
     PhoneRegistered,
     #[error("internal: {0:#}")]
@@ -130,6 +134,22 @@ impl AppError {
                 StatusCode::NOT_FOUND,
                 "code_unknown",
                 "邀请码不对，请核对后再输入。".to_string(),
+            ),
+            AppError::SetupCodeUnusable("used") => (
+                StatusCode::GONE,
+                "code_used",
+                "这个开通码已经用过了：乡镇已开通，请用开通时的手机号登录。".to_string(),
+            ),
+            AppError::SetupCodeUnusable("expired") => (
+                StatusCode::GONE,
+                "code_expired",
+                "这个开通码已过期（72 小时内有效），请管理员重新运行 new-township 取一个新的。"
+                    .to_string(),
+            ),
+            AppError::SetupCodeUnusable(_) => (
+                StatusCode::NOT_FOUND,
+                "code_unknown",
+                "开通码不对，请核对服务器打印的开通码后再输入。".to_string(),
             ),
             AppError::PhoneRegistered => (
                 StatusCode::CONFLICT,

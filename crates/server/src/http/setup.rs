@@ -41,12 +41,12 @@ pub async fn setup(
         auth::refund(&mut conn, &limits).await?;
     }
     let township_id = match found {
-        Some((_, true, _)) => return Err(AppError::CodeUnusable("used")),
+        Some((_, true, _)) => return Err(AppError::SetupCodeUnusable("used")),
         Some((_, _, expires_at)) if expires_at <= now => {
-            return Err(AppError::CodeUnusable("expired"))
+            return Err(AppError::SetupCodeUnusable("expired"))
         }
         Some((township_id, false, _)) => township_id,
-        None => return Err(AppError::CodeUnusable("unknown")),
+        None => return Err(AppError::SetupCodeUnusable("unknown")),
     };
     if store::people::user_by_phone(&mut conn, join.phone.as_str())
         .await?
@@ -68,7 +68,7 @@ pub async fn setup(
     )
     .await?;
     if !store::townships::use_setup_code(&mut tx, &hash, user_id, now).await? {
-        return Err(AppError::CodeUnusable("used"));
+        return Err(AppError::SetupCodeUnusable("used"));
     }
     store::people::insert_membership(
         &mut tx,

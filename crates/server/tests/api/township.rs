@@ -70,6 +70,11 @@ async fn a_fresh_township_is_set_up_from_its_code_down_to_a_resident_raising_an_
         )
         .await;
     assert_eq!(again.status(), StatusCode::GONE, "a setup code works once");
+    let said: serde_json::Value = again.json().await.unwrap();
+    assert!(
+        said["message"].as_str().unwrap().contains("开通码已经用过"),
+        "the setup code is named as such, not as an invitation: {said}"
+    );
 
     // Township staff open a community and invite its first staff.
     let community = Uuid::new_v4();
@@ -240,6 +245,8 @@ async fn demo_refuses_a_database_with_a_real_township_and_setup_codes_are_thrott
             )
             .await;
         assert_eq!(wrong.status(), StatusCode::NOT_FOUND, "attempt {attempt}");
+        let said: serde_json::Value = wrong.json().await.unwrap();
+        assert!(said["message"].as_str().unwrap().starts_with("开通码不对"));
     }
     let sixth = phone
         .post_json("/api/setup", setup_body(&code(20), "某人", "13700000005"))
