@@ -14,6 +14,7 @@ mod auth;
 mod config;
 mod demo;
 mod demo_history;
+mod demo_market;
 mod error;
 mod http;
 mod mutators;

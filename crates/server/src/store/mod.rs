@@ -11,6 +11,7 @@ pub mod households;
 pub mod invitations;
 pub mod issues;
 pub mod limits;
+pub mod market;
 pub mod pass_keys;
 pub mod people;
 pub mod photos;

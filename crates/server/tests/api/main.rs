@@ -9,6 +9,7 @@ mod headers;
 mod helpers;
 mod http;
 mod ledger;
+mod market;
 mod matrix;
 mod passes;
 mod security;

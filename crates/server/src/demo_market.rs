@@ -1,0 +1,158 @@
+//! The demo's 公益集市 and 共享小屋 at 九龙花园 (PRODUCT.md, practice 3): the market on the
+//! 9th of every month — the next one and the one after — at the 新时代文明实践站, with 理发
+//! (two volunteers, 30-minute slots 08:30–11:30), 缝补, and door-to-door 跑买办 and 水电维修 in
+//! morning and afternoon windows; and the 九福共享小屋's shared kitchen and health checks on
+//! the same days. Slots and capacities come from `domain::market::schedule`, as staff's own
+//! set-up will.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use domain::market::schedule::{capacity, home_windows, monthly_days, timed_slots, SlotTimes};
+use domain::market::ServiceMode;
+use uuid::Uuid;
+
+use crate::store::market::{self, NewService, NewSlot, Venue};
+use crate::store::{self, Conn};
+
+const COMMUNITY: &str = "jiulong";
+/// The market's day of the month, and how many market days ahead the demo holds.
+const MARKET_DAY: u32 = 9;
+const DAYS_AHEAD: usize = 2;
+
+struct DemoService {
+    venue: Venue,
+    name: &'static str,
+    mode: ServiceMode,
+    place: &'static str,
+    /// Opening and closing (timed slots) and the slot length.
+    hours: (u32, u32, u32, u32),
+    slot_minutes: u32,
+    per_volunteer: u32,
+    /// Volunteers by phone (demo accounts); a service with none counts one on duty.
+    volunteers: &'static [&'static str],
+}
+
+const SERVICES: &[DemoService] = &[
+    DemoService {
+        venue: Venue::Market,
+        name: "理发",
+        mode: ServiceMode::AtPlace,
+        place: "新时代文明实践站",
+        hours: (8, 30, 11, 30),
+        slot_minutes: 30,
+        per_volunteer: 1,
+        volunteers: &["13900000101", "13900000102"],
+    },
+    DemoService {
+        venue: Venue::Market,
+        name: "缝补",
+        mode: ServiceMode::AtPlace,
+        place: "新时代文明实践站",
+        hours: (8, 30, 11, 30),
+        slot_minutes: 30,
+        per_volunteer: 1,
+        volunteers: &["13900000102"],
+    },
+    DemoService {
+        venue: Venue::Market,
+        name: "跑买办",
+        mode: ServiceMode::AtHome,
+        place: "",
+        hours: (0, 0, 0, 0),
+        slot_minutes: 0,
+        per_volunteer: 3,
+        volunteers: &["13900000101"],
+    },
+    DemoService {
+        venue: Venue::Market,
+        name: "水电维修",
+        mode: ServiceMode::AtHome,
+        place: "",
+        hours: (0, 0, 0, 0),
+        slot_minutes: 0,
+        per_volunteer: 2,
+        volunteers: &["13900000101"],
+    },
+    DemoService {
+        venue: Venue::SharedHouse,
+        name: "共享厨房",
+        mode: ServiceMode::AtPlace,
+        place: "九福共享小屋",
+        hours: (10, 0, 13, 0),
+        slot_minutes: 60,
+        per_volunteer: 2,
+        volunteers: &[],
+    },
+    DemoService {
+        venue: Venue::SharedHouse,
+        name: "健康体检",
+        mode: ServiceMode::AtPlace,
+        place: "九福共享小屋",
+        hours: (9, 0, 11, 0),
+        slot_minutes: 20,
+        per_volunteer: 3,
+        volunteers: &[],
+    },
+];
+
+/// Beijing time (UTC+8, no daylight saving) on `day` as an instant.
+fn beijing(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&(day.and_time(time) - Duration::hours(8)))
+}
+
+fn at(hour: u32, minute: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(hour, minute, 0).expect("a time of day")
+}
+
+/// Loads the market into the demo township (inside its loading transaction).
+pub async fn load(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let today = (now + Duration::hours(8)).date_naive();
+    let days = monthly_days(MARKET_DAY, today, DAYS_AHEAD);
+    for demo in SERVICES {
+        let service = NewService {
+            id: Uuid::new_v4(),
+            community_id: COMMUNITY,
+            venue: demo.venue,
+            name: demo.name,
+            mode: demo.mode,
+            place: demo.place,
+            slot_minutes: demo.slot_minutes,
+            per_volunteer: demo.per_volunteer,
+        };
+        let version = store::next_version(conn).await?;
+        market::insert_service(conn, &service, version).await?;
+        for phone in demo.volunteers {
+            let volunteer = store::people::user_by_phone(conn, phone)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("demo volunteer {phone} exists"))?;
+            market::add_volunteer(conn, service.id, volunteer.id).await?;
+        }
+        let on_duty = demo.volunteers.len().max(1) as u32;
+        let times: Vec<SlotTimes> = match demo.mode {
+            ServiceMode::AtPlace => {
+                let (h1, m1, h2, m2) = demo.hours;
+                timed_slots(at(h1, m1), at(h2, m2), demo.slot_minutes)
+                    .map_err(|e| anyhow::anyhow!("demo slots of {}: {e:?}", demo.name))?
+            }
+            ServiceMode::AtHome => home_windows().to_vec(),
+        };
+        for day in &days {
+            for slot in &times {
+                let version = store::next_version(conn).await?;
+                market::insert_slot(
+                    conn,
+                    &NewSlot {
+                        id: Uuid::new_v4(),
+                        service_id: service.id,
+                        community_id: COMMUNITY,
+                        starts_at: beijing(*day, slot.starts),
+                        ends_at: beijing(*day, slot.ends),
+                        capacity: capacity(on_duty, demo.per_volunteer),
+                    },
+                    version,
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}

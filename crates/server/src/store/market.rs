@@ -1,0 +1,157 @@
+//! 公益集市 and 共享小屋: services, their volunteers and their slots.
+
+use chrono::{DateTime, Utc};
+use domain::market::booking::SlotState;
+use domain::market::ServiceMode;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{parse_time, time_text, uuid_col, Conn};
+
+/// Where a service is given from: the market's stalls or the shared house.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Venue {
+    Market,
+    SharedHouse,
+}
+
+impl Venue {
+    fn code(self) -> &'static str {
+        match self {
+            Venue::Market => "market",
+            Venue::SharedHouse => "shared_house",
+        }
+    }
+}
+
+/// A service as staff set it up.
+#[derive(Clone, Debug)]
+pub struct NewService<'a> {
+    pub id: Uuid,
+    pub community_id: &'a str,
+    pub venue: Venue,
+    pub name: &'a str,
+    pub mode: ServiceMode,
+    pub place: &'a str,
+    pub slot_minutes: u32,
+    pub per_volunteer: u32,
+}
+
+pub async fn insert_service(
+    conn: &mut Conn,
+    service: &NewService<'_>,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO market_services
+           (id, community_id, venue, name, mode, place, slot_minutes, per_volunteer, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(service.id.to_string())
+    .bind(service.community_id)
+    .bind(service.venue.code())
+    .bind(service.name)
+    .bind(service.mode.code())
+    .bind(service.place)
+    .bind(i64::from(service.slot_minutes))
+    .bind(i64::from(service.per_volunteer))
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn add_volunteer(
+    conn: &mut Conn,
+    service_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO market_service_volunteers (service_id, user_id) VALUES (?, ?)",
+    )
+    .bind(service_id.to_string())
+    .bind(user_id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A slot as staff open it.
+#[derive(Clone, Debug)]
+pub struct NewSlot<'a> {
+    pub id: Uuid,
+    pub service_id: Uuid,
+    pub community_id: &'a str,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: u32,
+}
+
+pub async fn insert_slot(
+    conn: &mut Conn,
+    slot: &NewSlot<'_>,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO market_slots
+           (id, service_id, community_id, starts_at, ends_at, capacity, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(slot.id.to_string())
+    .bind(slot.service_id.to_string())
+    .bind(slot.community_id)
+    .bind(time_text(slot.starts_at))
+    .bind(time_text(slot.ends_at))
+    .bind(i64::from(slot.capacity))
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every slot of a service, earliest first, as the booking rules see them (no seat is held
+/// for the waitlist yet: it comes with the booking mutations).
+pub async fn slots_of_service(
+    conn: &mut Conn,
+    service_id: Uuid,
+) -> Result<Vec<SlotState>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, service_id, starts_at, ends_at, capacity, booked, closed
+         FROM market_slots WHERE service_id = ? ORDER BY starts_at",
+    )
+    .bind(service_id.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let capacity: i64 = row.try_get("capacity")?;
+            let booked: i64 = row.try_get("booked")?;
+            let closed: i64 = row.try_get("closed")?;
+            Ok(SlotState {
+                id: uuid_col(row, "id")?,
+                service_id: uuid_col(row, "service_id")?,
+                starts_at: parse_time(&row.try_get::<String, _>("starts_at")?),
+                ends_at: parse_time(&row.try_get::<String, _>("ends_at")?),
+                capacity: capacity as u32,
+                booked: booked as u32,
+                held: 0,
+                closed: closed != 0,
+            })
+        })
+        .collect()
+}
+
+/// A community's services: (id, name), in the order staff set them up.
+pub async fn services_of(
+    conn: &mut Conn,
+    community_id: &str,
+) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT id, name FROM market_services WHERE community_id = ? ORDER BY version")
+            .bind(community_id)
+            .fetch_all(conn)
+            .await?;
+    rows.iter()
+        .map(|row| Ok((uuid_col(row, "id")?, row.try_get("name")?)))
+        .collect()
+}
