@@ -63,6 +63,10 @@ pub async fn pull(
     dialogues.retain(|row| within(row.version));
     let community_rows =
         store::communities::changed_since(&mut tx, &communities, cursor, upto).await?;
+    let market_services =
+        store::market::services_changed_since(&mut tx, &communities, cursor, upto).await?;
+    let market_slots =
+        store::market::slots_changed_since(&mut tx, &communities, cursor, upto).await?;
     let mut households = store::households::changed_since(&mut tx, &staff_of, cursor).await?;
     households.retain(|row| within(row.version));
     let mut people = store::people::people_changed_since(&mut tx, &staff_of, cursor).await?;
@@ -134,6 +138,20 @@ pub async fn pull(
             entity::COMMUNITY,
             row.id.clone(),
             views::json(&views::community_view(row)),
+        )
+    }));
+    changes.extend(market_services.iter().map(|row| {
+        put(
+            entity::MARKET_SERVICE,
+            row.id.to_string(),
+            views::json(&views::market_service_view(row)),
+        )
+    }));
+    changes.extend(market_slots.iter().map(|row| {
+        put(
+            entity::MARKET_SLOT,
+            row.slot.id.to_string(),
+            views::json(&views::market_slot_view(row)),
         )
     }));
     changes.extend(dialogues.iter().map(|row| {

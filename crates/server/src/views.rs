@@ -7,7 +7,7 @@
 use domain::person::mask_name;
 use domain::wire::{
     CommunityRulesView, DialogueNote, DialogueView, EscalationView, HouseholdView, InvitationView,
-    IssueView, PersonView, PhotoRef, RoundView,
+    IssueView, MarketServiceView, MarketSlotView, PersonView, PhotoRef, RoundView,
 };
 
 use crate::auth::Principal;
@@ -17,6 +17,7 @@ use crate::store::dialogues::DialogueRow;
 use crate::store::households::HouseholdRow;
 use crate::store::invitations::InvitationRow;
 use crate::store::issues::{IssueRow, LoopRecords};
+use crate::store::market::{ServiceRow, SlotRow};
 use crate::store::people::PersonRow;
 
 /// An issue as this person may see it: the raiser's name as the policy allows; who joined
@@ -219,6 +220,30 @@ pub fn invitation_view(
 }
 
 /// A view as the JSON a `Change` carries.
+pub fn market_service_view(row: &ServiceRow) -> MarketServiceView {
+    MarketServiceView {
+        id: row.id,
+        community_id: row.community_id.clone(),
+        venue: row.venue.clone(),
+        name: row.name.clone(),
+        mode: row.mode,
+        place: row.place.clone(),
+    }
+}
+
+pub fn market_slot_view(row: &SlotRow) -> MarketSlotView {
+    MarketSlotView {
+        id: row.slot.id,
+        service_id: row.slot.service_id,
+        community_id: row.community_id.clone(),
+        starts_at: row.slot.starts_at,
+        ends_at: row.slot.ends_at,
+        capacity: row.slot.capacity,
+        booked: row.slot.booked,
+        closed: row.slot.closed,
+    }
+}
+
 pub fn json<T: serde::Serialize>(view: &T) -> serde_json::Value {
     serde_json::to_value(view).expect("views serialise")
 }

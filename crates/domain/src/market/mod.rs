@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 /// How a service is given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ServiceMode {
     /// 定点服务: at a place (理发 and 缝补 at the 新时代文明实践站), in timed slots.
     AtPlace,

@@ -1,6 +1,6 @@
 //! The rows a pull carries: issues with their loop, photos, rounds and escalation, dialogue
-//! sessions, communities' scoring rules, and (community staff only) households, people and
-//! invitations.
+//! sessions, communities' scoring rules, the market's services and slots, and (community
+//! staff only) households, people and invitations.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,10 @@ pub mod entity {
     pub const DIALOGUE: &str = "dialogue";
     /// A community's name and scoring rules.
     pub const COMMUNITY: &str = "community";
+    /// A service of the 公益集市 or the 共享小屋, to every member of its community.
+    pub const MARKET_SERVICE: &str = "market_service";
+    /// A slot of such a service with its seats, to every member of its community.
+    pub const MARKET_SLOT: &str = "market_slot";
 }
 
 /// A community as its members' phones keep it: the rules that decide its scoring rounds.
@@ -297,4 +301,34 @@ impl IssueView {
             photos: Vec::new(),
         }
     }
+}
+
+/// A service of the 公益集市 (`venue`: `market`) or the 共享小屋 (`shared_house`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MarketServiceView {
+    pub id: Uuid,
+    pub community_id: String,
+    pub venue: String,
+    pub name: String,
+    pub mode: crate::market::ServiceMode,
+    /// Where it is given (定点服务); empty for door-to-door.
+    pub place: String,
+}
+
+/// A slot (or a door-to-door window) of a service: `capacity` seats, `booked` of them
+/// confirmed by the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MarketSlotView {
+    pub id: Uuid,
+    pub service_id: Uuid,
+    pub community_id: String,
+    #[serde(with = "crate::time::instant")]
+    pub starts_at: DateTime<Utc>,
+    #[serde(with = "crate::time::instant")]
+    pub ends_at: DateTime<Utc>,
+    pub capacity: u32,
+    pub booked: u32,
+    pub closed: bool,
 }

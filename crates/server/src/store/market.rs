@@ -16,7 +16,7 @@ pub enum Venue {
 }
 
 impl Venue {
-    fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             Venue::Market => "market",
             Venue::SharedHouse => "shared_house",
@@ -122,23 +122,7 @@ pub async fn slots_of_service(
     .bind(service_id.to_string())
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let capacity: i64 = row.try_get("capacity")?;
-            let booked: i64 = row.try_get("booked")?;
-            let closed: i64 = row.try_get("closed")?;
-            Ok(SlotState {
-                id: uuid_col(row, "id")?,
-                service_id: uuid_col(row, "service_id")?,
-                starts_at: parse_time(&row.try_get::<String, _>("starts_at")?),
-                ends_at: parse_time(&row.try_get::<String, _>("ends_at")?),
-                capacity: capacity as u32,
-                booked: booked as u32,
-                held: 0,
-                closed: closed != 0,
-            })
-        })
-        .collect()
+    rows.iter().map(slot_state).collect()
 }
 
 /// A community's services: (id, name), in the order staff set them up.
@@ -154,4 +138,120 @@ pub async fn services_of(
     rows.iter()
         .map(|row| Ok((uuid_col(row, "id")?, row.try_get("name")?)))
         .collect()
+}
+
+/// A service as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceRow {
+    pub id: Uuid,
+    pub community_id: String,
+    pub venue: String,
+    pub name: String,
+    pub mode: ServiceMode,
+    pub place: String,
+    pub version: i64,
+}
+
+/// A slot as stored, with its community.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlotRow {
+    pub community_id: String,
+    pub slot: SlotState,
+    pub version: i64,
+}
+
+fn list(ids: &[String]) -> String {
+    vec!["?"; ids.len()].join(", ")
+}
+
+/// The services of these communities changed after `cursor`, up to `upto`.
+pub async fn services_changed_since(
+    conn: &mut Conn,
+    communities: &[String],
+    cursor: i64,
+    upto: i64,
+) -> Result<Vec<ServiceRow>, sqlx::Error> {
+    if communities.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, community_id, venue, name, mode, place, version FROM market_services
+         WHERE community_id IN ({}) AND version > ? AND version <= ? ORDER BY version",
+        list(communities)
+    );
+    let mut query = sqlx::query(&sql);
+    for id in communities {
+        query = query.bind(id);
+    }
+    let rows = query.bind(cursor).bind(upto).fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| {
+            let mode: String = row.try_get("mode")?;
+            Ok(ServiceRow {
+                id: uuid_col(row, "id")?,
+                community_id: row.try_get("community_id")?,
+                venue: row.try_get("venue")?,
+                name: row.try_get("name")?,
+                mode: match mode.as_str() {
+                    "at_home" => ServiceMode::AtHome,
+                    "at_place" => ServiceMode::AtPlace,
+                    other => {
+                        return Err(sqlx::Error::Decode(
+                            format!("unknown service mode {other}").into(),
+                        ))
+                    }
+                },
+                place: row.try_get("place")?,
+                version: row.try_get("version")?,
+            })
+        })
+        .collect()
+}
+
+/// The slots of these communities changed after `cursor`, up to `upto`.
+pub async fn slots_changed_since(
+    conn: &mut Conn,
+    communities: &[String],
+    cursor: i64,
+    upto: i64,
+) -> Result<Vec<SlotRow>, sqlx::Error> {
+    if communities.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, service_id, community_id, starts_at, ends_at, capacity, booked, closed, version
+         FROM market_slots
+         WHERE community_id IN ({}) AND version > ? AND version <= ? ORDER BY version",
+        list(communities)
+    );
+    let mut query = sqlx::query(&sql);
+    for id in communities {
+        query = query.bind(id);
+    }
+    let rows = query.bind(cursor).bind(upto).fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(SlotRow {
+                community_id: row.try_get("community_id")?,
+                slot: slot_state(row)?,
+                version: row.try_get("version")?,
+            })
+        })
+        .collect()
+}
+
+fn slot_state(row: &sqlx::sqlite::SqliteRow) -> Result<SlotState, sqlx::Error> {
+    let capacity: i64 = row.try_get("capacity")?;
+    let booked: i64 = row.try_get("booked")?;
+    let closed: i64 = row.try_get("closed")?;
+    Ok(SlotState {
+        id: uuid_col(row, "id")?,
+        service_id: uuid_col(row, "service_id")?,
+        starts_at: parse_time(&row.try_get::<String, _>("starts_at")?),
+        ends_at: parse_time(&row.try_get::<String, _>("ends_at")?),
+        capacity: capacity as u32,
+        booked: booked as u32,
+        held: 0,
+        closed: closed != 0,
+    })
 }

@@ -247,6 +247,10 @@ pub async fn page_end(
             format!("SELECT version FROM issues WHERE community_id IN ({c}) AND version > ?"),
             format!("SELECT version FROM dialogues WHERE community_id IN ({c}) AND version > ?"),
             format!("SELECT version FROM communities WHERE id IN ({c}) AND version > ?"),
+            format!(
+                "SELECT version FROM market_services WHERE community_id IN ({c}) AND version > ?"
+            ),
+            format!("SELECT version FROM market_slots WHERE community_id IN ({c}) AND version > ?"),
             format!("SELECT version FROM tombstones WHERE community_id IN ({c}) AND version > ?"),
         ] {
             branches.push(sql);

@@ -92,3 +92,61 @@ async fn a_full_slot_is_refused_by_the_rules_and_by_the_database() {
         "a slot can never hold more bookings than seats"
     );
 }
+
+/// Every page of a first pull.
+async fn pull_all(phone: &Phone) -> Vec<domain::wire::Change> {
+    let mut changes = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = phone.pull(cursor).await;
+        changes.extend(page.changes);
+        if !page.has_more {
+            return changes;
+        }
+        cursor = Some(page.cursor);
+    }
+}
+
+#[tokio::test]
+async fn members_of_the_community_pull_its_services_and_slots_and_no_one_else_does() {
+    use domain::wire::{entity, MarketServiceView, MarketSlotView};
+    let app = spawn().await;
+    let jiulong = app.signed_in("13900000004").await;
+    let changes = pull_all(&jiulong).await;
+    let services: Vec<MarketServiceView> = changes
+        .iter()
+        .filter(|c| c.entity == entity::MARKET_SERVICE)
+        .map(|c| serde_json::from_value(c.data.clone().unwrap()).unwrap())
+        .collect();
+    let slots: Vec<MarketSlotView> = changes
+        .iter()
+        .filter(|c| c.entity == entity::MARKET_SLOT)
+        .map(|c| serde_json::from_value(c.data.clone().unwrap()).unwrap())
+        .collect();
+    assert_eq!(services.len(), 6);
+    // 理发 and 缝补 12 each, the door-to-door windows 4 each, the kitchen 6, health checks 12.
+    assert_eq!(slots.len(), 50);
+    let haircut = services.iter().find(|s| s.name == "理发").unwrap();
+    assert_eq!(haircut.place, "新时代文明实践站");
+    assert_eq!(haircut.venue, "market");
+    assert!(slots
+        .iter()
+        .filter(|s| s.service_id == haircut.id)
+        .all(|s| s.capacity == 2 && s.booked == 0 && !s.closed));
+    // Another community's resident receives none of it.
+    let shanwan = app.signed_in(RESIDENT_SHANWAN).await;
+    let theirs = pull_all(&shanwan).await;
+    assert!(!theirs
+        .iter()
+        .any(|c| c.entity == entity::MARKET_SERVICE || c.entity == entity::MARKET_SLOT));
+    // A later pull from the cursor sends none of it again.
+    let first = jiulong.pull(None).await;
+    let mut cursor = first.cursor;
+    let mut more = first.has_more;
+    while more {
+        let page = jiulong.pull(Some(cursor)).await;
+        cursor = page.cursor;
+        more = page.has_more;
+    }
+    assert!(jiulong.pull(Some(cursor)).await.changes.is_empty());
+}

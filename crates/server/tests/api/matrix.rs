@@ -291,14 +291,17 @@ async fn pulls_hold_only_the_persons_communities_and_private_data_only_for_their
             let data = change.data.as_ref().unwrap();
             let community = data["community_id"].as_str().unwrap();
             match (change.entity.as_str(), home) {
-                ("issue" | "dialogue" | "community", Some(home)) => {
+                (
+                    "issue" | "dialogue" | "community" | "market_service" | "market_slot",
+                    Some(home),
+                ) => {
                     assert_eq!(
                         community, home,
                         "{role:?} saw another community's {}",
                         change.entity
                     )
                 }
-                ("issue" | "dialogue" | "community", None) => {} // the township sees every community's
+                ("issue" | "dialogue" | "community" | "market_service" | "market_slot", None) => {} // the township sees every community's
                 (entity, _) => {
                     assert_eq!(role, Role::CommunityStaff, "{role:?} received a {entity}");
                     assert_eq!(
