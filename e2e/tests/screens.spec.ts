@@ -60,8 +60,9 @@ test("the resident's screens", async ({ page, server }) => {
   await audit(page, NORMAL);
 
   await app.open("/market");
-  await expect(page.getByRole("heading", { name: "即将开放" })).toBeVisible();
-  await app.shot("screen-09-market-soon");
+  // 杉湾花园 holds no market: the page says so plainly.
+  await expect(page.getByTestId("market-none")).toBeVisible();
+  await app.shot("screen-09-market-none");
   await audit(page, NORMAL);
   await app.open("/parking");
   await app.shot("screen-10-parking-soon");
@@ -121,6 +122,35 @@ test("the resident's screens", async ({ page, server }) => {
   await expect(page.getByText("Repairs").first()).toBeVisible();
   await app.shot("screen-17-issues-english");
   await audit(page, NORMAL);
+});
+
+test("集市: a resident of 九龙花园 sees the next market's services and the seats left, offline too", async ({ page, server }) => {
+  const app = new AppPage(page, server);
+  await app.open("/");
+  await app.signIn("13900000004");
+  await app.open("/market");
+  const haircut = page.getByTestId("market-service").filter({ hasText: "理发" });
+  await expect(haircut).toContainText("新时代文明实践站");
+  await expect(haircut.getByTestId("market-slot")).toHaveCount(6);
+  await expect(haircut.getByTestId("market-slot").first()).toHaveText(/08:30–09:00\s*余2位/);
+  const errands = page.getByTestId("market-service").filter({ hasText: "跑买办" });
+  await expect(errands).toContainText("上门服务");
+  await expect(page.getByTestId("market-service")).toHaveCount(6);
+  await app.shot("screen-09b-market");
+  await audit(page, NORMAL);
+  // Offline, from the phone's storage.
+  await app.waitForServiceWorker();
+  await page.context().setOffline(true);
+  await page.reload();
+  await expect(haircut.getByTestId("market-slot")).toHaveCount(6);
+  await page.context().setOffline(false);
+  await app.open("/");
+  await page.getByTestId("elder-switch").click();
+  await expect(page.getByTestId("elder-switch")).toHaveAttribute("aria-checked", "true");
+  await app.open("/market");
+  await expect(haircut.getByTestId("market-slot").first()).toContainText("余2位");
+  await app.shot("screen-09c-market-elder");
+  await audit(page, ELDER);
 });
 
 test("the resident app's first screens before signing in", async ({ page, server }) => {

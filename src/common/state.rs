@@ -7,8 +7,8 @@ use domain::dialogue::ScoringRules;
 use domain::issue::IssueStatus;
 use domain::order::sort_by_number;
 use domain::wire::{
-    entity, CommunityRulesView, DialogueView, HouseholdView, InvitationView, IssueView, PersonView,
-    SessionView,
+    entity, CommunityRulesView, DialogueView, HouseholdView, InvitationView, IssueView,
+    MarketServiceView, MarketSlotView, PersonView, SessionView,
 };
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
@@ -60,6 +60,9 @@ pub struct AppState {
     pub dialogues: RwSignal<Vec<Item<DialogueView>>>,
     /// The person's communities with their scoring rules.
     pub communities: RwSignal<Vec<Item<CommunityRulesView>>>,
+    /// The 公益集市's and 共享小屋's services and slots of the person's communities.
+    pub market_services: RwSignal<Vec<MarketServiceView>>,
+    pub market_slots: RwSignal<Vec<MarketSlotView>>,
     /// Something the server said that the person must read (why a session ended, say).
     pub notice: RwSignal<Option<String>>,
     /// Bumped when the person looks at an issue (the 议事 badge re-counts).
@@ -92,6 +95,8 @@ impl AppState {
             invitations: RwSignal::new(Vec::new()),
             dialogues: RwSignal::new(Vec::new()),
             communities: RwSignal::new(Vec::new()),
+            market_services: RwSignal::new(Vec::new()),
+            market_slots: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             seen_version: RwSignal::new(0),
             pending: RwSignal::new(Vec::new()),
@@ -120,6 +125,11 @@ impl AppState {
         });
         self.dialogues.set(dialogues);
         self.communities.set(items(&snapshot, entity::COMMUNITY));
+        self.market_services
+            .set(server_rows(&snapshot, entity::MARKET_SERVICE));
+        let mut slots: Vec<MarketSlotView> = server_rows(&snapshot, entity::MARKET_SLOT);
+        sort_by_number(&mut slots, |slot| slot.starts_at.timestamp());
+        self.market_slots.set(slots);
         let mut pending: Vec<OutboxEntry> = snapshot
             .outbox
             .into_iter()
@@ -139,6 +149,8 @@ impl AppState {
         self.invitations.set(Vec::new());
         self.dialogues.set(Vec::new());
         self.communities.set(Vec::new());
+        self.market_services.set(Vec::new());
+        self.market_slots.set(Vec::new());
         self.failed.set(Vec::new());
     }
 
@@ -296,6 +308,16 @@ fn items<T: DeserializeOwned>(snapshot: &Snapshot, entity: &str) -> Vec<Item<T>>
         }
     }
     items
+}
+
+/// The server's rows of an entity that no action of the phone changes (nothing queued on top).
+fn server_rows<T: DeserializeOwned>(snapshot: &Snapshot, entity: &str) -> Vec<T> {
+    snapshot
+        .base
+        .iter()
+        .filter(|row| row.entity == entity)
+        .filter_map(|row| serde_json::from_value(row.data.clone()).ok())
+        .collect()
 }
 
 /// The work app's reading of the staff rows: the community's households, people and

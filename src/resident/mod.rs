@@ -11,6 +11,7 @@ pub mod issues;
 pub mod join;
 pub mod ledger;
 pub mod login;
+pub mod market;
 pub mod me;
 pub mod privacy;
 pub mod soon;
@@ -46,7 +47,7 @@ static ROUTES: &[Route] = &[
         view! { <issue_detail::IssueDetail/> }.into_any()
     }),
     Route::new("/ledger", || view! { <ledger::LedgerFigures/> }.into_any()),
-    Route::new("/market", || view! { <soon::Market/> }.into_any()),
+    Route::new("/market", || view! { <market::Market/> }.into_any()),
     Route::new("/parking", || view! { <soon::Parking/> }.into_any()),
     Route::new("/me", || view! { <me::Me/> }.into_any()),
     Route::new("/sync", || view! { <SyncPage/> }.into_any()),

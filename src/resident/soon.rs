@@ -1,4 +1,4 @@
-//! The tabs of features still to come say so plainly.
+//! The tabs of features still to come say so plainly (车位, until parking lands).
 
 use leptos::prelude::*;
 
@@ -17,11 +17,6 @@ fn Soon(title: K, icon: &'static str, text: K) -> impl IntoView {
             </section>
         </RequireSession>
     }
-}
-
-#[component]
-pub fn Market() -> impl IntoView {
-    view! { <Soon title=K::TabMarket icon="market" text=K::ComingSoonMarket/> }
 }
 
 #[component]

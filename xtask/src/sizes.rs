@@ -12,14 +12,15 @@ use crate::Result;
 /// margin, and lowered as the app shrinks (ARCHITECTURE.md, "Size"). 307 → 314 KB with
 /// "Safe to deploy for real" (codes kept on the maker's phone, joining signed in, the
 /// guessable-password check, the bounds on attendees). 314 → 302 KB with JSON parsed by the
-/// browser (no serde_json text parser in the Wasm: −13.4 KB).
+/// browser (no serde_json text parser in the Wasm: −13.4 KB); 302 → 309 KB with the 集市 page
+/// (the market's services and slots with the seats left: +6.6 KB).
 pub const RESIDENT_BROTLI_BUDGET: usize = RESIDENT_MEASURED + 8 * 1024;
-const RESIDENT_MEASURED: usize = 302 * 1024;
+const RESIDENT_MEASURED: usize = 309 * 1024;
 /// The work app's gate: its measured size plus a small margin (a regression gate). 358 →
 /// 373 KB with 乡镇管理, 开通乡镇, revoking codes and the security work; 373 → 363 KB with JSON
-/// parsed by the browser.
+/// parsed by the browser; 363 → 367 KB with the market rows in the shared state.
 pub const WORK_BROTLI_BUDGET: usize = WORK_MEASURED + 8 * 1024;
-const WORK_MEASURED: usize = 363 * 1024;
+const WORK_MEASURED: usize = 367 * 1024;
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
