@@ -10,8 +10,9 @@ CREATE TABLE market_services (
     -- 'at_place' (定点服务, timed slots) or 'at_home' (上门服务, half-day windows)
     mode         TEXT NOT NULL CHECK (mode IN ('at_place', 'at_home')),
     place        TEXT NOT NULL DEFAULT '',
-    -- A timed slot's length; a window's people per volunteer for door-to-door.
+    -- A timed slot's length in minutes (0 for door-to-door windows).
     slot_minutes INTEGER NOT NULL,
+    -- People one volunteer on duty serves in a slot or window.
     per_volunteer INTEGER NOT NULL DEFAULT 1,
     version      INTEGER NOT NULL
 );

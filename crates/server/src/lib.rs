@@ -134,14 +134,13 @@ pub async fn new_township(config: &Config, id: &str, name: &str) -> anyhow::Resu
     Ok(())
 }
 
-/// Binds the configured address and serves until Ctrl-C or SIGTERM.
+/// `rotate-pass-key [--retire-old]`: a new signing key for market passes.
 pub async fn rotate_pass_key(config: &Config, retire_old: bool) -> anyhow::Result<()> {
     let db = store::Db::connect(&config.database_url).await?;
     passes::ensure_key(&db).await?;
     let (key_id, retired) = passes::rotate(&db, retire_old).await?;
     println!(
-        "New pass-signing key {key_id} in {}. Phones receive its public half on their next \
-         pull.{}",
+        "New pass-signing key {key_id} in {}: it signs every pass from now on.{}",
         config.database_url,
         if retire_old {
             format!(" {retired} older key(s) retired: the passes they signed no longer verify.")
@@ -152,6 +151,7 @@ pub async fn rotate_pass_key(config: &Config, retire_old: bool) -> anyhow::Resul
     Ok(())
 }
 
+/// Binds the configured address and serves until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(config).await?;
     let listener = TcpListener::bind(state.config.addr)

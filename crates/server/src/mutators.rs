@@ -99,11 +99,11 @@ async fn facts(
             used: store::issues::raised_since(conn, user, since, limit).await?,
             limit,
         }),
-        (_, Some(limit)) => Some(QuotaUse {
+        (Mutation::AttachPhoto(_), Some(limit)) => Some(QuotaUse {
             used: store::photos::uploaded_since(conn, user, since, limit).await?,
             limit,
         }),
-        (_, None) => None,
+        _ => None,
     };
     Ok(Facts {
         household,

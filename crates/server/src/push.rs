@@ -252,49 +252,103 @@ async fn commit_group(conn: &mut Conn, jobs: Vec<Job>, quotas: Quotas) -> bool {
         }
     };
     let mut answers = Vec::with_capacity(jobs.len());
+    let mut lost = false;
     for job in jobs {
-        let outcome = apply_job(&mut tx, &job, quotas, &mut version).await;
+        // Once the group is lost, the remaining pushes are not even tried.
+        let outcome = if lost {
+            Err(JobFailure::GroupLost)
+        } else {
+            apply_job(&mut tx, &job, quotas, &mut version).await
+        };
+        lost |= matches!(outcome, Err(JobFailure::GroupLost));
         answers.push((job, outcome));
     }
-    let committed = match store::set_version(&mut tx, version).await {
-        Ok(()) => tx.commit().await,
-        Err(error) => Err(error),
+    let kept = if lost {
+        // Whatever SQLite still holds of the group is thrown away; the connection is opened
+        // afresh for the next group.
+        let _ = tx.rollback().await;
+        false
+    } else {
+        let committed = match store::set_version(&mut tx, version).await {
+            Ok(()) => tx.commit().await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = &committed {
+            tracing::warn!(%error, "a group did not commit; its pushes will be retried");
+        }
+        committed.is_ok()
     };
     for (job, outcome) in answers {
-        let answer = match (&committed, outcome) {
-            (Ok(()), outcome) => outcome,
+        let answer = match (kept, outcome) {
+            (true, Ok(results)) => Ok(results),
+            (_, Err(JobFailure::Refused(error))) => Err(error),
             // Nothing of the group was kept: every push is retried, none half-applied.
-            (Err(_), Ok(_)) => Ok(retry_pending(&job.mutations)),
-            (Err(_), Err(error)) => Err(error),
+            (false, _) | (_, Err(JobFailure::GroupLost)) => Ok(retry_pending(&job.mutations)),
         };
         // A phone that hung up has nobody waiting: its results are stored all the same.
         let _ = job.reply.send(answer);
     }
-    if let Err(error) = &committed {
-        tracing::warn!(%error, "a group did not commit; its pushes will be retried");
-    }
-    committed.is_ok()
+    kept
+}
+
+/// Why a push inside a group was not applied as such.
+enum JobFailure {
+    /// Refused as a whole (another person's installation id): answered with this error.
+    Refused(AppError),
+    /// The group's transaction is gone (SQLite rolled it back, or undoing failed): nothing
+    /// of the group may be kept or reported as applied.
+    GroupLost,
 }
 
 /// One push inside the group, under a savepoint of its own: the installation id is claimed
 /// (registered on first use), then each mutation is processed in seq order, and the
-/// client's position is written once for the push.
+/// client's position is written once for the push. A database failure anywhere undoes the
+/// whole push (every mutation answered `retry`, nothing of it kept); if even that fails, the
+/// group is lost.
 async fn apply_job(
     tx: &mut Conn,
     job: &Job,
     quotas: Quotas,
     version: &mut i64,
-) -> Result<Vec<MutationResult>, AppError> {
+) -> Result<Vec<MutationResult>, JobFailure> {
     let mut savepoint = sqlx::Connection::begin(&mut *tx)
         .await
-        .map_err(AppError::from)?;
-    let mut last_seq = match claim_client(&mut savepoint, &job.principal, job.client_id).await {
-        Ok(last_seq) => last_seq,
-        Err(error) => {
-            let _ = savepoint.rollback().await;
-            return Err(error);
+        .map_err(|_| JobFailure::GroupLost)?;
+    match apply_mutations(&mut savepoint, job, quotas, version).await {
+        Ok(results) => match savepoint.commit().await {
+            Ok(()) => Ok(results),
+            Err(error) => {
+                tracing::warn!(%error, "a push could not be kept; the group is retried");
+                Err(JobFailure::GroupLost)
+            }
+        },
+        Err(failure) => {
+            // Undo this push entirely: its effects, its results and its position.
+            if let Err(error) = savepoint.rollback().await {
+                tracing::warn!(%error, "a push could not be undone; the group is retried");
+                return Err(JobFailure::GroupLost);
+            }
+            match failure {
+                AppError::Forbidden(reason) => {
+                    Err(JobFailure::Refused(AppError::Forbidden(reason)))
+                }
+                error => {
+                    tracing::warn!(%error, "a push was not processed; the client will retry it");
+                    Ok(retry_pending(&job.mutations))
+                }
+            }
         }
-    };
+    }
+}
+
+/// The mutations of one push, on its savepoint. `Err` leaves the savepoint to be undone.
+async fn apply_mutations(
+    savepoint: &mut Conn,
+    job: &Job,
+    quotas: Quotas,
+    version: &mut i64,
+) -> Result<Vec<MutationResult>, AppError> {
+    let mut last_seq = claim_client(savepoint, &job.principal, job.client_id).await?;
     // The same mutation may have been processed before under another installation id: one
     // look-up for the push's new mutations, kept up to date as they are processed.
     let new: Vec<Uuid> = job
@@ -304,15 +358,12 @@ async fn apply_job(
         .map(|m| m.envelope.id)
         .collect();
     let mut processed: HashMap<Uuid, MutationResult> =
-        store::sync::results_for_mutation_ids(&mut savepoint, &new)
-            .await
-            .map_err(AppError::from)?
+        store::sync::results_for_mutation_ids(savepoint, &new)
+            .await?
             .into_iter()
             .collect();
     // Each mutation's effect under the savepoint `effect`, which each result moves on.
-    store::sync::open_effect(&mut savepoint)
-        .await
-        .map_err(AppError::from)?;
+    store::sync::open_effect(savepoint).await?;
     let first_seq = last_seq;
     let now = Utc::now();
     let mut results = Vec::with_capacity(job.mutations.len());
@@ -326,13 +377,9 @@ async fn apply_job(
             now,
             quotas,
         };
-        let result = match process(&mut savepoint, &at, pending, version).await {
-            Ok(result) => result,
-            Err(error) => {
-                tracing::warn!(error = %error, seq, "mutation not processed; the client will retry");
-                MutationResult::retry(seq, "服务器暂时忙，稍后会自动重试")
-            }
-        };
+        // A database failure is not a refusal: the whole push is undone and retried (an
+        // effect is never kept without its result, and the position never moves past one).
+        let result = process(savepoint, &at, pending, version).await?;
         let stop = matches!(
             result.status,
             ResultStatus::Retry | ResultStatus::OutOfOrder
@@ -350,11 +397,8 @@ async fn apply_job(
         }
     }
     if last_seq != first_seq {
-        store::sync::set_last_seq(&mut savepoint, job.client_id, last_seq, now)
-            .await
-            .map_err(AppError::from)?;
+        store::sync::set_last_seq(savepoint, job.client_id, last_seq, now).await?;
     }
-    savepoint.commit().await.map_err(AppError::from)?;
     Ok(results)
 }
 
@@ -540,6 +584,126 @@ mod tests {
         }
         for task in [first, second] {
             assert!(matches!(task.await.unwrap(), Ok(Pushed::Results(_))));
+        }
+    }
+
+    /// A job of `count` raises from a registered person with no role (each refused, so each
+    /// stores a result), with the channel its answer arrives on.
+    async fn job(
+        db: &Db,
+        count: u64,
+    ) -> (
+        Job,
+        Uuid,
+        oneshot::Receiver<Result<Vec<MutationResult>, AppError>>,
+    ) {
+        let principal = principal();
+        let mut conn = db.pool().acquire().await.unwrap();
+        let phone = format!("137{:08}", principal.user_id.as_u128() % 100_000_000);
+        store::people::insert_user(
+            &mut conn,
+            principal.user_id,
+            &phone,
+            "测试",
+            "-",
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let request = request(count);
+        let client_id = request.client_id;
+        let (reply, answer) = oneshot::channel();
+        let mutations = request
+            .mutations
+            .into_iter()
+            .map(|envelope| Pending {
+                parsed: Mutation::parse_envelope(&envelope),
+                envelope,
+            })
+            .collect();
+        let job = Job {
+            principal,
+            client_id,
+            mutations,
+            reply,
+        };
+        (job, client_id, answer)
+    }
+
+    async fn results_of(db: &Db, client_id: Uuid) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM mutation_results WHERE client_id = ?")
+            .bind(client_id.to_string())
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+    }
+
+    /// A database failure in the middle of a push (here a trigger refusing its second result)
+    /// undoes that whole push — effects, results, position — and answers it `retry`; the other
+    /// pushes of the group are kept. If the failure ends the transaction itself, nothing of the
+    /// group is kept and every push is answered `retry`: never an effect without its result,
+    /// never a position past a lost result.
+    #[tokio::test]
+    async fn a_database_failure_undoes_its_push_or_the_whole_group_and_nothing_half_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = Db::connect(&url).await.unwrap();
+        let mut conn = db.writer_connection().await.unwrap();
+        for (raise, kept_of_other) in [("ABORT", 2), ("ROLLBACK", 0)] {
+            let (failing, failing_client, failing_answer) = job(&db, 3).await;
+            let (other, other_client, other_answer) = job(&db, 2).await;
+            let trigger = format!(
+                "CREATE TRIGGER fail_second BEFORE INSERT ON mutation_results
+                 WHEN NEW.client_id = '{failing_client}' AND NEW.seq = 2
+                 BEGIN SELECT RAISE({raise}, 'injected'); END"
+            );
+            sqlx::query(&trigger).execute(db.pool()).await.unwrap();
+            let quotas = Quotas {
+                issues_per_day: Quotas::UNLIMITED,
+                photos_per_day: Quotas::UNLIMITED,
+            };
+            let kept = commit_group(&mut conn, vec![failing, other], quotas).await;
+            sqlx::query("DROP TRIGGER fail_second")
+                .execute(db.pool())
+                .await
+                .unwrap();
+
+            let answer = failing_answer.await.unwrap().unwrap();
+            assert_eq!(answer.len(), 3, "{raise}");
+            assert!(
+                answer.iter().all(|r| r.status == ResultStatus::Retry),
+                "{raise}"
+            );
+            assert_eq!(
+                results_of(&db, failing_client).await,
+                0,
+                "{raise}: nothing of it kept"
+            );
+            let last_seq: Option<i64> =
+                sqlx::query_scalar("SELECT last_seq FROM clients WHERE client_id = ?")
+                    .bind(failing_client.to_string())
+                    .fetch_optional(db.pool())
+                    .await
+                    .unwrap();
+            assert!(
+                last_seq.unwrap_or(0) == 0,
+                "{raise}: its position did not move"
+            );
+
+            let other = other_answer.await.unwrap().unwrap();
+            assert_eq!(
+                results_of(&db, other_client).await,
+                kept_of_other,
+                "{raise}"
+            );
+            if kept_of_other == 0 {
+                assert!(!kept, "the transaction was lost: the group is not kept");
+                assert!(other.iter().all(|r| r.status == ResultStatus::Retry));
+                conn = db.writer_connection().await.unwrap();
+            } else {
+                assert!(kept);
+                assert!(other.iter().all(|r| r.status == ResultStatus::Rejected));
+            }
         }
     }
 }

@@ -219,7 +219,7 @@ pub fn invitation_view(
     }
 }
 
-/// A view as the JSON a `Change` carries.
+/// A market service: the same for everyone of its community.
 pub fn market_service_view(row: &ServiceRow) -> MarketServiceView {
     MarketServiceView {
         id: row.id,
@@ -231,6 +231,7 @@ pub fn market_service_view(row: &ServiceRow) -> MarketServiceView {
     }
 }
 
+/// A slot with its seats and the confirmed count (never who booked).
 pub fn market_slot_view(row: &SlotRow) -> MarketSlotView {
     MarketSlotView {
         id: row.slot.id,
@@ -244,6 +245,7 @@ pub fn market_slot_view(row: &SlotRow) -> MarketSlotView {
     }
 }
 
+/// A view as the JSON a `Change` carries.
 pub fn json<T: serde::Serialize>(view: &T) -> serde_json::Value {
     serde_json::to_value(view).expect("views serialise")
 }

@@ -27,7 +27,8 @@ pub struct SlotState {
 impl SlotState {
     /// Seats anyone may still take.
     pub fn free(&self) -> u32 {
-        self.capacity.saturating_sub(self.booked + self.held)
+        self.capacity
+            .saturating_sub(self.booked.saturating_add(self.held))
     }
 
     /// Open for booking at `now`: not closed and not yet started.

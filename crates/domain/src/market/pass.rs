@@ -11,7 +11,7 @@
 //! | 2 | key id |
 //! | 16 | booking id |
 //! | 16 | service id |
-//! | 4 | the day (days since 0001-01-01, chrono's `num_days_from_ce`) |
+//! | 4 | the day (chrono's `num_days_from_ce`: 0001-01-01 is 1) |
 //! | 2 + 2 | the slot's start and end, minutes after midnight (Beijing time) |
 //! | 4 | expiry, Unix seconds (the end of the slot's day) |
 //! | 1 + n | the masked name (孙*), UTF-8, at most 30 bytes |
@@ -257,14 +257,24 @@ pub fn short_code(booking_id: Uuid) -> String {
 pub fn normalise_short_code(typed: &str) -> Option<String> {
     let chars: Vec<char> = typed
         .chars()
-        .filter(|c| !matches!(c, '-' | ' ' | '－'))
+        // Full-width letters and digits, as Chinese input methods type them, read as ASCII.
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .filter(|c| !matches!(c, '-' | ' '))
         .map(|c| match c.to_ascii_uppercase() {
             'O' => '0',
             'I' | 'L' => '1',
             c => c,
         })
         .collect();
-    if chars.len() != 8 || !chars.iter().all(|c| CROCKFORD.contains(&(*c as u8))) {
+    if chars.len() != 8
+        || !chars
+            .iter()
+            .all(|c| c.is_ascii() && CROCKFORD.contains(&(*c as u8)))
+    {
         return None;
     }
     let (head, tail) = chars.split_at(4);
@@ -443,6 +453,14 @@ mod tests {
         let typed = code.to_lowercase().replace('-', " ").replace('0', "o");
         assert_eq!(normalise_short_code(&typed).as_deref(), Some(code.as_str()));
         assert_eq!(normalise_short_code("ABC"), None);
+        // Not ASCII is not a code (a cast to a byte would have read 丰 as '0').
+        assert_eq!(normalise_short_code("丰丰丰丰丰丰丰丰"), None);
+        // Full-width, as a Chinese input method types it.
+        let wide: String = code
+            .chars()
+            .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+            .collect();
+        assert_eq!(normalise_short_code(&wide).as_deref(), Some(code.as_str()));
         assert_eq!(normalise_short_code("ABCD-EFGU"), None);
         // Different bookings, different codes.
         assert_ne!(

@@ -97,14 +97,15 @@ pub fn capacity(volunteers_on_duty: u32, per_volunteer: u32) -> u32 {
         .min(CAPACITY_MAX)
 }
 
-/// A capacity staff set: within bounds, and never below the seats already confirmed (nobody
-/// who holds a pass loses their seat because a volunteer fell ill; staff call them instead).
-pub fn check_capacity(new: u32, confirmed: u32) -> Result<u32, FieldError> {
-    if new > CAPACITY_MAX || new < confirmed {
+/// A capacity staff set: within bounds, and never below the seats already taken — confirmed
+/// bookings and seats held for people promoted from the waitlist (nobody who holds a pass or
+/// an offer loses their seat because a volunteer fell ill; staff call them instead).
+pub fn check_capacity(new: u32, taken: u32) -> Result<u32, FieldError> {
+    if new > CAPACITY_MAX || new < taken {
         return Err(FieldError::new(
             "capacity",
             FieldErrorKind::OutOfRange {
-                min: confirmed.to_string(),
+                min: taken.to_string(),
                 max: CAPACITY_MAX.to_string(),
             },
         ));

@@ -2,8 +2,9 @@
 //! for a window (two hours by default, never past the slot's start), and moved on to the next
 //! when the offer lapses. The people in line are told on their phone.
 //!
-//! `settle` is the whole rule: the server runs it whenever a seat frees (a cancellation, a
-//! capacity raised) and on every pull that touches the slot (offers lapse by time alone).
+//! `settle` is the whole rule: the server runs it in its write transaction whenever a seat
+//! frees (a cancellation, a capacity raised) and whenever it reads the slot to book it (offers
+//! lapse by time alone).
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -50,14 +51,15 @@ pub fn offer_until(
 
 /// Lapses the offers whose time has passed, then offers the seats free of bookings and live
 /// offers to the people waiting longest. `free_of_bookings` is capacity minus confirmed
-/// bookings; no offer is made once the slot has started.
+/// bookings; no offer is made once the slot has started or while it is closed.
 pub fn settle(
     entries: &mut [WaitEntry],
     free_of_bookings: u32,
-    slot_starts_at: DateTime<Utc>,
+    slot: (DateTime<Utc>, bool),
     limits: &Limits,
     now: DateTime<Utc>,
 ) -> Vec<Change> {
+    let (slot_starts_at, closed) = slot;
     let mut changes = Vec::new();
     for entry in entries.iter_mut() {
         if let WaitState::Offered { until } = entry.state {
@@ -67,7 +69,7 @@ pub fn settle(
             }
         }
     }
-    if now >= slot_starts_at {
+    if closed || now >= slot_starts_at {
         return changes;
     }
     let live_offers = entries
@@ -123,7 +125,7 @@ mod tests {
     fn a_freed_seat_goes_to_the_first_in_line_for_two_hours() {
         let limits = Limits::default();
         let mut line = vec![waiting(2, at(1, 5)), waiting(1, at(1, 0))];
-        let changes = settle(&mut line, 1, at(9, 0), &limits, at(3, 0));
+        let changes = settle(&mut line, 1, (at(9, 0), false), &limits, at(3, 0));
         assert_eq!(
             changes,
             vec![Change::Offered {
@@ -135,13 +137,19 @@ mod tests {
         assert_eq!(line[0].state, WaitState::Waiting);
         assert_eq!(held(&line, at(4, 0)), 1);
         // Settling again changes nothing: the seat is held.
-        assert!(settle(&mut line, 1, at(9, 0), &limits, at(4, 0)).is_empty());
+        assert!(settle(&mut line, 1, (at(9, 0), false), &limits, at(4, 0)).is_empty());
     }
 
     #[test]
     fn an_offer_never_runs_past_the_slot_start() {
         let mut line = vec![waiting(1, at(1, 0))];
-        settle(&mut line, 1, at(8, 30), &Limits::default(), at(8, 0));
+        settle(
+            &mut line,
+            1,
+            (at(8, 30), false),
+            &Limits::default(),
+            at(8, 0),
+        );
         assert_eq!(line[0].state, WaitState::Offered { until: at(8, 30) });
     }
 
@@ -149,8 +157,8 @@ mod tests {
     fn a_lapsed_offer_moves_the_seat_on() {
         let limits = Limits::default();
         let mut line = vec![waiting(1, at(1, 0)), waiting(2, at(1, 5))];
-        settle(&mut line, 1, at(9, 0), &limits, at(3, 0));
-        let changes = settle(&mut line, 1, at(9, 0), &limits, at(5, 0));
+        settle(&mut line, 1, (at(9, 0), false), &limits, at(3, 0));
+        let changes = settle(&mut line, 1, (at(9, 0), false), &limits, at(5, 0));
         assert_eq!(
             changes,
             vec![
@@ -170,10 +178,17 @@ mod tests {
     fn no_offer_once_the_slot_has_started_and_none_beyond_the_free_seats() {
         let limits = Limits::default();
         let mut line = vec![waiting(1, at(1, 0)), waiting(2, at(1, 5))];
-        assert!(settle(&mut line, 2, at(9, 0), &limits, at(9, 0)).is_empty());
-        assert!(settle(&mut line, 0, at(9, 0), &limits, at(3, 0)).is_empty());
-        let changes = settle(&mut line, 2, at(9, 0), &limits, at(3, 0));
+        assert!(settle(&mut line, 2, (at(9, 0), false), &limits, at(9, 0)).is_empty());
+        assert!(settle(&mut line, 0, (at(9, 0), false), &limits, at(3, 0)).is_empty());
+        let changes = settle(&mut line, 2, (at(9, 0), false), &limits, at(3, 0));
         assert_eq!(changes.len(), 2);
+    }
+
+    #[test]
+    fn a_closed_slot_makes_no_offer() {
+        let mut line = vec![waiting(1, at(1, 0))];
+        assert!(settle(&mut line, 1, (at(9, 0), true), &Limits::default(), at(3, 0)).is_empty());
+        assert_eq!(line[0].state, WaitState::Waiting);
     }
 
     #[test]
@@ -189,7 +204,13 @@ mod tests {
             },
             waiting(3, at(1, 2)),
         ];
-        let changes = settle(&mut line, 1, at(9, 0), &Limits::default(), at(3, 0));
+        let changes = settle(
+            &mut line,
+            1,
+            (at(9, 0), false),
+            &Limits::default(),
+            at(3, 0),
+        );
         assert_eq!(
             changes,
             vec![Change::Offered {
