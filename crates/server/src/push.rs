@@ -631,9 +631,8 @@ mod tests {
     }
 
     async fn results_of(db: &Db, client_id: Uuid) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM mutation_results WHERE client_id = ?")
-            .bind(client_id.to_string())
-            .fetch_one(db.pool())
+        let mut conn = db.pool().acquire().await.unwrap();
+        store::sync::result_count(&mut conn, client_id)
             .await
             .unwrap()
     }
@@ -652,19 +651,16 @@ mod tests {
         for (raise, kept_of_other) in [("ABORT", 2), ("ROLLBACK", 0)] {
             let (failing, failing_client, failing_answer) = job(&db, 3).await;
             let (other, other_client, other_answer) = job(&db, 2).await;
-            let trigger = format!(
-                "CREATE TRIGGER fail_second BEFORE INSERT ON mutation_results
-                 WHEN NEW.client_id = '{failing_client}' AND NEW.seq = 2
-                 BEGIN SELECT RAISE({raise}, 'injected'); END"
-            );
-            sqlx::query(&trigger).execute(db.pool()).await.unwrap();
+            let mut other_conn = db.pool().acquire().await.unwrap();
+            store::sync::fail_result_of(&mut other_conn, failing_client, 2, raise)
+                .await
+                .unwrap();
             let quotas = Quotas {
                 issues_per_day: Quotas::UNLIMITED,
                 photos_per_day: Quotas::UNLIMITED,
             };
             let kept = commit_group(&mut conn, vec![failing, other], quotas).await;
-            sqlx::query("DROP TRIGGER fail_second")
-                .execute(db.pool())
+            store::sync::stop_failing_results(&mut other_conn)
                 .await
                 .unwrap();
 
@@ -679,14 +675,11 @@ mod tests {
                 0,
                 "{raise}: nothing of it kept"
             );
-            let last_seq: Option<i64> =
-                sqlx::query_scalar("SELECT last_seq FROM clients WHERE client_id = ?")
-                    .bind(failing_client.to_string())
-                    .fetch_optional(db.pool())
-                    .await
-                    .unwrap();
+            let client = store::sync::client(&mut other_conn, failing_client)
+                .await
+                .unwrap();
             assert!(
-                last_seq.unwrap_or(0) == 0,
+                client.is_none_or(|c| c.last_seq == 0),
                 "{raise}: its position did not move"
             );
 

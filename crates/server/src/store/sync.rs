@@ -316,3 +316,40 @@ pub async fn tombstones_since(
     }
     query.bind(cursor).bind(upto).fetch_all(conn).await
 }
+
+/// Test support: how many results are stored for an installation.
+#[cfg(test)]
+pub async fn result_count(conn: &mut Conn, client_id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM mutation_results WHERE client_id = ?")
+        .bind(client_id.to_string())
+        .fetch_one(conn)
+        .await
+}
+
+/// Test support: makes storing the result of `seq` for `client_id` fail with SQLite's
+/// `RAISE(<raise>)` (`ABORT`: the statement; `ROLLBACK`: the whole transaction), until
+/// `stop_failing_results`.
+#[cfg(test)]
+pub async fn fail_result_of(
+    conn: &mut Conn,
+    client_id: Uuid,
+    seq: u64,
+    raise: &str,
+) -> Result<(), sqlx::Error> {
+    assert!(matches!(raise, "ABORT" | "ROLLBACK"));
+    let trigger = format!(
+        "CREATE TRIGGER fail_result BEFORE INSERT ON mutation_results
+         WHEN NEW.client_id = '{client_id}' AND NEW.seq = {seq}
+         BEGIN SELECT RAISE({raise}, 'injected'); END"
+    );
+    sqlx::query(&trigger).execute(conn).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+pub async fn stop_failing_results(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    sqlx::query("DROP TRIGGER fail_result")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
