@@ -8,7 +8,10 @@
 
 use chrono::Utc;
 use domain::mutation::{Label, Listed, Local, Redo, Rows};
-use domain::wire::{CommunityRulesView, DialogueView, HouseholdView, IssueView, PersonView};
+use domain::wire::{
+    BookingView, CommunityRulesView, DialogueView, HouseholdView, IssueView, MarketServiceView,
+    MarketSlotView, PersonView,
+};
 use domain::FieldError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -68,6 +71,26 @@ impl Rows for AppRows {
             list.iter()
                 .find(|c| c.view.community_id == id)
                 .map(|c| c.view.clone())
+        })
+    }
+
+    fn market_slot(&self, id: Uuid) -> Option<MarketSlotView> {
+        self.0
+            .market_slots
+            .with_untracked(|list| list.iter().find(|s| s.id == id).cloned())
+    }
+
+    fn market_service(&self, id: Uuid) -> Option<MarketServiceView> {
+        self.0
+            .market_services
+            .with_untracked(|list| list.iter().find(|s| s.id == id).cloned())
+    }
+
+    fn booking(&self, id: Uuid) -> Option<BookingView> {
+        self.0.bookings.with_untracked(|list| {
+            list.iter()
+                .find(|b| b.view.id == id)
+                .map(|b| b.view.clone())
         })
     }
 }
@@ -177,6 +200,7 @@ pub fn redo_path(redo: &Redo, key: &str) -> (String, bool) {
         Redo::Invitations => ("/work/staff".into(), true),
         Redo::People => ("/work/staff/people".into(), true),
         Redo::Communities => ("/work/township".into(), true),
+        Redo::Market => ("/market".into(), false),
     }
 }
 

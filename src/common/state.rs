@@ -7,8 +7,8 @@ use domain::dialogue::ScoringRules;
 use domain::issue::IssueStatus;
 use domain::order::sort_by_number;
 use domain::wire::{
-    entity, CommunityRulesView, DialogueView, HouseholdView, InvitationView, IssueView,
-    MarketServiceView, MarketSlotView, PersonView, SessionView,
+    entity, BookingView, CommunityRulesView, DialogueView, HouseholdView, InvitationView,
+    IssueView, MarketServiceView, MarketSlotView, PersonView, SessionView,
 };
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
@@ -63,6 +63,9 @@ pub struct AppState {
     /// The 公益集市's and 共享小屋's services and slots of the person's communities.
     pub market_services: RwSignal<Vec<MarketServiceView>>,
     pub market_slots: RwSignal<Vec<MarketSlotView>>,
+    /// Bookings: the household's own (with passes), and for staff and volunteers the ones
+    /// they keep or serve. Earliest first.
+    pub bookings: RwSignal<Vec<Item<BookingView>>>,
     /// Something the server said that the person must read (why a session ended, say).
     pub notice: RwSignal<Option<String>>,
     /// Bumped when the person looks at an issue (the 议事 badge re-counts).
@@ -97,6 +100,7 @@ impl AppState {
             communities: RwSignal::new(Vec::new()),
             market_services: RwSignal::new(Vec::new()),
             market_slots: RwSignal::new(Vec::new()),
+            bookings: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             seen_version: RwSignal::new(0),
             pending: RwSignal::new(Vec::new()),
@@ -130,6 +134,9 @@ impl AppState {
         let mut slots: Vec<MarketSlotView> = server_rows(&snapshot, entity::MARKET_SLOT);
         sort_by_number(&mut slots, |slot| slot.starts_at.timestamp());
         self.market_slots.set(slots);
+        let mut bookings: Vec<Item<BookingView>> = items(&snapshot, entity::BOOKING);
+        sort_by_number(&mut bookings, |item| item.view.starts_at.timestamp());
+        self.bookings.set(bookings);
         let mut pending: Vec<OutboxEntry> = snapshot
             .outbox
             .into_iter()

@@ -146,6 +146,30 @@ pub mod day_option {
     }
 }
 
+/// Beijing time (UTC+8, no daylight saving): the time every community in the product lives by.
+pub fn beijing(time: DateTime<Utc>) -> chrono::NaiveDateTime {
+    time.naive_utc() + chrono::Duration::hours(8)
+}
+
+/// The instant of a Beijing wall-clock time.
+pub fn from_beijing(local: chrono::NaiveDateTime) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&(local - chrono::Duration::hours(8)))
+}
+
+/// "12-09 09:00": a Beijing day and time, the same in both languages (written without
+/// chrono's formatter, which the phone would otherwise carry).
+pub fn day_and_clock(time: DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let local = beijing(time);
+    format!(
+        "{:02}-{:02} {:02}:{:02}",
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 //! the same days. Slots and capacities come from `domain::market::schedule`, as staff's own
 //! set-up will.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use domain::market::schedule::{capacity, home_windows, monthly_days, timed_slots, SlotTimes};
 use domain::market::ServiceMode;
 use uuid::Uuid;
@@ -153,6 +153,91 @@ pub async fn load(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<()> {
                 .await?;
             }
         }
+    }
+    book_demo(conn, now).await
+}
+
+/// The bookings already made: (phone of who booked, service, Beijing start, the household
+/// booked for by staff (building, unit, room), note).
+type DemoBooking = (
+    &'static str,
+    &'static str,
+    (u32, u32),
+    Option<(&'static str, &'static str, &'static str)>,
+    &'static str,
+);
+
+const BOOKINGS: [DemoBooking; 3] = [
+    ("13900000004", "理发", (9, 0), None, ""),
+    ("13900000102", "缝补", (9, 30), None, ""),
+    // 孙大爷 rang the community: 吴芳 booked the plumber for his household (代预约).
+    (
+        "13900000302",
+        "水电维修",
+        (8, 0),
+        Some(("4栋", "3单元", "302")),
+        "孙大爷家厨房水龙头漏水，上午在家",
+    ),
+];
+
+/// Makes the demo's bookings through the mutator itself, on the first market day whose slot
+/// has not started, so each carries a real signed pass.
+async fn book_demo(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<()> {
+    crate::passes::ensure_key_in(conn).await?;
+    let services = market::services_of(conn, COMMUNITY).await?;
+    for (phone, service_name, (hour, minute), household, note) in BOOKINGS {
+        let service = services
+            .iter()
+            .find(|(_, name)| *name == service_name)
+            .map(|(id, _)| *id)
+            .ok_or_else(|| anyhow::anyhow!("demo service {service_name}"))?;
+        let slot = market::slots_of_service(conn, service)
+            .await?
+            .into_iter()
+            .find(|s| {
+                let local = domain::time::beijing(s.starts_at);
+                s.starts_at > now + Duration::hours(3)
+                    && (local.hour(), local.minute()) == (hour, minute)
+            })
+            .ok_or_else(|| anyhow::anyhow!("a demo slot of {service_name}"))?;
+        let user = store::people::user_by_phone(conn, phone)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo person {phone}"))?;
+        let for_household = match household {
+            Some((building, unit, room)) => Some(
+                store::households::find(conn, COMMUNITY, building, unit, room)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("demo household {building}{unit}{room}"))?,
+            ),
+            None => None,
+        };
+        let principal = crate::auth::Principal {
+            user_id: user.id,
+            display_name: user.display_name.clone(),
+            phone: String::new(),
+            memberships: store::people::memberships(conn, user.id).await?,
+            token_hash: String::new(),
+        };
+        let mutation = domain::Mutation::BookService(domain::mutation::BookService {
+            id: Uuid::new_v4(),
+            slot_id: slot.id,
+            note: note.to_string(),
+            for_household,
+        });
+        let version = store::next_version(conn).await?;
+        crate::mutators::apply(
+            conn,
+            &principal,
+            &mutation,
+            version,
+            now,
+            crate::policy::Quotas {
+                issues_per_day: crate::policy::Quotas::UNLIMITED,
+                photos_per_day: crate::policy::Quotas::UNLIMITED,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo booking of {service_name}: {e:?}"))?;
     }
     Ok(())
 }

@@ -34,7 +34,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-pub use auth::hash_password;
+pub use auth::{hash_password, token_hash, SESSION_COOKIE};
 pub use config::{Command, Config};
 pub use demo::{account_lines as demo_account_lines, DEMO_ACCOUNTS, DEMO_PASSWORD};
 pub use http::app;

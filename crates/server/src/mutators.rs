@@ -9,9 +9,11 @@ use chrono::{DateTime, Duration, Utc};
 use domain::account::CODE_VALID_DAYS;
 use domain::dialogue::{Round, RoundOutcome, Step};
 use domain::issue::IssueStatus;
+use domain::market::booking::{self, Limits, Refusal};
+use domain::market::pass::{self, PassClaims};
 use domain::mutation::{
-    AdvanceIssue, AnswerEscalation, DeactivatePerson, EscalateIssue, JoinIssue, RecordMinutes,
-    ResetPassword, ScoreIssue, SetAgenda, SetScoringRules,
+    AdvanceIssue, AnswerEscalation, BookService, CancelBooking, DeactivatePerson, EscalateIssue,
+    JoinIssue, RecordMinutes, ResetPassword, ScoreIssue, SetAgenda, SetScoringRules,
 };
 use domain::{Mutation, RejectCode, Rejection};
 use uuid::Uuid;
@@ -105,6 +107,14 @@ async fn facts(
         }),
         _ => None,
     };
+    let slot = match touches.slot {
+        Some(id) => store::market::slot_by_id(conn, id).await?,
+        None => None,
+    };
+    let booking = match touches.booking {
+        Some(id) => store::bookings::by_id(conn, id).await?,
+        None => None,
+    };
     Ok(Facts {
         household,
         person_scopes,
@@ -112,6 +122,8 @@ async fn facts(
         dialogue_community,
         community_township,
         quota,
+        slot,
+        booking,
     })
 }
 
@@ -517,6 +529,104 @@ pub async fn apply(
         }) => {
             store::communities::set_scoring_rules(conn, community_id, *rules, version).await?;
         }
+        Mutation::BookService(book) => {
+            book_service(conn, principal, book, &facts, now, version).await?;
+        }
+        Mutation::CancelBooking(CancelBooking { booking_id }) => {
+            let booking = facts.booking()?;
+            if booking.state != domain::market::booking::BookingState::Booked {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    format!(
+                        "这个预约现在是「{}」，不能取消",
+                        booking.state.label(domain::Lang::Zh)
+                    ),
+                    format!(
+                        "This booking is now \"{}\"; it cannot be cancelled",
+                        booking.state.label(domain::Lang::En)
+                    ),
+                ));
+            }
+            // Residents give a seat back until the cut-off; staff (who hear of an illness on
+            // the morning itself) at any time.
+            let own = policy::resident_household(principal, &booking.community_id)
+                == Some(booking.household_id);
+            if own {
+                booking::may_cancel(booking.starts_at, &Limits::default(), now)
+                    .map_err(Rejection::from)?;
+            }
+            store::bookings::cancel(conn, *booking_id, now, version).await?;
+            store::market::free_seat(conn, booking.slot_id, version).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Gives a household a seat, or refuses: the slot's count, the household's bookings and the
+/// other slots (for alternatives) are read in this write transaction, so the count is exact
+/// when two phones ask for the last seat; the seat is taken by a guarded update and the
+/// slot's CHECK, and the booking carries its signed pass.
+async fn book_service(
+    conn: &mut Conn,
+    principal: &Principal,
+    book: &BookService,
+    facts: &Facts,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<(), ApplyError> {
+    let slot = facts.slot()?;
+    let (household_id, name) = match (&facts.household, book.for_household) {
+        (Some(household), Some(_)) => (household.id, household.label(false)),
+        _ => (
+            policy::resident_household(principal, &slot.community_id)
+                .ok_or(Rejection::new(RejectCode::Forbidden))?,
+            principal.display_name.clone(),
+        ),
+    };
+    let state = &slot.slot;
+    let day = domain::ledger::china_date(state.starts_at);
+    let taken = store::bookings::household_count(conn, household_id, state.service_id, day).await?;
+    let siblings = store::market::slots_of_service(conn, state.service_id).await?;
+    booking::decide(state, taken, &siblings, &Limits::default(), now).map_err(Rejection::from)?;
+    if !store::market::take_seat(conn, state.id, version).await? {
+        let alternatives = booking::alternatives(state, &siblings, now);
+        return Err(Rejection::from(Refusal::Full { alternatives }).into());
+    }
+    let (key_id, key) = store::pass_keys::current(conn)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let claims = PassClaims::for_slot(
+        key_id,
+        book.id,
+        state.service_id,
+        state.starts_at,
+        state.ends_at,
+        &name,
+    );
+    let token = pass::sign(&claims, &key);
+    let short_code = pass::short_code(book.id);
+    let inserted = store::bookings::insert(
+        conn,
+        &store::bookings::NewBooking {
+            id: book.id,
+            slot_id: state.id,
+            service_id: state.service_id,
+            community_id: &slot.community_id,
+            household_id,
+            booked_by: principal.user_id,
+            for_name: &name,
+            on_behalf: book.for_household.is_some(),
+            note: &book.note,
+            day,
+            short_code: &short_code,
+            pass: &token,
+        },
+        now,
+        version,
+    )
+    .await?;
+    if !inserted {
+        return Err(conflict());
     }
     Ok(())
 }

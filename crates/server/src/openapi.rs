@@ -62,6 +62,12 @@ use crate::error::Json;
         domain::dialogue::AttachPhotoArgs,
         domain::dialogue::SetAgendaArgs,
         domain::dialogue::ScoringRulesArgs,
+        domain::wire::MarketServiceView,
+        domain::wire::MarketSlotView,
+        domain::wire::BookingView,
+        domain::wire::PassKeyView,
+        domain::market::booking::BookServiceArgs,
+        domain::market::booking::CancelBookingArgs,
     ))
 )]
 pub struct ApiDoc;

@@ -7,7 +7,7 @@ use chrono::Utc;
 use ed25519_dalek::SigningKey;
 use rand::RngCore;
 
-use crate::store::{self, Db};
+use crate::store::{self, Conn, Db};
 
 fn new_key() -> SigningKey {
     let mut secret = [0u8; 32];
@@ -18,12 +18,20 @@ fn new_key() -> SigningKey {
 /// Makes the first signing key if there is none; returns the current key's id.
 pub async fn ensure_key(db: &Db) -> Result<u16, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let key_id = match store::pass_keys::current(&mut tx).await? {
-        Some((key_id, _)) => key_id,
-        None => store::pass_keys::insert(&mut tx, &new_key(), Utc::now()).await?,
-    };
+    let key_id = ensure_key_in(&mut tx).await?;
     tx.commit().await?;
     Ok(key_id)
+}
+
+/// `ensure_key` inside a write transaction already open (the demo's loading, which books).
+pub async fn ensure_key_in(conn: &mut Conn) -> Result<u16, sqlx::Error> {
+    Ok(match store::pass_keys::current(conn).await? {
+        Some((key_id, _)) => key_id,
+        None => {
+            let version = store::next_version(conn).await?;
+            store::pass_keys::insert(conn, &new_key(), Utc::now(), version).await?
+        }
+    })
 }
 
 /// A new signing key; with `retire_old`, the older keys stop verifying at once (a key that
@@ -31,9 +39,10 @@ pub async fn ensure_key(db: &Db) -> Result<u16, sqlx::Error> {
 pub async fn rotate(db: &Db, retire_old: bool) -> Result<(u16, u64), sqlx::Error> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    let key_id = store::pass_keys::insert(&mut tx, &new_key(), now).await?;
+    let version = store::next_version(&mut tx).await?;
+    let key_id = store::pass_keys::insert(&mut tx, &new_key(), now, version).await?;
     let retired = if retire_old {
-        store::pass_keys::retire_all_but(&mut tx, key_id, now).await?
+        store::pass_keys::retire_all_but(&mut tx, key_id, now, version).await?
     } else {
         0
     };

@@ -5,16 +5,18 @@
 //! `views` asks it what a row may show.
 
 use domain::mutation::{
-    AdvanceIssue, AnswerEscalation, DeactivatePerson, EscalateIssue, JoinIssue, RecordMinutes,
-    ResetPassword, ScoreIssue, SetAgenda, SetScoringRules,
+    AdvanceIssue, AnswerEscalation, BookService, CancelBooking, DeactivatePerson, EscalateIssue,
+    JoinIssue, RecordMinutes, ResetPassword, ScoreIssue, SetAgenda, SetScoringRules,
 };
 use domain::person::Role;
 use domain::{Mutation, RejectCode, Rejection};
 use uuid::Uuid;
 
 use crate::auth::Principal;
+use crate::store::bookings::BookingRow;
 use crate::store::households::HouseholdRow;
 use crate::store::issues::IssueRow;
+use crate::store::market::SlotRow;
 use crate::store::people::PersonScope;
 use crate::store::sync::ClientRow;
 
@@ -44,6 +46,10 @@ pub struct Facts {
     /// For a mutation under a daily quota (raising an issue, attaching a photo): how many
     /// this person added in the last day, and how many they may.
     pub quota: Option<QuotaUse>,
+    /// The market slot a booking is for.
+    pub slot: Option<SlotRow>,
+    /// The booking the mutation acts on.
+    pub booking: Option<BookingRow>,
 }
 
 /// How many issues and photos one person may add per day (`--issues-per-day`,
@@ -67,6 +73,20 @@ pub struct QuotaUse {
 }
 
 impl Facts {
+    /// The slot the mutation names, or `not_found`.
+    pub fn slot(&self) -> Result<&SlotRow, Rejection> {
+        self.slot
+            .as_ref()
+            .ok_or(Rejection::new(RejectCode::NotFound))
+    }
+
+    /// The booking the mutation names, or `not_found`.
+    pub fn booking(&self) -> Result<&BookingRow, Rejection> {
+        self.booking
+            .as_ref()
+            .ok_or(Rejection::new(RejectCode::NotFound))
+    }
+
     /// The issue the mutation names, or `not_found`.
     pub fn issue(&self) -> Result<&IssueFacts, Rejection> {
         self.issue
@@ -97,6 +117,15 @@ fn is_staff_of(principal: &Principal, community_id: &str) -> bool {
 
 fn has_role_in(principal: &Principal, role: Role, community_id: &str) -> bool {
     communities_with_role(principal, role).any(|c| c == community_id)
+}
+
+/// The household this person lives in, in this community (a resident's).
+pub fn resident_household(principal: &Principal, community_id: &str) -> Option<Uuid> {
+    principal
+        .memberships
+        .iter()
+        .filter(|m| m.role == Role::Resident && m.community_id.as_deref() == Some(community_id))
+        .find_map(|m| m.household_id)
 }
 
 fn is_township_staff_of(principal: &Principal, township_id: &str) -> bool {
@@ -283,6 +312,42 @@ pub fn authorize(
                 )),
             }
         }
+        // Residents book for their own household, in the community they live in.
+        Mutation::BookService(BookService {
+            for_household: None,
+            ..
+        }) => {
+            let slot = facts.slot()?;
+            match resident_household(principal, &slot.community_id) {
+                Some(_) => Ok(target(&slot.community_id)),
+                None => Err(forbidden()),
+            }
+        }
+        // Community staff book for a household of their community that phoned (代预约).
+        Mutation::BookService(_) => {
+            let slot = facts.slot()?;
+            match &facts.household {
+                Some(household)
+                    if household.community_id == slot.community_id
+                        && is_staff_of(principal, &slot.community_id) =>
+                {
+                    Ok(target(&slot.community_id))
+                }
+                Some(_) => Err(forbidden()),
+                None => Err(Rejection::new(RejectCode::NotFound)),
+            }
+        }
+        // The household that holds a booking gives it back, or the community's staff.
+        Mutation::CancelBooking(CancelBooking { .. }) => {
+            let booking = facts.booking()?;
+            let own =
+                resident_household(principal, &booking.community_id) == Some(booking.household_id);
+            if own || is_staff_of(principal, &booking.community_id) {
+                Ok(target(&booking.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
         // Each step of the loop belongs to one role in the issue's community: staff accept,
         // merge and decline; the property company answers and rectifies.
         Mutation::AdvanceIssue(AdvanceIssue { step, .. }) => {
@@ -402,6 +467,55 @@ pub fn staff_scope(principal: &Principal) -> Vec<String> {
 pub fn is_staff_entity(entity: &str) -> bool {
     use domain::wire::entity;
     [entity::HOUSEHOLD, entity::PERSON, entity::INVITATION].contains(&entity)
+}
+
+/// How much of a booking a viewer sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookingSight {
+    /// Its household: everything, the pass included.
+    Household,
+    /// The community's staff: who and where, no pass.
+    Staff,
+    /// A volunteer of its service: the masked name and the slot.
+    Volunteer,
+}
+
+/// How much of this booking the person sees (the pull sends it only to these three).
+pub fn booking_sight(principal: &Principal, booking: &BookingRow) -> BookingSight {
+    if resident_household(principal, &booking.community_id) == Some(booking.household_id) {
+        BookingSight::Household
+    } else if is_staff_of(principal, &booking.community_id) {
+        BookingSight::Staff
+    } else {
+        BookingSight::Volunteer
+    }
+}
+
+/// Which bookings a pull sends this person: their households', those of the communities they
+/// staff, and those of the services they give (`services`, as a volunteer).
+pub fn booking_scope(
+    principal: &Principal,
+    services: Vec<String>,
+) -> crate::store::bookings::BookingScope {
+    let mut households = Vec::new();
+    for membership in &principal.memberships {
+        if let (Role::Resident, Some(household)) = (membership.role, membership.household_id) {
+            push_unique(&mut households, &household.to_string());
+        }
+    }
+    crate::store::bookings::BookingScope {
+        households,
+        staffed: staff_scope(principal),
+        services,
+    }
+}
+
+/// Whether the person checks passes and so pulls the public keys: anyone with a work role.
+pub fn checks_passes(principal: &Principal) -> bool {
+    principal
+        .memberships
+        .iter()
+        .any(|m| m.role != Role::Resident)
 }
 
 /// What a pull may return: the communities whose shared rows this person sees, and the

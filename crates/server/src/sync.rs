@@ -48,13 +48,25 @@ pub async fn pull(
         }
     }
     let staff_of = policy::staff_scope(principal);
+    let volunteered = store::bookings::services_volunteered(&mut tx, principal.user_id).await?;
+    let booking_scope = policy::booking_scope(principal, volunteered);
+    let checks_passes = policy::checks_passes(principal);
     // One page: every change up to the version of the PULL_PAGE-th (so a page is complete up
     // to its cursor), and the phone pulls again while `has_more`.
-    let (upto, has_more) =
-        match store::sync::page_end(&mut tx, &communities, &staff_of, cursor, PULL_PAGE).await? {
-            Some(end) if end < version => (end, true),
-            _ => (version, false),
-        };
+    let page_end = store::sync::page_end(
+        &mut tx,
+        &communities,
+        &staff_of,
+        &booking_scope,
+        checks_passes,
+        cursor,
+        PULL_PAGE,
+    )
+    .await?;
+    let (upto, has_more) = match page_end {
+        Some(end) if end < version => (end, true),
+        _ => (version, false),
+    };
     let issues = store::issues::changed_since(&mut tx, &communities, cursor, upto).await?;
     let ids: Vec<Uuid> = issues.iter().map(|row| row.id).collect();
     let records = store::issues::loop_records_of(&mut tx, &ids).await?;
@@ -67,6 +79,12 @@ pub async fn pull(
         store::market::services_changed_since(&mut tx, &communities, cursor, upto).await?;
     let market_slots =
         store::market::slots_changed_since(&mut tx, &communities, cursor, upto).await?;
+    let bookings = store::bookings::changed_since(&mut tx, &booking_scope, cursor, upto).await?;
+    let pass_keys = if checks_passes {
+        store::pass_keys::changed_since(&mut tx, cursor, upto).await?
+    } else {
+        Vec::new()
+    };
     let mut households = store::households::changed_since(&mut tx, &staff_of, cursor).await?;
     households.retain(|row| within(row.version));
     let mut people = store::people::people_changed_since(&mut tx, &staff_of, cursor).await?;
@@ -89,7 +107,13 @@ pub async fn pull(
     let referenced = people
         .iter()
         .filter_map(|p| p.household_id)
-        .chain(invitations.iter().filter_map(|i| i.household_id));
+        .chain(invitations.iter().filter_map(|i| i.household_id))
+        .chain(
+            bookings
+                .iter()
+                .filter(|b| policy::booking_sight(principal, b) != policy::BookingSight::Volunteer)
+                .map(|b| b.household_id),
+        );
     for id in referenced {
         if let std::collections::hash_map::Entry::Vacant(entry) = households_by_id.entry(id) {
             entry.insert(store::households::by_id(&mut tx, id).await?);
@@ -152,6 +176,21 @@ pub async fn pull(
             entity::MARKET_SLOT,
             row.slot.id.to_string(),
             views::json(&views::market_slot_view(row)),
+        )
+    }));
+    changes.extend(bookings.iter().map(|row| {
+        let view = views::booking_view(
+            principal,
+            row,
+            household_of(Some(row.household_id)).as_ref(),
+        );
+        put(entity::BOOKING, row.id.to_string(), views::json(&view))
+    }));
+    changes.extend(pass_keys.iter().map(|(key_id, public, retired)| {
+        put(
+            entity::PASS_KEY,
+            key_id.to_string(),
+            views::json(&views::pass_key_view(*key_id, public, *retired)),
         )
     }));
     changes.extend(dialogues.iter().map(|row| {

@@ -6,12 +6,14 @@
 
 use domain::person::mask_name;
 use domain::wire::{
-    CommunityRulesView, DialogueNote, DialogueView, EscalationView, HouseholdView, InvitationView,
-    IssueView, MarketServiceView, MarketSlotView, PersonView, PhotoRef, RoundView,
+    BookingView, CommunityRulesView, DialogueNote, DialogueView, EscalationView, HouseholdView,
+    InvitationView, IssueView, MarketServiceView, MarketSlotView, PassKeyView, PersonView,
+    PhotoRef, RoundView,
 };
 
 use crate::auth::Principal;
-use crate::policy::{self, RaiserName};
+use crate::policy::{self, BookingSight, RaiserName};
+use crate::store::bookings::BookingRow;
 use crate::store::communities::CommunityRow;
 use crate::store::dialogues::DialogueRow;
 use crate::store::households::HouseholdRow;
@@ -242,6 +244,56 @@ pub fn market_slot_view(row: &SlotRow) -> MarketSlotView {
         capacity: row.slot.capacity,
         booked: row.slot.booked,
         closed: row.slot.closed,
+    }
+}
+
+/// A booking as this viewer may see it: the household sees its pass, the staff who and where,
+/// a volunteer of the service the masked name and the slot.
+pub fn booking_view(
+    principal: &Principal,
+    row: &BookingRow,
+    household: Option<&HouseholdRow>,
+) -> BookingView {
+    let sight = policy::booking_sight(principal, row);
+    let close = matches!(sight, BookingSight::Household | BookingSight::Staff);
+    BookingView {
+        id: row.id,
+        service_id: row.service_id,
+        slot_id: row.slot_id,
+        community_id: row.community_id.clone(),
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+        state: row.state,
+        who: if close || row.on_behalf {
+            row.for_name.clone()
+        } else {
+            mask_name(&row.for_name)
+        },
+        household: match (close, household) {
+            (true, Some(household)) => household.label(true),
+            _ => String::new(),
+        },
+        note: if close {
+            row.note.clone()
+        } else {
+            String::new()
+        },
+        on_behalf: row.on_behalf,
+        pass: match sight {
+            BookingSight::Household => row.pass.clone(),
+            _ => None,
+        },
+        served_at: row.served_at,
+    }
+}
+
+/// A public key that checks passes.
+pub fn pass_key_view(key_id: u16, public: &[u8; 32], retired: bool) -> PassKeyView {
+    use base64::Engine;
+    PassKeyView {
+        key_id,
+        public: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(public),
+        retired,
     }
 }
 

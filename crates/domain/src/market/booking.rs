@@ -6,7 +6,104 @@
 //! count as taken until the offer is accepted or lapses.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::field::{char_count, clean_text, FieldError, FieldErrorKind};
+
+/// The longest note a booking carries ("上午10点后在家", which door to knock on).
+pub const NOTE_MAX: usize = 60;
+
+/// `book_service` (version 1): a household takes a seat in a slot. Staff booking for a
+/// resident who phoned (代预约) name the household.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BookServiceArgs {
+    /// The booking's id, made by the phone (the pass and its short code come from it).
+    pub id: Uuid,
+    pub slot_id: Uuid,
+    /// For door-to-door services: when to come, which door.
+    #[serde(default)]
+    pub note: String,
+    /// 代预约: the household staff book for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_household: Option<Uuid>,
+}
+
+/// `cancel_booking` (version 1): the household (or staff) give the seat back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CancelBookingArgs {
+    pub booking_id: Uuid,
+}
+
+/// A booking's note, cleaned: at most `NOTE_MAX` characters, on one line.
+pub fn note(text: &str) -> Result<String, FieldError> {
+    let cleaned = clean_text(text, false);
+    let actual = char_count(&cleaned);
+    if actual > NOTE_MAX {
+        return Err(FieldError::new(
+            "note",
+            FieldErrorKind::TooLong {
+                max: NOTE_MAX,
+                actual,
+            },
+        ));
+    }
+    Ok(cleaned)
+}
+
+/// Where a booking stands. Only the server says `booked`: the phone's own row, before the
+/// server has answered, is `requested` (待同步, then 待确认).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum BookingState {
+    /// On the phone only: asked for, not yet decided by the server.
+    Requested,
+    /// 已预约: the server gave the seat; the booking carries its pass.
+    Booked,
+    /// 已取消: given back (the pass no longer admits).
+    Cancelled,
+    /// 已服务: a volunteer scanned the pass.
+    Served,
+    /// 未到: the slot ended without the resident.
+    NoShow,
+}
+
+impl BookingState {
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        match self {
+            BookingState::Requested => lang.pick("待确认", "Awaiting the server"),
+            BookingState::Booked => lang.pick("已预约", "Booked"),
+            BookingState::Cancelled => lang.pick("已取消", "Cancelled"),
+            BookingState::Served => lang.pick("已服务", "Served"),
+            BookingState::NoShow => lang.pick("未到", "Did not come"),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            BookingState::Requested => "requested",
+            BookingState::Booked => "booked",
+            BookingState::Cancelled => "cancelled",
+            BookingState::Served => "served",
+            BookingState::NoShow => "no_show",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<BookingState> {
+        [
+            BookingState::Requested,
+            BookingState::Booked,
+            BookingState::Cancelled,
+            BookingState::Served,
+            BookingState::NoShow,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+}
 
 /// A slot as the rules see it.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,6 +169,32 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Why, in plain words (zh, en).
+    pub fn explain(&self) -> (String, String) {
+        match self {
+            Refusal::Full { .. } => (
+                "名额已满，可以选下面空着的时段，或加入候补".into(),
+                "This slot is full; choose a free slot below or join the waiting list".into(),
+            ),
+            Refusal::Closed => (
+                "这个时段已暂停预约".into(),
+                "This slot is closed for booking".into(),
+            ),
+            Refusal::Started => (
+                "这个时段已经开始，不能再预约".into(),
+                "This slot has already started".into(),
+            ),
+            Refusal::HouseholdLimit { max } => (
+                format!("每户每天每项服务最多预约{max}次，您家已经约过了"),
+                format!("Each household may book this service {max} time(s) a day; yours already has"),
+            ),
+            Refusal::TooLateToCancel { hours } => (
+                format!("开始前{hours}小时内不能取消，如有变化请联系社区"),
+                format!("Bookings cannot be cancelled within {hours} hours of the start; please call the community"),
+            ),
+        }
+    }
+
     /// The code on the wire (`rejected` with this code).
     pub fn code(&self) -> &'static str {
         match self {

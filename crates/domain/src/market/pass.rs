@@ -48,6 +48,33 @@ pub struct PassClaims {
     pub masked_name: String,
 }
 
+impl PassClaims {
+    /// The pass of a booking of the slot `starts_at`–`ends_at` for `name` (masked here): its
+    /// day and times in Beijing time, valid until that day ends.
+    pub fn for_slot(
+        key_id: u16,
+        booking_id: Uuid,
+        service_id: Uuid,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        name: &str,
+    ) -> PassClaims {
+        let starts = crate::time::beijing(starts_at);
+        let day = starts.date();
+        let next_day = day.succ_opt().unwrap_or(day).and_time(NaiveTime::MIN);
+        PassClaims {
+            key_id,
+            booking_id,
+            service_id,
+            day,
+            starts: starts.time(),
+            ends: crate::time::beijing(ends_at).time(),
+            expires_at: crate::time::from_beijing(next_day),
+            masked_name: crate::person::mask_name(name),
+        }
+    }
+}
+
 /// A public key the volunteers' and guards' phones pull, by id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PassKey {
@@ -317,6 +344,28 @@ mod tests {
 
     fn morning() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 9, 1, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_slot_pass_is_dated_in_beijing_time_and_lasts_until_that_day_ends() {
+        // 09:00–09:30 in Beijing is 01:00–01:30 UTC.
+        let made = PassClaims::for_slot(
+            1,
+            claims().booking_id,
+            Uuid::from_u128(7),
+            morning(),
+            morning() + chrono::Duration::minutes(30),
+            "孙德",
+        );
+        assert_eq!(made, claims());
+        // 07:30 in Beijing on the 10th is 23:30 UTC on the 9th: the pass is the 10th's.
+        let early = Utc.with_ymd_and_hms(2026, 12, 9, 23, 30, 0).unwrap();
+        let made = PassClaims::for_slot(1, Uuid::nil(), Uuid::nil(), early, early, "李明");
+        assert_eq!(made.day, NaiveDate::from_ymd_opt(2026, 12, 10).unwrap());
+        assert_eq!(
+            made.expires_at,
+            Utc.with_ymd_and_hms(2026, 12, 10, 16, 0, 0).unwrap()
+        );
     }
 
     #[test]

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::wire::{
-    entity, CommunityRulesView, DialogueView, HouseholdView, InvitationView, IssueView, PersonView,
+    entity, BookingView, CommunityRulesView, DialogueView, HouseholdView, InvitationView,
+    IssueView, MarketServiceView, MarketSlotView, PersonView,
 };
 
 /// The rows the phone holds, as the mutation's optimistic effect needs to read them.
@@ -18,6 +19,9 @@ pub trait Rows {
     fn household(&self, id: Uuid) -> Option<HouseholdView>;
     fn person(&self, id: Uuid) -> Option<PersonView>;
     fn community(&self, id: &str) -> Option<CommunityRulesView>;
+    fn market_slot(&self, id: Uuid) -> Option<MarketSlotView>;
+    fn market_service(&self, id: Uuid) -> Option<MarketServiceView>;
+    fn booking(&self, id: Uuid) -> Option<BookingView>;
 }
 
 /// Who acts, when, and what the phone holds.
@@ -93,6 +97,10 @@ impl Optimistic {
     pub fn community(view: &CommunityRulesView) -> Optimistic {
         row(entity::COMMUNITY, view.community_id.clone(), view)
     }
+
+    pub fn booking(view: &BookingView) -> Optimistic {
+        row(entity::BOOKING, view.id.to_string(), view)
+    }
 }
 
 /// The ids a mutation refers to, which the server loads before asking the policy.
@@ -104,6 +112,10 @@ pub struct Touches {
     pub dialogue: Option<Uuid>,
     /// The community the mutation acts in, where the policy needs its township.
     pub community: Option<String>,
+    /// The market slot a booking is for.
+    pub slot: Option<Uuid>,
+    /// The booking acted on.
+    pub booking: Option<Uuid>,
 }
 
 /// The form that made a mutation, where "fix and resubmit" takes the person.
@@ -129,6 +141,8 @@ pub enum Redo {
     People,
     /// 乡镇管理: the township's communities (work app).
     Communities,
+    /// 集市: the services and their slots (resident app).
+    Market,
 }
 
 /// What the queue screen calls a mutation, in both languages (kept with the queued entry, so

@@ -18,6 +18,7 @@ mod account;
 mod issue;
 mod local;
 mod loop_steps;
+mod market;
 mod sessions;
 
 use chrono::{DateTime, Utc};
@@ -28,6 +29,7 @@ use uuid::Uuid;
 pub use account::{DeactivatePerson, ResetPassword};
 pub use local::{Label, Local, Optimistic, Redo, Rows, Touches};
 pub use loop_steps::{AdvanceIssue, AnswerEscalation, EscalateIssue, JoinIssue, ScoreIssue};
+pub use market::{BookService, CancelBooking};
 pub use sessions::{NewDialogue, RecordMinutes, SetAgenda, SetScoringRules};
 
 use crate::account::{
@@ -41,6 +43,7 @@ use crate::dialogue::{
 use crate::field::FieldError;
 use crate::issue::RaiseIssueArgs;
 use crate::lang::Lang;
+use crate::market::booking::{BookServiceArgs, CancelBookingArgs};
 use crate::wire::{MutationEnvelope, MutationResult, ResultStatus, WireFieldError};
 
 /// One mutation, defined once.
@@ -150,6 +153,8 @@ mutations! {
     SetAgenda(SetAgendaArgs),
     SetScoringRules(ScoringRulesArgs),
     AddCommunity(AddCommunityArgs),
+    BookService(BookServiceArgs),
+    CancelBooking(CancelBookingArgs),
 }
 
 fn parse_as<A: Listed>(version: u32, args: &serde_json::Value) -> Result<Mutation, Rejection> {
@@ -184,15 +189,18 @@ pub enum RejectCode {
     Conflict,
     /// What it refers to does not exist (any more).
     NotFound,
+    /// No seat left in the slot (the refusal carries the nearest free slots).
+    Full,
 }
 
 impl RejectCode {
-    pub const ALL: [RejectCode; 5] = [
+    pub const ALL: [RejectCode; 6] = [
         RejectCode::Invalid,
         RejectCode::Forbidden,
         RejectCode::UpdateRequired,
         RejectCode::Conflict,
         RejectCode::NotFound,
+        RejectCode::Full,
     ];
 
     pub fn code(self) -> &'static str {
@@ -202,6 +210,7 @@ impl RejectCode {
             RejectCode::UpdateRequired => "update_required",
             RejectCode::Conflict => "conflict",
             RejectCode::NotFound => "not_found",
+            RejectCode::Full => "full",
         }
     }
 
@@ -230,6 +239,7 @@ impl RejectCode {
                 "要办理的事项已不存在",
                 "What this refers to no longer exists",
             ),
+            RejectCode::Full => lang.pick("名额已满", "No seats left"),
         }
     }
 
@@ -251,6 +261,10 @@ impl RejectCode {
             RejectCode::Conflict | RejectCode::NotFound => {
                 lang.pick("请刷新后查看最新情况", "Refresh to see the latest state")
             }
+            RejectCode::Full => lang.pick(
+                "可以选别的时段，或加入候补",
+                "Choose another slot, or join the waiting list",
+            ),
         }
     }
 }
@@ -262,6 +276,8 @@ pub struct Rejection {
     pub fields: Vec<FieldError>,
     /// A more precise explanation than the code's own, in both languages.
     pub detail: Option<(String, String)>,
+    /// For `full`: the nearest free slots of the same service.
+    pub alternatives: Vec<Uuid>,
 }
 
 impl Rejection {
@@ -270,6 +286,7 @@ impl Rejection {
             code,
             fields: Vec::new(),
             detail: None,
+            alternatives: Vec::new(),
         }
     }
 
@@ -283,9 +300,8 @@ impl Rejection {
 
     pub fn invalid(fields: Vec<FieldError>) -> Self {
         Rejection {
-            code: RejectCode::Invalid,
             fields,
-            detail: None,
+            ..Rejection::new(RejectCode::Invalid)
         }
     }
 
@@ -324,6 +340,7 @@ impl Rejection {
                 .iter()
                 .map(WireFieldError::from_field_error)
                 .collect(),
+            alternatives: self.alternatives.clone(),
         }
     }
 }
@@ -431,6 +448,15 @@ mod tests {
             None
         }
         fn community(&self, _: &str) -> Option<crate::wire::CommunityRulesView> {
+            None
+        }
+        fn market_slot(&self, _: Uuid) -> Option<crate::wire::MarketSlotView> {
+            None
+        }
+        fn market_service(&self, _: Uuid) -> Option<crate::wire::MarketServiceView> {
+            None
+        }
+        fn booking(&self, _: Uuid) -> Option<crate::wire::BookingView> {
             None
         }
     }

@@ -70,7 +70,7 @@ pub enum ResultStatus {
 pub struct MutationResult {
     pub seq: u64,
     pub status: ResultStatus,
-    /// For `rejected`: `invalid`, `forbidden`, `update_required`, `conflict`, `not_found`.
+    /// For `rejected`: `invalid`, `forbidden`, `update_required`, `conflict`, `not_found`, `full`.
     #[serde(default)]
     pub code: Option<String>,
     /// For `rejected` and `retry`: what happened, in Chinese.
@@ -82,6 +82,9 @@ pub struct MutationResult {
     /// For `rejected` with code `invalid`: the fields at fault.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<WireFieldError>,
+    /// For `rejected` with code `full`: the nearest free slots of the same service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Uuid>,
 }
 
 impl MutationResult {
@@ -93,6 +96,7 @@ impl MutationResult {
             message: None,
             expected_seq: None,
             fields: Vec::new(),
+            alternatives: Vec::new(),
         }
     }
 

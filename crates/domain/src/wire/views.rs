@@ -25,6 +25,11 @@ pub mod entity {
     pub const MARKET_SERVICE: &str = "market_service";
     /// A slot of such a service with its seats, to every member of its community.
     pub const MARKET_SLOT: &str = "market_slot";
+    /// A booking: to its household (with the pass), to its community's staff, and to the
+    /// volunteers of its service (masked name, no pass).
+    pub const BOOKING: &str = "booking";
+    /// A public key that signs market passes, to everyone who checks passes.
+    pub const PASS_KEY: &str = "pass_key";
 }
 
 /// A community as its members' phones keep it: the rules that decide its scoring rounds.
@@ -331,4 +336,47 @@ pub struct MarketSlotView {
     pub capacity: u32,
     pub booked: u32,
     pub closed: bool,
+}
+
+/// A booking as a phone keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BookingView {
+    pub id: Uuid,
+    pub service_id: Uuid,
+    pub slot_id: Uuid,
+    pub community_id: String,
+    #[serde(with = "crate::time::instant")]
+    pub starts_at: DateTime<Utc>,
+    #[serde(with = "crate::time::instant")]
+    pub ends_at: DateTime<Utc>,
+    pub state: crate::market::booking::BookingState,
+    /// Who it is for: the name as written to the household itself, masked (孙*) to others.
+    pub who: String,
+    /// The household's address (楼栋-单元-门牌): to the household and the community's staff.
+    #[serde(default)]
+    pub household: String,
+    /// When to come, which door: to the household and the community's staff.
+    #[serde(default)]
+    pub note: String,
+    /// Booked by staff for a resident who phoned (代预约).
+    #[serde(default)]
+    pub on_behalf: bool,
+    /// The signed pass (`domain::market::pass`): to the household only, while it is booked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<String>,
+    /// When a volunteer confirmed it (已服务).
+    #[serde(default, with = "crate::time::instant_option")]
+    pub served_at: Option<DateTime<Utc>>,
+}
+
+/// A public key that signs market passes, with its id (on every pass).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PassKeyView {
+    pub key_id: u16,
+    /// The Ed25519 public key, 32 bytes in URL-safe base64 without padding.
+    pub public: String,
+    /// A retired key verifies nothing any more (it leaked, or was replaced with `--retire-old`).
+    pub retired: bool,
 }

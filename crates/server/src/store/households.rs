@@ -94,3 +94,23 @@ pub async fn changed_since(
     }
     Ok(rows)
 }
+
+/// The household at this address in a community, if any.
+pub async fn find(
+    conn: &mut Conn,
+    community_id: &str,
+    building: &str,
+    unit: &str,
+    room: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM households WHERE community_id = ? AND building = ? AND unit = ? AND room = ?",
+    )
+    .bind(community_id)
+    .bind(building)
+    .bind(unit)
+    .bind(room)
+    .fetch_optional(conn)
+    .await?;
+    Ok(id.and_then(|id| Uuid::parse_str(&id).ok()))
+}

@@ -184,28 +184,7 @@ pub async fn services_changed_since(
         query = query.bind(id);
     }
     let rows = query.bind(cursor).bind(upto).fetch_all(conn).await?;
-    rows.iter()
-        .map(|row| {
-            let mode: String = row.try_get("mode")?;
-            Ok(ServiceRow {
-                id: uuid_col(row, "id")?,
-                community_id: row.try_get("community_id")?,
-                venue: row.try_get("venue")?,
-                name: row.try_get("name")?,
-                mode: match mode.as_str() {
-                    "at_home" => ServiceMode::AtHome,
-                    "at_place" => ServiceMode::AtPlace,
-                    other => {
-                        return Err(sqlx::Error::Decode(
-                            format!("unknown service mode {other}").into(),
-                        ))
-                    }
-                },
-                place: row.try_get("place")?,
-                version: row.try_get("version")?,
-            })
-        })
-        .collect()
+    rows.iter().map(service_row).collect()
 }
 
 /// The slots of these communities changed after `cursor`, up to `upto`.
@@ -229,15 +208,84 @@ pub async fn slots_changed_since(
         query = query.bind(id);
     }
     let rows = query.bind(cursor).bind(upto).fetch_all(conn).await?;
-    rows.iter()
-        .map(|row| {
-            Ok(SlotRow {
-                community_id: row.try_get("community_id")?,
-                slot: slot_state(row)?,
-                version: row.try_get("version")?,
-            })
-        })
-        .collect()
+    rows.iter().map(slot_row).collect()
+}
+
+fn service_row(row: &sqlx::sqlite::SqliteRow) -> Result<ServiceRow, sqlx::Error> {
+    let mode: String = row.try_get("mode")?;
+    Ok(ServiceRow {
+        id: uuid_col(row, "id")?,
+        community_id: row.try_get("community_id")?,
+        venue: row.try_get("venue")?,
+        name: row.try_get("name")?,
+        mode: match mode.as_str() {
+            "at_home" => ServiceMode::AtHome,
+            "at_place" => ServiceMode::AtPlace,
+            other => {
+                return Err(sqlx::Error::Decode(
+                    format!("unknown service mode {other}").into(),
+                ))
+            }
+        },
+        place: row.try_get("place")?,
+        version: row.try_get("version")?,
+    })
+}
+
+pub async fn service_by_id(conn: &mut Conn, id: Uuid) -> Result<Option<ServiceRow>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, community_id, venue, name, mode, place, version FROM market_services
+         WHERE id = ?",
+    )
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(service_row).transpose()
+}
+
+pub async fn slot_by_id(conn: &mut Conn, id: Uuid) -> Result<Option<SlotRow>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, service_id, community_id, starts_at, ends_at, capacity, booked, closed, version
+         FROM market_slots WHERE id = ?",
+    )
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(slot_row).transpose()
+}
+
+fn slot_row(row: &sqlx::sqlite::SqliteRow) -> Result<SlotRow, sqlx::Error> {
+    Ok(SlotRow {
+        community_id: row.try_get("community_id")?,
+        slot: slot_state(row)?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// Takes a seat of a slot; `false` (nothing written) when none is left: the count and the
+/// table's CHECK agree with the rule in `domain::market::booking`.
+pub async fn take_seat(conn: &mut Conn, slot_id: Uuid, version: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE market_slots SET booked = booked + 1, version = ?
+         WHERE id = ? AND booked < capacity",
+    )
+    .bind(version)
+    .bind(slot_id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives a seat back.
+pub async fn free_seat(conn: &mut Conn, slot_id: Uuid, version: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE market_slots SET booked = booked - 1, version = ? WHERE id = ? AND booked > 0",
+    )
+    .bind(version)
+    .bind(slot_id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 fn slot_state(row: &sqlx::sqlite::SqliteRow) -> Result<SlotState, sqlx::Error> {

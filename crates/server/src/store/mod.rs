@@ -4,6 +4,7 @@
 //! the functions here, which take a pool or a transaction. The SQL is plain enough to move
 //! to PostgreSQL (the version counter and `BEGIN IMMEDIATE` are the SQLite-specific parts).
 
+pub mod bookings;
 pub mod communities;
 pub mod dialogues;
 pub mod generate;

@@ -53,17 +53,21 @@ pub async fn insert(
     conn: &mut Conn,
     key: &SigningKey,
     now: DateTime<Utc>,
+    version: i64,
 ) -> Result<u16, sqlx::Error> {
     let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(key_id), 0) + 1 FROM pass_keys")
         .fetch_one(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO pass_keys (key_id, secret, public, created_at) VALUES (?, ?, ?, ?)")
-        .bind(next)
-        .bind(key.to_bytes().to_vec())
-        .bind(key.verifying_key().to_bytes().to_vec())
-        .bind(time_text(now))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO pass_keys (key_id, secret, public, created_at, version) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(next)
+    .bind(key.to_bytes().to_vec())
+    .bind(key.verifying_key().to_bytes().to_vec())
+    .bind(time_text(now))
+    .bind(version)
+    .execute(conn)
+    .await?;
     Ok(next as u16)
 }
 
@@ -72,12 +76,45 @@ pub async fn retire_all_but(
     conn: &mut Conn,
     keep: u16,
     now: DateTime<Utc>,
+    version: i64,
 ) -> Result<u64, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE pass_keys SET retired_at = ? WHERE retired_at IS NULL AND key_id <> ?")
-            .bind(time_text(now))
-            .bind(i64::from(keep))
-            .execute(conn)
-            .await?;
+    let done = sqlx::query(
+        "UPDATE pass_keys SET retired_at = ?, version = ? WHERE retired_at IS NULL AND key_id <> ?",
+    )
+    .bind(time_text(now))
+    .bind(version)
+    .bind(i64::from(keep))
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected())
+}
+
+/// Every key (public half) changed after `cursor`, up to `upto`, retired ones included: a
+/// phone learns of a retirement as a change. (key id, public key, retired)
+pub async fn changed_since(
+    conn: &mut Conn,
+    cursor: i64,
+    upto: i64,
+) -> Result<Vec<(u16, [u8; 32], bool)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT key_id, public, retired_at IS NOT NULL AS retired FROM pass_keys
+         WHERE version > ? AND version <= ? ORDER BY version",
+    )
+    .bind(cursor)
+    .bind(upto)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let key_id: i64 = row.try_get("key_id")?;
+            let public: Vec<u8> = row.try_get("public")?;
+            Ok((
+                key_id as u16,
+                public
+                    .try_into()
+                    .map_err(|_| sqlx::Error::Decode("a public key of 32 bytes".into()))?,
+                row.try_get("retired")?,
+            ))
+        })
+        .collect()
 }

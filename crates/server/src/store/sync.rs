@@ -91,6 +91,8 @@ fn result_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<MutationResult, sqlx
         message: row.try_get("message")?,
         expected_seq: None,
         fields: serde_json::from_str::<Vec<WireFieldError>>(&fields).unwrap_or_default(),
+        alternatives: serde_json::from_str(&row.try_get::<String, _>("alternatives")?)
+            .unwrap_or_default(),
     })
 }
 
@@ -134,8 +136,9 @@ pub async fn keep_result(
     macro_rules! insert_and_move_on {
         () => {
             "INSERT INTO mutation_results
-               (client_id, seq, mutation_id, name, status, code, message, fields, device_time, processed_at, version)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+               (client_id, seq, mutation_id, name, status, code, message, fields, alternatives,
+                device_time, processed_at, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
              RELEASE effect; SAVEPOINT effect"
         };
     }
@@ -144,6 +147,7 @@ pub async fn keep_result(
         Effect::Undo => concat!("ROLLBACK TO effect; ", insert_and_move_on!()),
     };
     let fields = serde_json::to_string(&result.fields).expect("field errors serialise");
+    let alternatives = serde_json::to_string(&result.alternatives).expect("alternatives serialise");
     sqlx::query(sql)
         .bind(client_id.to_string())
         .bind(envelope.seq as i64)
@@ -153,6 +157,7 @@ pub async fn keep_result(
         .bind(&result.code)
         .bind(&result.message)
         .bind(fields)
+        .bind(alternatives)
         .bind(time_text(envelope.device_time))
         .bind(time_text(now))
         .bind(version)
@@ -235,12 +240,14 @@ pub async fn page_end(
     conn: &mut Conn,
     communities: &[String],
     staffed: &[String],
+    bookings: &super::bookings::BookingScope,
+    pass_keys: bool,
     cursor: i64,
     page: usize,
 ) -> Result<Option<i64>, sqlx::Error> {
     let list = |ids: &[String]| vec!["?"; ids.len()].join(", ");
     let mut branches = Vec::new();
-    let mut binds: Vec<&[String]> = Vec::new();
+    let mut binds: Vec<Vec<&String>> = Vec::new();
     if !communities.is_empty() {
         let c = list(communities);
         for sql in [
@@ -254,7 +261,7 @@ pub async fn page_end(
             format!("SELECT version FROM tombstones WHERE community_id IN ({c}) AND version > ?"),
         ] {
             branches.push(sql);
-            binds.push(communities);
+            binds.push(communities.iter().collect());
         }
     }
     if !staffed.is_empty() {
@@ -269,8 +276,19 @@ pub async fn page_end(
             format!("SELECT version FROM tombstones WHERE community_id IN ({s}) AND version > ?"),
         ] {
             branches.push(sql);
-            binds.push(staffed);
+            binds.push(staffed.iter().collect());
         }
+    }
+    if !bookings.is_empty() {
+        let (condition, ids) = bookings.condition("");
+        branches.push(format!(
+            "SELECT version FROM bookings WHERE {condition} AND version > ?"
+        ));
+        binds.push(ids);
+    }
+    if pass_keys {
+        branches.push("SELECT version FROM pass_keys WHERE version > ?".into());
+        binds.push(Vec::new());
     }
     if branches.is_empty() {
         return Ok(None);

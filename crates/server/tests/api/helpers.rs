@@ -105,6 +105,83 @@ impl TestApp {
         Uuid::parse_str(&id).unwrap()
     }
 
+    /// `n` new households of `community`, each with one resident signed in on a phone: written
+    /// straight into the tables (no password hashing), for tests of many people at once.
+    pub async fn residents(&self, community: &str, n: usize) -> Vec<Phone> {
+        let mut conn = self.db.pool().acquire().await.unwrap();
+        let township: String =
+            sqlx::query_scalar("SELECT township_id FROM communities WHERE id = ?")
+                .bind(community)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        let now = Utc::now();
+        let mut phones = Vec::with_capacity(n);
+        for k in 0..n {
+            let household = domain::account::NewHousehold {
+                id: Uuid::new_v4(),
+                community_id: community.to_string(),
+                point: None,
+                building: format!("{}栋", 100 + k / 20),
+                unit: None,
+                room: Some(format!("{}", 101 + k % 20)),
+            };
+            let version = server::store::next_version(&mut conn).await.unwrap();
+            server::store::households::insert(&mut conn, &household, now, version)
+                .await
+                .unwrap();
+            let user = Uuid::new_v4();
+            server::store::people::insert_user(
+                &mut conn,
+                user,
+                &format!("188{:08}", user.as_u128() % 100_000_000),
+                &format!("居民{k}"),
+                "not-a-password-hash",
+                now,
+            )
+            .await
+            .unwrap();
+            server::store::people::insert_membership(
+                &mut conn,
+                user,
+                domain::person::Role::Resident,
+                &township,
+                Some(community),
+                Some(household.id),
+            )
+            .await
+            .unwrap();
+            let token = Uuid::new_v4().simple().to_string();
+            server::store::sessions::insert(
+                &mut conn,
+                &server::token_hash(&token),
+                user,
+                now,
+                chrono::Duration::days(1),
+                None,
+            )
+            .await
+            .unwrap();
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(
+                reqwest::header::COOKIE,
+                format!("{}={token}", server::SESSION_COOKIE)
+                    .parse()
+                    .unwrap(),
+            );
+            phones.push(Phone {
+                http: reqwest::Client::builder()
+                    .default_headers(headers)
+                    .build()
+                    .expect("client"),
+                base: self.url(""),
+                client_id: Uuid::new_v4(),
+                next_seq: std::sync::atomic::AtomicU64::new(1),
+            });
+        }
+        phones
+    }
+
     pub async fn count(&self, sql: &str, bind: &str) -> i64 {
         sqlx::query_scalar(sql)
             .bind(bind)

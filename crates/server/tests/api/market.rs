@@ -39,7 +39,9 @@ async fn the_demo_market_is_on_the_ninth_with_two_barbers_in_half_hour_slots() {
         .unwrap();
     // Six half-hour slots on each of the next two market days, two seats each.
     assert_eq!(slots.len(), 12);
-    assert!(slots.iter().all(|s| s.capacity == 2 && s.booked == 0));
+    assert!(slots.iter().all(|s| s.capacity == 2));
+    // One seat already booked in the demo (赵玉珍's haircut at 09:00).
+    assert_eq!(slots.iter().map(|s| s.booked).sum::<u32>(), 1);
     let beijing = |s: &domain::market::booking::SlotState| s.starts_at + Duration::hours(8);
     assert!(slots.iter().all(|s| beijing(s).day() == 9));
     assert_eq!(
@@ -129,10 +131,12 @@ async fn members_of_the_community_pull_its_services_and_slots_and_no_one_else_do
     let haircut = services.iter().find(|s| s.name == "理发").unwrap();
     assert_eq!(haircut.place, "新时代文明实践站");
     assert_eq!(haircut.venue, "market");
-    assert!(slots
+    let haircuts: Vec<&MarketSlotView> = slots
         .iter()
         .filter(|s| s.service_id == haircut.id)
-        .all(|s| s.capacity == 2 && s.booked == 0 && !s.closed));
+        .collect();
+    assert!(haircuts.iter().all(|s| s.capacity == 2 && !s.closed));
+    assert_eq!(haircuts.iter().map(|s| s.booked).sum::<u32>(), 1);
     // Another community's resident receives none of it.
     let shanwan = app.signed_in(RESIDENT_SHANWAN).await;
     let theirs = pull_all(&shanwan).await;
@@ -149,4 +153,259 @@ async fn members_of_the_community_pull_its_services_and_slots_and_no_one_else_do
         more = page.has_more;
     }
     assert!(jiulong.pull(Some(cursor)).await.changes.is_empty());
+}
+
+/// The rows of one entity in a first pull.
+async fn pulled<T: serde::de::DeserializeOwned>(phone: &Phone, entity: &str) -> Vec<T> {
+    pull_all(phone)
+        .await
+        .into_iter()
+        .filter(|c| c.entity == entity && c.data.is_some())
+        .map(|c| serde_json::from_value(c.data.unwrap()).unwrap())
+        .collect()
+}
+
+/// The first slots of 理发, as the rules see them.
+async fn haircut_slots(app: &TestApp) -> Vec<domain::market::booking::SlotState> {
+    let haircut = service(app, "理发").await;
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    store::market::slots_of_service(&mut conn, haircut)
+        .await
+        .unwrap()
+}
+
+fn book(slot_id: uuid::Uuid) -> domain::market::booking::BookServiceArgs {
+    domain::market::booking::BookServiceArgs {
+        id: uuid::Uuid::new_v4(),
+        slot_id,
+        note: String::new(),
+        for_household: None,
+    }
+}
+
+#[tokio::test]
+async fn a_resident_books_a_seat_with_a_pass_the_volunteer_checks_offline_and_cancels_it() {
+    use domain::market::booking::{BookingState, CancelBookingArgs};
+    use domain::market::pass::{self, PassKey};
+    use domain::wire::{entity, BookingView, MarketSlotView, PassKeyView, ResultStatus};
+    let app = spawn().await;
+    // The second market day's slots: the household's demo booking is on the first.
+    let slots = haircut_slots(&app).await.split_off(6);
+    let resident = app.signed_in("13900000004").await;
+    let args = book(slots[0].id);
+    let result = resident.act(&args).await;
+    assert_eq!(result.status, ResultStatus::Applied, "{result:?}");
+
+    // The household's phone holds the booking with its pass, under the resident's own name.
+    let bookings: Vec<BookingView> = pulled(&resident, entity::BOOKING).await;
+    assert_eq!(bookings.len(), 2, "the demo's booking and this one");
+    let mine = bookings.iter().find(|b| b.id == args.id).unwrap();
+    assert_eq!((mine.id, mine.state), (args.id, BookingState::Booked));
+    assert_eq!(mine.who, "赵玉珍");
+    assert_eq!(mine.household, "2栋1单元101");
+    let token = mine.pass.clone().expect("a booked seat carries its pass");
+    let seats: Vec<MarketSlotView> = pulled(&resident, entity::MARKET_SLOT).await;
+    let first = seats.iter().find(|s| s.id == slots[0].id).unwrap();
+    assert_eq!((first.booked, first.capacity), (1, 2));
+    // Residents check no passes: they are sent no keys.
+    assert!(pulled::<PassKeyView>(&resident, entity::PASS_KEY)
+        .await
+        .is_empty());
+
+    // The barber's phone: the public key, and the booking masked, with no pass or note.
+    let barber = app.signed_in("13900000101").await;
+    let keys: Vec<PassKey> = pulled::<PassKeyView>(&barber, entity::PASS_KEY)
+        .await
+        .into_iter()
+        .filter(|k| !k.retired)
+        .map(|k| {
+            use base64::Engine;
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(&k.public)
+                .unwrap();
+            PassKey {
+                key_id: k.key_id,
+                public: bytes.try_into().unwrap(),
+            }
+        })
+        .collect();
+    assert_eq!(keys.len(), 1);
+    let seen: Vec<BookingView> = pulled(&barber, entity::BOOKING).await;
+    // 理发's bookings (the demo's and this one) and 跑买办's: none of 缝补's.
+    assert!(seen
+        .iter()
+        .all(|b| b.service_id == slots[0].service_id || b.who != "林*芬"));
+    let this = seen.iter().find(|b| b.id == args.id).unwrap();
+    assert_eq!((this.who.as_str(), this.pass.as_ref()), ("赵*珍", None));
+    assert!(this.household.is_empty() && this.note.is_empty());
+    let morning = slots[0].starts_at;
+    let claims = pass::verify(&token, &keys, |_| false, morning).expect("the pass verifies");
+    assert_eq!(claims.booking_id, args.id);
+    assert_eq!(claims.masked_name, "赵*珍");
+    let today = domain::ledger::china_date(morning);
+    assert_eq!(
+        pass::check_for(&claims, &[slots[0].service_id], today),
+        Ok(())
+    );
+
+    // One seat per household per service and day: a second is refused with the reason.
+    let again = resident.act(&book(slots[1].id)).await;
+    assert_eq!(again.code.as_deref(), Some("conflict"));
+    assert!(
+        again.message.unwrap().contains("每户每天"),
+        "household limit"
+    );
+
+    // Cancelled: the seat is free again, and the barber's phone learns the pass is void.
+    let cancel = resident
+        .act(&CancelBookingArgs {
+            booking_id: args.id,
+        })
+        .await;
+    assert_eq!(cancel.status, ResultStatus::Applied, "{cancel:?}");
+    let mine: Vec<BookingView> = pulled(&resident, entity::BOOKING).await;
+    let mine = mine.iter().find(|b| b.id == args.id).unwrap();
+    assert_eq!(
+        (mine.state, mine.pass.as_ref()),
+        (BookingState::Cancelled, None)
+    );
+    let seen: Vec<BookingView> = pulled(&barber, entity::BOOKING).await;
+    let this = seen.iter().find(|b| b.id == args.id).unwrap();
+    assert_eq!(this.state, BookingState::Cancelled);
+    let seats: Vec<MarketSlotView> = pulled(&resident, entity::MARKET_SLOT).await;
+    assert_eq!(
+        seats.iter().find(|s| s.id == slots[0].id).unwrap().booked,
+        0
+    );
+    // Cancelling twice is refused, and so is cancelling someone else's booking.
+    let twice = resident
+        .act(&CancelBookingArgs {
+            booking_id: args.id,
+        })
+        .await;
+    assert_eq!(twice.code.as_deref(), Some("conflict"));
+    let rebooked = book(slots[0].id);
+    assert_eq!(resident.act(&rebooked).await.status, ResultStatus::Applied);
+    let other = app.signed_in("13900000102").await;
+    let theirs = other
+        .act(&CancelBookingArgs {
+            booking_id: rebooked.id,
+        })
+        .await;
+    assert_eq!(theirs.code.as_deref(), Some("forbidden"));
+}
+
+#[tokio::test]
+async fn two_hundred_households_ask_at_once_for_the_last_two_seats_and_two_get_them() {
+    use domain::wire::ResultStatus;
+    let app = spawn().await;
+    let slots = haircut_slots(&app).await;
+    let wanted = &slots[2];
+    assert_eq!((wanted.capacity, wanted.booked), (2, 0));
+    let phones = app.residents("jiulong", 200).await;
+    let results = futures::future::join_all(
+        phones
+            .iter()
+            .map(|phone| async move { phone.act(&book(wanted.id)).await }),
+    )
+    .await;
+    let applied = results
+        .iter()
+        .filter(|r| r.status == ResultStatus::Applied)
+        .count();
+    let full: Vec<_> = results
+        .iter()
+        .filter(|r| r.code.as_deref() == Some("full"))
+        .collect();
+    assert_eq!((applied, full.len()), (2, 198), "{results:?}");
+    // Each refusal names the nearest free slots: the one after, then the one before.
+    for refused in &full {
+        assert_eq!(refused.status, ResultStatus::Rejected);
+        assert_eq!(
+            refused.alternatives,
+            vec![slots[3].id, slots[1].id, slots[4].id]
+        );
+        assert!(refused.message.as_deref().unwrap().starts_with("名额已满"));
+    }
+    let booked = app
+        .count(
+            "SELECT COUNT(*) FROM bookings WHERE slot_id = ? AND state = 'booked'",
+            &wanted.id.to_string(),
+        )
+        .await;
+    let counted = app
+        .count(
+            "SELECT booked FROM market_slots WHERE id = ?",
+            &wanted.id.to_string(),
+        )
+        .await;
+    assert_eq!((booked, counted), (2, 2));
+    // A refusal answered again (the phone's answer was lost and it pushed the same
+    // mutation) comes from the stored result, alternatives included.
+    let late = &app.residents("jiulong", 1).await[0];
+    let envelope = domain::mutation::Definition::envelope(
+        &book(wanted.id),
+        1,
+        uuid::Uuid::new_v4(),
+        chrono::Utc::now(),
+    );
+    let first = late.push(std::slice::from_ref(&envelope)).await.results;
+    let again = late.push(std::slice::from_ref(&envelope)).await.results;
+    assert_eq!(first[0].code.as_deref(), Some("full"));
+    assert_eq!(first, again);
+    assert_eq!(again[0].alternatives.len(), 3);
+}
+
+#[tokio::test]
+async fn staff_book_for_a_household_that_phoned_and_no_one_books_in_another_community() {
+    use domain::market::booking::BookingState;
+    use domain::wire::{entity, BookingView, ResultStatus};
+    let app = spawn().await;
+    let slots = haircut_slots(&app).await.split_off(6);
+    let household = app.household_id("jiulong", "101").await;
+    let staff = app.signed_in("13900000302").await;
+    let args = domain::market::booking::BookServiceArgs {
+        for_household: Some(household),
+        note: "孙大爷打电话约的".into(),
+        ..book(slots[0].id)
+    };
+    let result = staff.act(&args).await;
+    assert_eq!(result.status, ResultStatus::Applied, "{result:?}");
+    let seen: Vec<BookingView> = pulled(&staff, entity::BOOKING).await;
+    // The community's bookings: the demo's three and this one.
+    assert_eq!(seen.len(), 4);
+    let this = seen.iter().find(|b| b.id == args.id).unwrap();
+    assert!(this.on_behalf);
+    assert_eq!(this.state, BookingState::Booked);
+    assert_eq!(this.note, "孙大爷打电话约的");
+    assert_eq!(this.household, "2栋1单元101");
+    assert_eq!(this.pass, None, "staff do not hold the household's pass");
+    // The household's own phone holds it with the pass.
+    let resident = app.signed_in("13900000004").await;
+    let theirs: Vec<BookingView> = pulled(&resident, entity::BOOKING).await;
+    let this = theirs.iter().find(|b| b.id == args.id).unwrap();
+    assert!(this.pass.is_some() && this.on_behalf);
+    // A resident of 山湾 books nothing at 九龙花园, and nobody books a slot that is not there.
+    let shanwan = app.signed_in(RESIDENT_SHANWAN).await;
+    assert_eq!(
+        shanwan.act(&book(slots[1].id)).await.code.as_deref(),
+        Some("forbidden")
+    );
+    assert_eq!(
+        shanwan
+            .act(&book(uuid::Uuid::new_v4()))
+            .await
+            .code
+            .as_deref(),
+        Some("not_found")
+    );
+    // Staff of 山湾 book nothing for a 九龙花园 household.
+    let other_staff = app.signed_in("13900000301").await;
+    let refused = other_staff
+        .act(&domain::market::booking::BookServiceArgs {
+            for_household: Some(household),
+            ..book(slots[1].id)
+        })
+        .await;
+    assert_eq!(refused.code.as_deref(), Some("forbidden"));
 }

@@ -289,6 +289,11 @@ async fn pulls_hold_only_the_persons_communities_and_private_data_only_for_their
         let text = serde_json::to_string(&pull).unwrap();
         for change in &pull.changes {
             let data = change.data.as_ref().unwrap();
+            if change.entity == "pass_key" {
+                // Public keys, to everyone who checks passes: anyone with a work role.
+                assert_ne!(role, Role::Resident, "a resident received pass keys");
+                continue;
+            }
             let community = data["community_id"].as_str().unwrap();
             match (change.entity.as_str(), home) {
                 (
@@ -302,6 +307,20 @@ async fn pulls_hold_only_the_persons_communities_and_private_data_only_for_their
                     )
                 }
                 ("issue" | "dialogue" | "community" | "market_service" | "market_slot", None) => {} // the township sees every community's
+                // Bookings: the household's own, its community's staff, its service's volunteers.
+                ("booking", Some(home)) => {
+                    assert_eq!(community, home, "{role:?} saw another community's booking");
+                    assert!(
+                        matches!(
+                            role,
+                            Role::CommunityStaff | Role::Volunteer | Role::Resident
+                        ),
+                        "{role:?} received a booking"
+                    );
+                    if role == Role::Volunteer {
+                        assert!(data.get("pass").is_none(), "a volunteer received a pass");
+                    }
+                }
                 (entity, _) => {
                     assert_eq!(role, Role::CommunityStaff, "{role:?} received a {entity}");
                     assert_eq!(
@@ -476,6 +495,48 @@ impl Scene<'_> {
         .await
     }
 
+    /// A slot of a service of 杉湾花园's of its own, tomorrow (so no household limit or
+    /// cancellation cut-off gets in the way).
+    async fn slot(&self) -> Uuid {
+        use server::store::market::{insert_service, insert_slot, NewService, NewSlot, Venue};
+        let mut conn = self.app.db.pool().acquire().await.unwrap();
+        let version = server::store::next_version(&mut conn).await.unwrap();
+        let service = Uuid::new_v4();
+        insert_service(
+            &mut conn,
+            &NewService {
+                id: service,
+                community_id: "shanwan",
+                venue: Venue::Market,
+                name: "理发",
+                mode: domain::market::ServiceMode::AtPlace,
+                place: "社区活动室",
+                slot_minutes: 30,
+                per_volunteer: 1,
+            },
+            version,
+        )
+        .await
+        .unwrap();
+        let slot = Uuid::new_v4();
+        let starts_at = chrono::Utc::now() + chrono::Duration::days(1);
+        insert_slot(
+            &mut conn,
+            &NewSlot {
+                id: slot,
+                service_id: service,
+                community_id: "shanwan",
+                starts_at,
+                ends_at: starts_at + chrono::Duration::minutes(30),
+                capacity: 20,
+            },
+            version,
+        )
+        .await
+        .unwrap();
+        slot
+    }
+
     fn code(&self) -> String {
         let n = self.fresh.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         // n in base 31 (the alphabet's size): distinct codes for every n.
@@ -522,7 +583,7 @@ fn jpeg() -> String {
 }
 
 /// The cases: a label (beginning with the mutation's name) and who may.
-const CASES: [(&str, &[Who]); 22] = [
+const CASES: [(&str, &[Who]); 25] = [
     ("raise_issue", &[Who::Resident, Who::TwoCommunities]),
     ("raise_issue for a household", &[Who::CommunityStaff]),
     ("add_household", &[Who::CommunityStaff]),
@@ -557,6 +618,14 @@ const CASES: [(&str, &[Who]); 22] = [
     ("set_agenda", &[Who::CommunityStaff]),
     ("set_scoring_rules", &[Who::CommunityStaff]),
     ("advance_issue: decline", &[Who::CommunityStaff]),
+    // A resident books for their own household (the two-community person, a resident of
+    // 杉湾花园 with no household of their own there, has none to book for).
+    ("book_service", &[Who::Resident]),
+    ("book_service for a household", &[Who::CommunityStaff]),
+    (
+        "cancel_booking of the Resident's booking",
+        &[Who::Resident, Who::CommunityStaff],
+    ),
 ];
 
 /// What `case` pushes, with the scene set for it (fresh rows every time).
@@ -724,7 +793,28 @@ async fn prepare(scene: &Scene<'_>, case: &str) -> MutationEnvelope {
             pass_average: 3.5,
             window_days: 10,
         }),
+        "book_service" => envelope(&booking(scene.slot().await, None)),
+        "book_service for a household" => envelope(&booking(
+            scene.slot().await,
+            Some(scene.app.household_id("shanwan", "402").await),
+        )),
+        "cancel_booking of the Resident's booking" => {
+            let args = booking(scene.slot().await, None);
+            applied(scene.resident.act(&args).await);
+            envelope(&domain::market::booking::CancelBookingArgs {
+                booking_id: args.id,
+            })
+        }
         other => panic!("no scene for the case {other}"),
+    }
+}
+
+fn booking(slot_id: Uuid, for_household: Option<Uuid>) -> domain::market::booking::BookServiceArgs {
+    domain::market::booking::BookServiceArgs {
+        id: Uuid::new_v4(),
+        slot_id,
+        note: String::new(),
+        for_household,
     }
 }
 
