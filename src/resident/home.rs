@@ -83,11 +83,32 @@ fn HomeContent() -> impl IntoView {
             </div>
         </Show>
         <section class="soon-cards">
-            <A href="/market" attr:class="card soon-card">
-                <Icon name="market"/>
-                <span>{tr(K::TabMarket)}</span>
-                <span class="muted">{tr(K::ComingSoon)}</span>
-            </A>
+            {move || match crate::resident::market::next_booking(app, chrono::Utc::now()) {
+                Some(next) => {
+                    let href = if next.view.pass.is_some() {
+                        format!("/market/pass/{}", next.view.id)
+                    } else {
+                        "/market".to_string()
+                    };
+                    let words = crate::resident::market::booking_words(app, &next.view, i18n.lang());
+                    view! {
+                        <A href=href attr:class="card soon-card next-booking" attr:data-testid="next-booking">
+                            <Icon name="market"/>
+                            <span>{tr(K::NextBooking)}</span>
+                            <strong>{words}</strong>
+                            {next.view.pass.is_some().then(|| view! { <span class="more">{tr(K::ShowPass)}" ›"</span> })}
+                        </A>
+                    }
+                    .into_any()
+                }
+                None => view! {
+                    <A href="/market" attr:class="card soon-card">
+                        <Icon name="market"/>
+                        <span>{tr(K::TabMarket)}</span>
+                    </A>
+                }
+                .into_any(),
+            }}
             <A href="/parking" attr:class="card soon-card">
                 <Icon name="parking"/>
                 <span>{tr(K::TabParking)}</span>

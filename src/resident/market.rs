@@ -1,23 +1,40 @@
 //! 集市 for residents: the 公益集市's and 共享小屋's services of their community on the next day
-//! each is given, with the seats left in every slot — from the pulled rows, so offline too.
-//! Booking on the phone comes next; until then the page says how to book (call the community).
+//! each is given, with the seats left in every slot — from the pulled rows, so offline too —
+//! and booking: tap a slot, confirm (with a note for door-to-door services), and the request
+//! waits as 待同步 / 待确认 until the server gives the seat (已预约, with a pass) or refuses it
+//! (未成功, with the free slots it offered instead, one tap to book). The pass page shows the
+//! signed pass as a large QR code with its short code, offline.
 
-use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::ledger::china_date;
+use domain::market::booking::{BookServiceArgs, BookingState, CancelBookingArgs, Limits};
+use domain::market::pass;
 use domain::market::ServiceMode;
-use domain::wire::{MarketServiceView, MarketSlotView};
-use domain::Lang;
+use domain::time::beijing;
+use domain::wire::{BookingView, MarketServiceView, MarketSlotView};
+use domain::{FieldError, Lang};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
 
-use crate::common::components::{PageHeader, RequireSession};
+use crate::common::act;
+use crate::common::actions;
+use crate::common::components::{FailureText, Icon, PageHeader, QrCode, RequireSession, SyncBadge};
 use crate::common::i18n::{self, text, tr, use_i18n, K};
-use crate::common::issue::day_text;
-use crate::common::state::use_app;
+use crate::common::issue::{day_text, TextBox};
+use crate::common::router::{use_router, A};
+use crate::common::state::{use_app, AppState, Item, SyncState};
+use crate::common::store::FailedEntry;
 
 /// Beijing time of day, `08:30`.
 fn clock(time: DateTime<Utc>) -> String {
-    let local = time + Duration::hours(8);
+    use chrono::Timelike;
+    let local = beijing(time);
     format!("{:02}:{:02}", local.hour(), local.minute())
+}
+
+fn times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> String {
+    format!("{}–{}", clock(starts_at), clock(ends_at))
 }
 
 /// A slot's seats in words (never by colour alone): 余2位, 已满, 暂停.
@@ -30,6 +47,11 @@ fn seats(lang: Lang, slot: &MarketSlotView) -> String {
     } else {
         i18n::with_number(lang, K::SeatsLeft, free)
     }
+}
+
+/// Whether a slot can be asked for now: open, not started, a seat left.
+fn bookable(slot: &MarketSlotView, now: DateTime<Utc>) -> bool {
+    !slot.closed && now < slot.starts_at && slot.booked < slot.capacity
 }
 
 /// Each service with the next day it is given and that day's slots (a slot still running
@@ -63,9 +85,73 @@ fn next_days(
         .collect()
 }
 
+/// The household's own bookings that still matter: not yet over, and not cancelled (unless
+/// the cancellation still waits on the phone).
+fn my_bookings(app: AppState, now: DateTime<Utc>) -> Vec<Item<BookingView>> {
+    app.bookings.with(|list| {
+        list.iter()
+            .filter(|b| b.view.own && b.view.ends_at > now)
+            .filter(|b| b.view.state != BookingState::Cancelled || b.sync == SyncState::Pending)
+            .cloned()
+            .collect()
+    })
+}
+
+/// The next booking the household holds (or has asked for), for 首页.
+pub fn next_booking(app: AppState, now: DateTime<Utc>) -> Option<Item<BookingView>> {
+    my_bookings(app, now)
+        .into_iter()
+        .find(|b| matches!(b.view.state, BookingState::Booked | BookingState::Requested))
+}
+
+/// "12月9日 09:00 理发 · 新时代文明实践站": a booking in a line, for 首页.
+pub fn booking_words(app: AppState, booking: &BookingView, lang: Lang) -> String {
+    let service = service_of(app, booking.service_id);
+    format!(
+        "{} {} {} · {}",
+        day_text(lang, china_date(booking.starts_at)),
+        clock(booking.starts_at),
+        service
+            .as_ref()
+            .map(|s| s.name.as_str())
+            .unwrap_or_default(),
+        place_text(lang, service.as_ref())
+    )
+}
+
+fn service_of(app: AppState, id: Uuid) -> Option<MarketServiceView> {
+    app.market_services
+        .with(|list| list.iter().find(|s| s.id == id).cloned())
+}
+
+/// Where a service is given, in words: its place, or 上门服务.
+fn place_text(lang: Lang, service: Option<&MarketServiceView>) -> String {
+    match service {
+        Some(s) if s.mode == ServiceMode::AtPlace => s.place.clone(),
+        Some(_) => text(lang, K::AtYourHome).to_string(),
+        None => String::new(),
+    }
+}
+
+/// Where a booking stands, in words: 待同步 on the phone, 待确认 once the server has the
+/// request, then the server's own state.
+fn booking_state(lang: Lang, item: &Item<BookingView>) -> String {
+    match (item.sync, item.view.state) {
+        (SyncState::Pending, BookingState::Cancelled) => format!(
+            "{} · {}",
+            text(lang, K::CancelBooking),
+            text(lang, K::StatePending)
+        ),
+        (SyncState::Pending, _) => text(lang, K::StatePending).to_string(),
+        (_, state) => state.label(lang).to_string(),
+    }
+}
+
 #[component]
 pub fn Market() -> impl IntoView {
     let app = use_app();
+    // The slot the person tapped, waiting for 确认预约.
+    let chosen = RwSignal::new(None::<Uuid>);
     let offered = move || {
         app.market_slots
             .with(|slots| next_days(app.market_services.get(), slots, Utc::now()))
@@ -73,7 +159,8 @@ pub fn Market() -> impl IntoView {
     view! {
         <RequireSession>
             <PageHeader title=K::TabMarket/>
-            <p class="intro">{tr(K::MarketIntro)}</p>
+            <p class="intro">{tr(K::MarketHowTo)}</p>
+            <MyBookings/>
             {move || {
                 let offered = offered();
                 if offered.is_empty() {
@@ -84,12 +171,164 @@ pub fn Market() -> impl IntoView {
                 }
                 offered
                     .into_iter()
-                    .map(|(service, day, slots)| view! { <ServiceCard service day slots/> })
+                    .map(|(service, day, slots)| view! { <ServiceCard service day slots chosen/> })
                     .collect_view()
                     .into_any()
             }}
-            <p class="muted" data-testid="market-booking-soon">{tr(K::MarketBookingSoon)}</p>
         </RequireSession>
+    }
+}
+
+/// 我的预约: the household's bookings with their state, the pass one tap away, and the
+/// bookings the server refused, with the free slots it offered.
+#[component]
+fn MyBookings() -> impl IntoView {
+    let app = use_app();
+    let bookings = move || my_bookings(app, Utc::now());
+    let refused = move || {
+        app.failed.with(|list| {
+            list.iter()
+                .filter(|f| f.mutation.name == "book_service")
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <Show when=move || !bookings().is_empty() || !refused().is_empty()>
+            <h2>{tr(K::MyBookings)}</h2>
+            <ul class="list plain" data-testid="my-bookings">
+                <For each=bookings key=|b| (b.view.id, b.sync, b.view.state) children=|item| view! { <BookingCard item/> }/>
+                <For each=refused key=|f| f.key.clone() children=|entry| view! { <RefusedBooking entry/> }/>
+            </ul>
+        </Show>
+    }
+}
+
+#[component]
+fn BookingCard(item: Item<BookingView>) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let booking = item.view.clone();
+    let service = service_of(app, booking.service_id);
+    let name = service.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+    let day = china_date(booking.starts_at);
+    let when = times(booking.starts_at, booking.ends_at);
+    let place = StoredValue::new(service);
+    let state = StoredValue::new(item.clone());
+    let confirming = RwSignal::new(false);
+    let id = booking.id;
+    let booked = item.sync == SyncState::Submitted && booking.state == BookingState::Booked;
+    // In words and an icon, never colour alone: 待同步 (clock), 待确认 (clock), 已预约 (check).
+    let (badge_class, badge_icon) = match (item.sync, booking.state) {
+        (SyncState::Pending, _) | (_, BookingState::Requested) => ("badge pending", "clock"),
+        (_, BookingState::Booked | BookingState::Served) => ("badge submitted", "check"),
+        _ => ("badge status", "alert"),
+    };
+    let has_pass = booked && booking.pass.is_some();
+    let may_cancel = booked
+        && domain::market::booking::may_cancel(booking.starts_at, &Limits::default(), Utc::now())
+            .is_ok();
+    let cancel = move |_| {
+        if !confirming.get_untracked() {
+            confirming.set(true);
+            return;
+        }
+        act::tap(app, CancelBookingArgs { booking_id: id });
+    };
+    view! {
+        <li class="card booking-card" data-testid="booking">
+            <p class="booking-title"><strong>{name}</strong></p>
+            <p>
+                <strong>{move || day_text(i18n.lang(), day)}" "{when.clone()}</strong>
+                " · "{move || place.with_value(|s| place_text(i18n.lang(), s.as_ref()))}
+            </p>
+            <p class="badges">
+                <span class=badge_class data-testid="booking-state">
+                    <Icon name=badge_icon/>
+                    {move || state.with_value(|s| booking_state(i18n.lang(), s))}
+                </span>
+            </p>
+            {(!booking.note.is_empty()).then(|| view! { <p class="muted">{booking.note.clone()}</p> })}
+            <div class="row">
+                {has_pass.then(|| view! {
+                    <A href=format!("/market/pass/{id}") attr:class="button primary big" attr:data-testid="show-pass">
+                        <Icon name="check"/>{tr(K::ShowPass)}
+                    </A>
+                })}
+                {may_cancel.then(|| view! {
+                    <button class="button" data-testid="cancel-booking" on:click=cancel>
+                        {move || if confirming.get() { i18n.t(K::CancelBookingConfirm) } else { i18n.t(K::CancelBooking) }}
+                    </button>
+                })}
+            </div>
+        </li>
+    }
+}
+
+/// A booking the server refused: why, and (for a full slot) the free slots it offered.
+#[component]
+fn RefusedBooking(entry: FailedEntry) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let key = entry.key.clone();
+    let note = entry.mutation.args["note"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let now = Utc::now();
+    let instead: Vec<MarketSlotView> = app.market_slots.with(|slots| {
+        entry
+            .alternatives
+            .iter()
+            .filter_map(|id| slots.iter().find(|s| s.id == *id))
+            .filter(|s| bookable(s, now))
+            .cloned()
+            .collect()
+    });
+    let title = {
+        let entry = entry.clone();
+        move || act::label_text(&entry.label, &entry.mutation, i18n.lang())
+    };
+    let discard = {
+        let key = key.clone();
+        move |_| spawn_local(actions::discard_failed(app, key.clone()))
+    };
+    view! {
+        <li class="card failed-card" data-testid="refused-booking">
+            <p class="failed-title"><Icon name="alert"/><strong>{title}</strong></p>
+            <SyncBadge state=SyncState::Failed/>
+            <FailureText entry=entry.clone()/>
+            {(!instead.is_empty()).then(|| view! {
+                <p>{tr(K::BookInstead)}</p>
+                <ul class="slots">
+                    {instead.into_iter().map(|slot| {
+                        let key = key.clone();
+                        let note = note.clone();
+                        let label = format!("{} {}", day_text(i18n.lang(), china_date(slot.starts_at)), times(slot.starts_at, slot.ends_at));
+                        let book = move |_| {
+                            let args = BookServiceArgs {
+                                id: Uuid::new_v4(),
+                                slot_id: slot.id,
+                                note: note.clone(),
+                                for_household: None,
+                            };
+                            let key = key.clone();
+                            act::submit(app, args, RwSignal::new(Vec::new()), move || {
+                                spawn_local(actions::discard_failed(app, key));
+                            });
+                        };
+                        view! {
+                            <li><button class="slot" data-testid="book-instead" on:click=book>
+                                <span class="slot-time">{label}</span>
+                            </button></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+            <div class="row">
+                <button class="button" on:click=discard>{tr(K::Discard)}</button>
+            </div>
+        </li>
     }
 }
 
@@ -98,41 +337,195 @@ fn ServiceCard(
     service: MarketServiceView,
     day: NaiveDate,
     slots: Vec<MarketSlotView>,
+    chosen: RwSignal<Option<Uuid>>,
 ) -> impl IntoView {
+    let app = use_app();
     let i18n = use_i18n();
     let venue = if service.venue == "shared_house" {
         K::SharedHouseVenue
     } else {
         K::MarketVenue
     };
-    let place = StoredValue::new(match service.mode {
-        ServiceMode::AtPlace => Some(service.place.clone()),
-        ServiceMode::AtHome => None,
-    });
-    let place_text = move || {
-        place
-            .get_value()
-            .unwrap_or_else(|| i18n.t(K::AtYourHome).to_string())
+    let at_home = service.mode == ServiceMode::AtHome;
+    let service_id = service.id;
+    let service = StoredValue::new(service);
+    let now = Utc::now();
+    // The household's booking of this service on this day, if any (one per day), and whether
+    // the server has given it (已约) or it is only asked for (已申请).
+    let held = move || {
+        app.bookings.with(|list| {
+            list.iter()
+                .filter(|b| b.view.own && b.view.service_id == service_id)
+                .filter(|b| china_date(b.view.starts_at) == day)
+                .find(|b| b.view.state != BookingState::Cancelled)
+                .map(|b| {
+                    (
+                        b.view.slot_id,
+                        b.view.state == BookingState::Booked && b.sync == SyncState::Submitted,
+                    )
+                })
+        })
+    };
+    let slot_views = StoredValue::new(slots.clone());
+    let mine = move |id: Uuid| {
+        held()
+            .filter(|(slot, _)| *slot == id)
+            .map(|(_, given)| given)
     };
     view! {
         <section class="card market-service" data-testid="market-service">
-            <h2>{service.name.clone()}</h2>
-            <p class="muted">{tr(venue)}" · "{place_text}</p>
+            <h2>{service.with_value(|s| s.name.clone())}</h2>
+            <p class="muted">{tr(venue)}" · "{move || service.with_value(|s| place_text(i18n.lang(), Some(s)))}</p>
             <p>{tr(K::MarketNextDay)}" "<strong>{move || day_text(i18n.lang(), day)}</strong></p>
             <ul class="slots">
                 {slots
                     .into_iter()
                     .map(|slot| {
-                        let times = format!("{}–{}", clock(slot.starts_at), clock(slot.ends_at));
+                        let id = slot.id;
+                        let open = bookable(&slot, now);
+                        let when = times(slot.starts_at, slot.ends_at);
+                        let slot = StoredValue::new(slot);
                         view! {
-                            <li class="slot" data-testid="market-slot">
-                                <span class="slot-time">{times}</span>
-                                <span class="slot-seats">{move || seats(i18n.lang(), &slot)}</span>
+                            <li>
+                                <button
+                                    class="slot"
+                                    data-testid="market-slot"
+                                    aria-pressed=move || if chosen.get() == Some(id) { "true" } else { "false" }
+                                    disabled=move || !open || held().is_some()
+                                    on:click=move |_| chosen.set(Some(id))
+                                >
+                                    <span class="slot-time">{when}</span>
+                                    <span class="slot-seats">{move || match mine(id) {
+                                        Some(true) => text(i18n.lang(), K::YouBookedThis).to_string(),
+                                        Some(false) => text(i18n.lang(), K::YouAskedThis).to_string(),
+                                        None => slot.with_value(|s| seats(i18n.lang(), s)),
+                                    }}</span>
+                                </button>
                             </li>
                         }
                     })
                     .collect_view()}
             </ul>
+            {move || {
+                let slot = chosen
+                    .get()
+                    .and_then(|id| slot_views.with_value(|slots| slots.iter().find(|s| s.id == id).cloned()))?;
+                Some(view! { <ConfirmBooking offer=slot at_home chosen place=service.with_value(|s| place_text(i18n.lang(), Some(s)))/> })
+            }}
+        </section>
+    }
+}
+
+/// 确认预约: what is being booked, the note for a door-to-door service, and the button.
+#[component]
+fn ConfirmBooking(
+    offer: MarketSlotView,
+    at_home: bool,
+    chosen: RwSignal<Option<Uuid>>,
+    place: String,
+) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let note = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let day = china_date(offer.starts_at);
+    let when = times(offer.starts_at, offer.ends_at);
+    let slot_id = offer.id;
+    let confirm = move |_| {
+        let args = BookServiceArgs {
+            id: Uuid::new_v4(),
+            slot_id,
+            note: note.get_untracked(),
+            for_household: None,
+        };
+        act::submit(app, args, errors, move || chosen.set(None));
+    };
+    view! {
+        <div class="confirm-booking" data-testid="confirm-booking">
+            <p><strong>{move || day_text(i18n.lang(), day)}" "{when.clone()}</strong>" · "{place}</p>
+            {at_home.then(|| view! {
+                <TextBox label=K::HomeNote field="note" value=note errors/>
+                <p class="muted">{tr(K::HomeNoteHint)}</p>
+            })}
+            <div class="row">
+                <button class="button primary big" data-testid="confirm-booking-button" on:click=confirm>
+                    {tr(K::ConfirmBooking)}
+                </button>
+                <button class="button" on:click=move |_| chosen.set(None)>{tr(K::Cancel)}</button>
+            </div>
+        </div>
+    }
+}
+
+/// The pass of one of the household's bookings, large, from the phone's own rows: offline.
+#[component]
+pub fn PassPage() -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let router = use_router();
+    let booking = move || {
+        let id = router
+            .param("id")
+            .and_then(|id| Uuid::parse_str(&id).ok())?;
+        app.bookings.with(|list| {
+            list.iter()
+                .find(|b| b.view.id == id && b.view.pass.is_some())
+                .map(|b| b.view.clone())
+        })
+    };
+    view! {
+        <RequireSession>
+            <PageHeader title=K::PassTitle back="/market"/>
+            {move || match booking() {
+                None => view! { <section class="card"><p>{tr(K::PassNotOnPhone)}</p></section> }.into_any(),
+                Some(booking) => {
+                    let token = booking.pass.clone().unwrap_or_default();
+                    let origin = web_sys::window()
+                        .and_then(|w| w.location().origin().ok())
+                        .unwrap_or_default();
+                    let service = service_of(app, booking.service_id);
+                    let name = service.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+                    let place = StoredValue::new(service);
+                    let day = china_date(booking.starts_at);
+                    let when = times(booking.starts_at, booking.ends_at);
+                    let code = pass::short_code(booking.id);
+                    view! {
+                        <section class="card pass-card" data-testid="pass">
+                            <h2>{name}</h2>
+                            <p class="pass-when"><strong>{move || day_text(i18n.lang(), day)}" "{when.clone()}</strong></p>
+                            <p>{move || place.with_value(|s| place_text(i18n.lang(), s.as_ref()))}" · "{booking.who.clone()}</p>
+                            <QrCode text=pass::url(&origin, &token) label=i18n.t(K::PassTitle).to_string()/>
+                            <p class="pass-code">{tr(K::PassCode)}" "<strong data-testid="pass-code">{code}</strong></p>
+                            <p class="muted">{tr(K::PassOffline)}</p>
+                        </section>
+                    }
+                    .into_any()
+                }
+            }}
+        </RequireSession>
+    }
+}
+
+/// `/p#<token>`: what any phone's camera opens. It shows what the pass says (not checked
+/// here: the volunteer's scanner checks the signature) and how it is used.
+#[component]
+pub fn OpenedPass() -> impl IntoView {
+    let i18n = use_i18n();
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    let claims = pass::read(pass::token_in(&format!("/p{hash}"))).ok();
+    view! {
+        <PageHeader title=K::PassTitle back="/"/>
+        <section class="card pass-card" data-testid="opened-pass">
+            {claims.map(|c| {
+                let when = format!("{:02}:{:02}", chrono::Timelike::hour(&c.starts), chrono::Timelike::minute(&c.starts));
+                view! {
+                    <p><strong>{move || day_text(i18n.lang(), c.day)}" "{when.clone()}</strong>" · "{c.masked_name.clone()}</p>
+                    <p class="pass-code">{tr(K::PassCode)}" "<strong>{pass::short_code(c.booking_id)}</strong></p>
+                }
+            })}
+            <p>{tr(K::PassForVolunteer)}</p>
         </section>
     }
 }

@@ -48,6 +48,10 @@ static ROUTES: &[Route] = &[
     }),
     Route::new("/ledger", || view! { <ledger::LedgerFigures/> }.into_any()),
     Route::new("/market", || view! { <market::Market/> }.into_any()),
+    Route::new("/market/pass/:id", || {
+        view! { <market::PassPage/> }.into_any()
+    }),
+    Route::new("/p", || view! { <market::OpenedPass/> }.into_any()),
     Route::new("/parking", || view! { <soon::Parking/> }.into_any()),
     Route::new("/me", || view! { <me::Me/> }.into_any()),
     Route::new("/sync", || view! { <SyncPage/> }.into_any()),

@@ -264,6 +264,7 @@ pub fn booking_view(
         starts_at: row.starts_at,
         ends_at: row.ends_at,
         state: row.state,
+        own: sight == BookingSight::Household,
         who: if close || row.on_behalf {
             row.for_name.clone()
         } else {

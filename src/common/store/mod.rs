@@ -121,6 +121,9 @@ pub struct FailedEntry {
     pub label: Option<Label>,
     #[serde(default)]
     pub redo: Option<Redo>,
+    /// For a booking refused as `full`: the nearest free slots the server offered.
+    #[serde(default)]
+    pub alternatives: Vec<Uuid>,
 }
 
 /// A row as the server sent it (`base`) or as a queued mutation expects it (`overlay`).

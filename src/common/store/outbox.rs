@@ -193,6 +193,7 @@ pub(super) async fn settle(
                 failed_at: Utc::now(),
                 label: entry.label.clone(),
                 redo: entry.redo.clone(),
+                alternatives: result.alternatives.clone(),
             };
             tx.store(FAILED)?.put(&to_js(&failed)?, None).await?;
             outbox.delete(key.clone().into()).await?;

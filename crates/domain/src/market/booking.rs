@@ -55,7 +55,7 @@ pub fn note(text: &str) -> Result<String, FieldError> {
 
 /// Where a booking stands. Only the server says `booked`: the phone's own row, before the
 /// server has answered, is `requested` (待同步, then 待确认).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BookingState {
@@ -173,8 +173,8 @@ impl Refusal {
     pub fn explain(&self) -> (String, String) {
         match self {
             Refusal::Full { .. } => (
-                "名额已满，可以选下面空着的时段，或加入候补".into(),
-                "This slot is full; choose a free slot below or join the waiting list".into(),
+                "名额已满：别人先约到了这个时段".into(),
+                "This slot is full: someone else booked it first".into(),
             ),
             Refusal::Closed => (
                 "这个时段已暂停预约".into(),

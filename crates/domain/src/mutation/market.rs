@@ -76,6 +76,7 @@ impl Definition for BookServiceArgs {
             starts_at: slot.starts_at,
             ends_at: slot.ends_at,
             state: BookingState::Requested,
+            own: book.for_household.is_none(),
             who: if book.for_household.is_some() {
                 String::new()
             } else {

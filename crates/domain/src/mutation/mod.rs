@@ -262,8 +262,8 @@ impl RejectCode {
                 lang.pick("请刷新后查看最新情况", "Refresh to see the latest state")
             }
             RejectCode::Full => lang.pick(
-                "可以选别的时段，或加入候补",
-                "Choose another slot, or join the waiting list",
+                "可以改约还有空位的时段",
+                "Book another slot that still has seats",
             ),
         }
     }

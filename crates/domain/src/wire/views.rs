@@ -351,6 +351,10 @@ pub struct BookingView {
     #[serde(with = "crate::time::instant")]
     pub ends_at: DateTime<Utc>,
     pub state: crate::market::booking::BookingState,
+    /// The viewer's own household's booking (the others a phone holds are those its person
+    /// keeps as staff or serves as a volunteer).
+    #[serde(default)]
+    pub own: bool,
     /// Who it is for: the name as written to the household itself, masked (孙*) to others.
     pub who: String,
     /// The household's address (楼栋-单元-门牌): to the household and the community's staff.
