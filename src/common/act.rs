@@ -201,6 +201,7 @@ pub fn redo_path(redo: &Redo, key: &str) -> (String, bool) {
         Redo::People => ("/work/staff/people".into(), true),
         Redo::Communities => ("/work/township".into(), true),
         Redo::Market => ("/market".into(), false),
+        Redo::Today => ("/work/today".into(), true),
     }
 }
 

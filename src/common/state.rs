@@ -269,6 +269,20 @@ impl AppState {
         })
     }
 
+    /// Whether the person serves at the market (a volunteer) or runs it (community staff).
+    pub fn serves(&self) -> bool {
+        self.session.with(|s| {
+            s.as_ref().is_some_and(|s| {
+                s.memberships.iter().any(|m| {
+                    matches!(
+                        m.role,
+                        domain::person::Role::Volunteer | domain::person::Role::CommunityStaff
+                    )
+                })
+            })
+        })
+    }
+
     /// Whether the person keeps a community (community staff).
     pub fn is_staff(&self) -> bool {
         self.session.with(|s| {

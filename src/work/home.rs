@@ -82,6 +82,12 @@ fn WorkHomeContent() -> impl IntoView {
                     <span>{tr(K::TownshipAdmin)}</span>
                 </A>
             </Show>
+            <Show when=move || app.serves()>
+                <A href="/today" attr:class="button big primary" attr:data-testid="today-link">
+                    <Icon name="market"/>
+                    <span>{tr(K::TodayService)}</span>
+                </A>
+            </Show>
             <A href="/dialogues" attr:class="button big" attr:data-testid="dialogues-link">
                 <Icon name="dialogue"/>
                 <span>{tr(K::Dialogues)}</span>

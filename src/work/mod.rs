@@ -12,6 +12,7 @@ pub mod issues;
 pub mod ledger;
 pub mod setup;
 pub mod staff;
+pub mod today;
 pub mod township;
 
 use leptos::prelude::*;
@@ -55,6 +56,7 @@ static ROUTES: &[Route] = &[
         view! { <township::TownshipAdmin/> }.into_any()
     }),
     Route::new("/setup", || view! { <setup::Setup/> }.into_any()),
+    Route::new("/today", || view! { <today::Today/> }.into_any()),
     Route::new("/sync", || view! { <SyncPage/> }.into_any()),
 ];
 

@@ -15,12 +15,14 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// schemathesis (PyPI), in a virtualenv of its own under `.tools/venv`.
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// Debian packages: the browser for both test suites, its driver, fonts that draw Chinese,
-/// and zbar (the e2e journeys read the QR codes the app draws, as a phone camera would).
-pub const APT_PACKAGES: [&str; 4] = [
+/// zbar (the e2e journeys read the QR codes the app draws, as a phone camera would) and the
+/// sqlite3 shell (a journey opens a market slot starting soon, which no screen sets up yet).
+pub const APT_PACKAGES: [&str; 5] = [
     "chromium",
     "chromium-driver",
     "fonts-noto-cjk",
     "zbar-tools",
+    "sqlite3",
 ];
 
 fn tools_dir() -> PathBuf {

@@ -26,6 +26,8 @@ CREATE TABLE bookings (
     cancelled_at TEXT,
     served_at    TEXT,
     served_by    TEXT REFERENCES users(id),
+    -- Whether the volunteer's phone checked the pass with no network.
+    served_offline INTEGER NOT NULL DEFAULT 0 CHECK (served_offline IN (0, 1)),
     version      INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX bookings_short_code ON bookings(service_id, day, short_code);

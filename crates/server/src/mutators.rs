@@ -12,8 +12,8 @@ use domain::issue::IssueStatus;
 use domain::market::booking::{self, Limits, Refusal};
 use domain::market::pass::{self, PassClaims};
 use domain::mutation::{
-    AdvanceIssue, AnswerEscalation, BookService, CancelBooking, DeactivatePerson, EscalateIssue,
-    JoinIssue, RecordMinutes, ResetPassword, ScoreIssue, SetAgenda, SetScoringRules,
+    AdvanceIssue, AnswerEscalation, BookService, CancelBooking, ConfirmService, DeactivatePerson,
+    EscalateIssue, JoinIssue, RecordMinutes, ResetPassword, ScoreIssue, SetAgenda, SetScoringRules,
 };
 use domain::{Mutation, RejectCode, Rejection};
 use uuid::Uuid;
@@ -115,6 +115,10 @@ async fn facts(
         Some(id) => store::bookings::by_id(conn, id).await?,
         None => None,
     };
+    let volunteers_for_booking = match &booking {
+        Some(b) => store::bookings::volunteers_for(conn, b.service_id, principal.user_id).await?,
+        None => false,
+    };
     Ok(Facts {
         household,
         person_scopes,
@@ -124,6 +128,7 @@ async fn facts(
         quota,
         slot,
         booking,
+        volunteers_for_booking,
     })
 }
 
@@ -558,7 +563,66 @@ pub async fn apply(
             store::bookings::cancel(conn, *booking_id, now, version).await?;
             store::market::free_seat(conn, booking.slot_id, version).await?;
         }
+        Mutation::ConfirmService(confirm) => {
+            confirm_service(conn, principal, confirm, &facts, now, version).await?;
+        }
     }
+    Ok(())
+}
+
+/// Records that a booking's service was given. Idempotent: a booking already served (another
+/// volunteer's phone, offline, scanned it too) keeps its first record and this one is applied
+/// without a second; the phones then pull who confirmed it and when.
+async fn confirm_service(
+    conn: &mut Conn,
+    principal: &Principal,
+    confirm: &ConfirmService,
+    facts: &Facts,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<(), ApplyError> {
+    use domain::market::booking::BookingState;
+    let booking = facts.booking()?;
+    match booking.state {
+        BookingState::Served => return Ok(()),
+        BookingState::Booked => {}
+        BookingState::Cancelled => {
+            return Err(explained(
+                RejectCode::Conflict,
+                "这个预约已经取消，凭证作废",
+                "This booking was cancelled; its pass is void",
+            ))
+        }
+        BookingState::NoShow | BookingState::Requested => {
+            return Err(explained(
+                RejectCode::Conflict,
+                "这个预约已记为未到",
+                "This booking was marked as not come",
+            ))
+        }
+    }
+    // A phone's clock is believed within reason: never in the future, and on the booking's
+    // own day (a pass is for its day; a confirmation synced later keeps its scan time).
+    let at = confirm.confirmed_at.min(now);
+    if domain::ledger::china_date(at) != booking.day {
+        return Err(explained(
+            RejectCode::Conflict,
+            format!("这张凭证是{}的，不是当天的", booking.day),
+            format!(
+                "This pass is for {}, not for the day it was scanned",
+                booking.day
+            ),
+        ));
+    }
+    store::bookings::serve(
+        conn,
+        booking.id,
+        at,
+        principal.user_id,
+        confirm.offline,
+        version,
+    )
+    .await?;
     Ok(())
 }
 

@@ -68,6 +68,7 @@ use crate::error::Json;
         domain::wire::PassKeyView,
         domain::market::booking::BookServiceArgs,
         domain::market::booking::CancelBookingArgs,
+        domain::market::booking::ConfirmServiceArgs,
     ))
 )]
 pub struct ApiDoc;

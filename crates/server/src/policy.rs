@@ -50,6 +50,8 @@ pub struct Facts {
     pub slot: Option<SlotRow>,
     /// The booking the mutation acts on.
     pub booking: Option<BookingRow>,
+    /// Whether the person gives the service of that booking as a volunteer.
+    pub volunteers_for_booking: bool,
 }
 
 /// How many issues and photos one person may add per day (`--issues-per-day`,
@@ -343,6 +345,15 @@ pub fn authorize(
             let own =
                 resident_household(principal, &booking.community_id) == Some(booking.household_id);
             if own || is_staff_of(principal, &booking.community_id) {
+                Ok(target(&booking.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
+        // The service's volunteers confirm it was given (the scan), and the community's staff.
+        Mutation::ConfirmService(_) => {
+            let booking = facts.booking()?;
+            if facts.volunteers_for_booking || is_staff_of(principal, &booking.community_id) {
                 Ok(target(&booking.community_id))
             } else {
                 Err(forbidden())

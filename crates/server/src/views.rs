@@ -285,6 +285,7 @@ pub fn booking_view(
             _ => None,
         },
         served_at: row.served_at,
+        served_by: row.served_by.clone().unwrap_or_default(),
     }
 }
 

@@ -37,6 +37,21 @@ pub struct CancelBookingArgs {
     pub booking_id: Uuid,
 }
 
+/// `confirm_service` (version 1): a volunteer confirms the service was given (已服务), from a
+/// scanned pass or a typed short code, online or not. The server re-checks the booking and
+/// keeps one record however many phones confirmed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConfirmServiceArgs {
+    pub booking_id: Uuid,
+    /// When the volunteer confirmed it, by the phone's clock (the push may come later).
+    #[serde(with = "crate::time::instant")]
+    pub confirmed_at: DateTime<Utc>,
+    /// Whether the phone checked the pass with no network.
+    #[serde(default)]
+    pub offline: bool,
+}
+
 /// A booking's note, cleaned: at most `NOTE_MAX` characters, on one line.
 pub fn note(text: &str) -> Result<String, FieldError> {
     let cleaned = clean_text(text, false);

@@ -143,6 +143,8 @@ pub enum Redo {
     Communities,
     /// 集市: the services and their slots (resident app).
     Market,
+    /// 今日服务: a volunteer's bookings of the day (work app).
+    Today,
 }
 
 /// What the queue screen calls a mutation, in both languages (kept with the queued entry, so

@@ -6,7 +6,9 @@ use uuid::Uuid;
 
 use super::{Definition, Label, Local, Optimistic, Redo, RejectCode, Rejection, Touches};
 use crate::field::FieldError;
-use crate::market::booking::{self, BookServiceArgs, BookingState, CancelBookingArgs, Refusal};
+use crate::market::booking::{
+    self, BookServiceArgs, BookingState, CancelBookingArgs, ConfirmServiceArgs, Refusal,
+};
 use crate::wire::BookingView;
 
 /// `book_service`, validated.
@@ -87,6 +89,7 @@ impl Definition for BookServiceArgs {
             on_behalf: book.for_household.is_some(),
             pass: None,
             served_at: None,
+            served_by: String::new(),
         })]
     }
 }
@@ -137,6 +140,65 @@ impl Definition for CancelBookingArgs {
             .map(|mut booking| {
                 booking.state = BookingState::Cancelled;
                 booking.pass = None;
+                Optimistic::booking(&booking)
+            })
+            .into_iter()
+            .collect()
+    }
+}
+
+/// `confirm_service`, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfirmService {
+    pub booking_id: Uuid,
+    pub confirmed_at: chrono::DateTime<chrono::Utc>,
+    pub offline: bool,
+}
+
+impl Definition for ConfirmServiceArgs {
+    const NAME: &'static str = "confirm_service";
+    const VERSION: u32 = 1;
+    const ACCEPTED: &'static [u32] = &[];
+    type Valid = ConfirmService;
+
+    fn parse(&self) -> Result<ConfirmService, Vec<FieldError>> {
+        Ok(ConfirmService {
+            booking_id: self.booking_id,
+            confirmed_at: self.confirmed_at,
+            offline: self.offline,
+        })
+    }
+
+    fn touches(confirm: &ConfirmService) -> Touches {
+        Touches {
+            booking: Some(confirm.booking_id),
+            ..Touches::default()
+        }
+    }
+
+    fn label(&self, local: &Local) -> Label {
+        let about = local
+            .rows
+            .booking(self.booking_id)
+            .map(|b| format!("{} {}", b.who, slot_words(local, b.slot_id)))
+            .unwrap_or_default();
+        Label::about("确认已服务", "Confirm served", about.trim())
+    }
+
+    fn redo(&self) -> Redo {
+        Redo::Today
+    }
+
+    /// The booking shown as served (待同步) by this volunteer.
+    fn optimistic(confirm: &ConfirmService, local: &Local) -> Vec<Optimistic> {
+        local
+            .rows
+            .booking(confirm.booking_id)
+            .filter(|b| b.state == BookingState::Booked)
+            .map(|mut booking| {
+                booking.state = BookingState::Served;
+                booking.served_at = Some(confirm.confirmed_at);
+                booking.served_by = local.display_name.to_string();
                 Optimistic::booking(&booking)
             })
             .into_iter()

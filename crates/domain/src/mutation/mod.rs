@@ -29,7 +29,7 @@ use uuid::Uuid;
 pub use account::{DeactivatePerson, ResetPassword};
 pub use local::{Label, Local, Optimistic, Redo, Rows, Touches};
 pub use loop_steps::{AdvanceIssue, AnswerEscalation, EscalateIssue, JoinIssue, ScoreIssue};
-pub use market::{BookService, CancelBooking};
+pub use market::{BookService, CancelBooking, ConfirmService};
 pub use sessions::{NewDialogue, RecordMinutes, SetAgenda, SetScoringRules};
 
 use crate::account::{
@@ -43,7 +43,7 @@ use crate::dialogue::{
 use crate::field::FieldError;
 use crate::issue::RaiseIssueArgs;
 use crate::lang::Lang;
-use crate::market::booking::{BookServiceArgs, CancelBookingArgs};
+use crate::market::booking::{BookServiceArgs, CancelBookingArgs, ConfirmServiceArgs};
 use crate::wire::{MutationEnvelope, MutationResult, ResultStatus, WireFieldError};
 
 /// One mutation, defined once.
@@ -155,6 +155,7 @@ mutations! {
     AddCommunity(AddCommunityArgs),
     BookService(BookServiceArgs),
     CancelBooking(CancelBookingArgs),
+    ConfirmService(ConfirmServiceArgs),
 }
 
 fn parse_as<A: Listed>(version: u32, args: &serde_json::Value) -> Result<Mutation, Rejection> {

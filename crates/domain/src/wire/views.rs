@@ -369,9 +369,11 @@ pub struct BookingView {
     /// The signed pass (`domain::market::pass`): to the household only, while it is booked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass: Option<String>,
-    /// When a volunteer confirmed it (已服务).
+    /// When a volunteer confirmed it (已服务), and who.
     #[serde(default, with = "crate::time::instant_option")]
     pub served_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub served_by: String,
 }
 
 /// A public key that signs market passes, with its id (on every pass).

@@ -26,6 +26,8 @@ pub struct BookingRow {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub served_at: Option<DateTime<Utc>>,
+    /// The name of the volunteer who confirmed it.
+    pub served_by: Option<String>,
     pub version: i64,
 }
 
@@ -98,8 +100,9 @@ pub async fn household_count(
     Ok(count as u32)
 }
 
-const SELECT: &str = "SELECT b.*, s.starts_at, s.ends_at FROM bookings b
-     JOIN market_slots s ON s.id = b.slot_id";
+const SELECT: &str = "SELECT b.*, s.starts_at, s.ends_at, u.display_name AS served_by_name
+     FROM bookings b JOIN market_slots s ON s.id = b.slot_id
+     LEFT JOIN users u ON u.id = b.served_by";
 
 pub async fn by_id(conn: &mut Conn, id: Uuid) -> Result<Option<BookingRow>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE b.id = ?");
@@ -127,6 +130,47 @@ pub async fn cancel(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Marks a booking served (已服务) by `by` at `at`: one record however many phones confirm it
+/// (only a `booked` booking changes; the answer says whether this one did).
+pub async fn serve(
+    conn: &mut Conn,
+    id: Uuid,
+    at: DateTime<Utc>,
+    by: Uuid,
+    offline: bool,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE bookings SET state = 'served', served_at = ?, served_by = ?, served_offline = ?,
+                             version = ?
+         WHERE id = ? AND state = 'booked'",
+    )
+    .bind(time_text(at))
+    .bind(by.to_string())
+    .bind(offline)
+    .bind(version)
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether this person gives this service as a volunteer.
+pub async fn volunteers_for(
+    conn: &mut Conn,
+    service_id: Uuid,
+    user_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM market_service_volunteers WHERE service_id = ? AND user_id = ?",
+    )
+    .bind(service_id.to_string())
+    .bind(user_id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
 }
 
 /// Who may see which bookings in a pull: their households' (with the pass), their staffed
@@ -219,6 +263,7 @@ fn booking_row(row: &sqlx::sqlite::SqliteRow) -> Result<BookingRow, sqlx::Error>
         starts_at: parse_time(&row.try_get::<String, _>("starts_at")?),
         ends_at: parse_time(&row.try_get::<String, _>("ends_at")?),
         served_at: served_at.as_deref().map(parse_time),
+        served_by: row.try_get("served_by_name")?,
         version: row.try_get("version")?,
     })
 }

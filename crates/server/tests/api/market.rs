@@ -409,3 +409,124 @@ async fn staff_book_for_a_household_that_phoned_and_no_one_books_in_another_comm
         .await;
     assert_eq!(refused.code.as_deref(), Some("forbidden"));
 }
+
+/// A 理发 slot starting in a minute, for a confirmation on the booking's own day (waits out
+/// the two minutes around midnight in Beijing, when "today" is about to change).
+async fn slot_starting_now(app: &TestApp) -> uuid::Uuid {
+    use domain::ledger::china_date;
+    loop {
+        let now = chrono::Utc::now();
+        if china_date(now + Duration::minutes(2)) == china_date(now) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+    }
+    let haircut = service(app, "理发").await;
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    let version = store::next_version(&mut conn).await.unwrap();
+    let id = uuid::Uuid::new_v4();
+    let starts_at = chrono::Utc::now() + Duration::minutes(1);
+    store::market::insert_slot(
+        &mut conn,
+        &store::market::NewSlot {
+            id,
+            service_id: haircut,
+            community_id: "jiulong",
+            starts_at,
+            ends_at: starts_at + Duration::minutes(30),
+            capacity: 2,
+        },
+        version,
+    )
+    .await
+    .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn two_volunteers_phones_confirm_the_same_pass_and_the_server_keeps_one_service_record() {
+    use domain::market::booking::{BookingState, ConfirmServiceArgs};
+    use domain::wire::{entity, BookingView, ResultStatus};
+    let app = spawn().await;
+    let slot = slot_starting_now(&app).await;
+    let resident = app.signed_in("13900000004").await;
+    let args = book(slot);
+    assert_eq!(resident.act(&args).await.status, ResultStatus::Applied);
+    // The barber's two phones, both offline at the time, confirm the same pass.
+    let first = app.signed_in("13900000101").await;
+    let second = app.signed_in("13900000101").await;
+    let scanned = chrono::Utc::now();
+    let confirm = |offline| ConfirmServiceArgs {
+        booking_id: args.id,
+        confirmed_at: scanned,
+        offline,
+    };
+    let (on_first, on_second) = (confirm(true), confirm(true));
+    let (a, b) = tokio::join!(first.act(&on_first), second.act(&on_second));
+    assert_eq!(
+        (a.status, b.status),
+        (ResultStatus::Applied, ResultStatus::Applied)
+    );
+    let served = app
+        .count(
+            "SELECT COUNT(*) FROM bookings WHERE id = ? AND state = 'served' AND served_offline = 1",
+            &args.id.to_string(),
+        )
+        .await;
+    assert_eq!(served, 1);
+    // Both phones, and the household, learn who confirmed it and when.
+    for phone in [&first, &second, &resident] {
+        let seen: Vec<BookingView> = pulled(phone, entity::BOOKING).await;
+        let this = seen.iter().find(|b| b.id == args.id).unwrap();
+        assert_eq!(this.state, BookingState::Served);
+        assert_eq!(this.served_by, "周德明");
+        assert!(this.served_at.is_some());
+    }
+    // Staff of another community, and a resident, confirm nothing (a volunteer of another
+    // service neither: the matrix).
+    let elsewhere = app.signed_in("13900000301").await;
+    assert_eq!(
+        elsewhere.act(&confirm(false)).await.code.as_deref(),
+        Some("forbidden")
+    );
+    assert_eq!(
+        resident.act(&confirm(false)).await.code.as_deref(),
+        Some("forbidden")
+    );
+    // A cancelled booking's pass is void; a pass of another day is refused.
+    let other = book(slot_starting_now(&app).await);
+    let staff = app.signed_in("13900000302").await;
+    let for_neighbour = domain::market::booking::BookServiceArgs {
+        for_household: Some(app.household_id("jiulong", "302").await),
+        ..other.clone()
+    };
+    assert_eq!(
+        staff.act(&for_neighbour).await.status,
+        ResultStatus::Applied
+    );
+    let cancel = domain::market::booking::CancelBookingArgs {
+        booking_id: for_neighbour.id,
+    };
+    assert_eq!(staff.act(&cancel).await.status, ResultStatus::Applied);
+    let void = first
+        .act(&ConfirmServiceArgs {
+            booking_id: for_neighbour.id,
+            confirmed_at: chrono::Utc::now(),
+            offline: false,
+        })
+        .await;
+    assert_eq!(void.code.as_deref(), Some("conflict"));
+    assert!(void.message.unwrap().contains("取消"));
+    let future = haircut_slots(&app).await;
+    let later = book(future.last().unwrap().id);
+    assert_eq!(resident.act(&later).await.status, ResultStatus::Applied);
+    let early = first
+        .act(&ConfirmServiceArgs {
+            booking_id: later.id,
+            confirmed_at: chrono::Utc::now(),
+            offline: true,
+        })
+        .await;
+    assert_eq!(early.code.as_deref(), Some("conflict"));
+    assert!(early.message.unwrap().contains("不是当天"));
+}

@@ -498,6 +498,43 @@ impl Scene<'_> {
     /// A slot of a service of 杉湾花园's of its own, tomorrow (so no household limit or
     /// cancellation cut-off gets in the way).
     async fn slot(&self) -> Uuid {
+        self.slot_at(chrono::Utc::now() + chrono::Duration::days(1))
+            .await
+    }
+
+    /// A slot starting in a minute, given by the matrix's volunteer (13600000001), for a
+    /// confirmation on its own day (waiting out the minutes around midnight in Beijing).
+    async fn slot_starting_now(&self) -> Uuid {
+        use domain::ledger::china_date;
+        loop {
+            let now = chrono::Utc::now();
+            if china_date(now + chrono::Duration::minutes(2)) == china_date(now) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+        }
+        let slot = self
+            .slot_at(chrono::Utc::now() + chrono::Duration::minutes(1))
+            .await;
+        let mut conn = self.app.db.pool().acquire().await.unwrap();
+        let service: String =
+            sqlx::query_scalar("SELECT service_id FROM market_slots WHERE id = ?")
+                .bind(slot.to_string())
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        let volunteer = self.app.person_id("13600000001").await;
+        server::store::market::add_volunteer(
+            &mut conn,
+            Uuid::parse_str(&service).unwrap(),
+            volunteer,
+        )
+        .await
+        .unwrap();
+        slot
+    }
+
+    async fn slot_at(&self, starts_at: chrono::DateTime<chrono::Utc>) -> Uuid {
         use server::store::market::{insert_service, insert_slot, NewService, NewSlot, Venue};
         let mut conn = self.app.db.pool().acquire().await.unwrap();
         let version = server::store::next_version(&mut conn).await.unwrap();
@@ -519,7 +556,6 @@ impl Scene<'_> {
         .await
         .unwrap();
         let slot = Uuid::new_v4();
-        let starts_at = chrono::Utc::now() + chrono::Duration::days(1);
         insert_slot(
             &mut conn,
             &NewSlot {
@@ -583,7 +619,7 @@ fn jpeg() -> String {
 }
 
 /// The cases: a label (beginning with the mutation's name) and who may.
-const CASES: [(&str, &[Who]); 25] = [
+const CASES: [(&str, &[Who]); 26] = [
     ("raise_issue", &[Who::Resident, Who::TwoCommunities]),
     ("raise_issue for a household", &[Who::CommunityStaff]),
     ("add_household", &[Who::CommunityStaff]),
@@ -625,6 +661,11 @@ const CASES: [(&str, &[Who]); 25] = [
     (
         "cancel_booking of the Resident's booking",
         &[Who::Resident, Who::CommunityStaff],
+    ),
+    // The service's volunteers (the scan) and the community's staff confirm it was given.
+    (
+        "confirm_service of a booking of the Volunteer's service",
+        &[Who::Volunteer, Who::CommunityStaff],
     ),
 ];
 
@@ -803,6 +844,15 @@ async fn prepare(scene: &Scene<'_>, case: &str) -> MutationEnvelope {
             applied(scene.resident.act(&args).await);
             envelope(&domain::market::booking::CancelBookingArgs {
                 booking_id: args.id,
+            })
+        }
+        "confirm_service of a booking of the Volunteer's service" => {
+            let args = booking(scene.slot_starting_now().await, None);
+            applied(scene.resident.act(&args).await);
+            envelope(&domain::market::booking::ConfirmServiceArgs {
+                booking_id: args.id,
+                confirmed_at: chrono::Utc::now(),
+                offline: true,
             })
         }
         other => panic!("no scene for the case {other}"),
