@@ -1,7 +1,8 @@
 // 集市 booking: two residents of 九龙花园, offline, ask for the last seat of the plumber's morning
 // window; online, one has 已预约 with a pass and the other 名额已满 with the free slots the
-// server offered, and books one of those instead with one tap. The pass shows offline, large,
-// with its short code, and a camera reads its QR code; cancelled, the seat is free again.
+// server offered, and joins the waiting list instead. The pass shows offline, large, with its
+// short code, and a camera reads its QR code; cancelled, the seat is offered to the household
+// waiting, which takes it and gets a pass of its own.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +21,7 @@ function booking(app: AppPage, service: string) {
   return app.page.getByTestId("booking").filter({ hasText: service });
 }
 
-test("two residents offline ask for the last seat: one gets it with a pass, the other books a slot offered instead", async ({ browser, server }) => {
+test("two residents offline ask for the last seat: one gets it with a pass, the other waits and takes it when it is freed", async ({ browser, server }) => {
   const zhao = new AppPage(await (await browser.newContext()).newPage(), server);
   const lin = new AppPage(await (await browser.newContext()).newPage(), server);
   for (const [app, phone] of [
@@ -69,10 +70,10 @@ test("two residents offline ask for the last seat: one gets it with a pass, the 
   await expect(instead.first()).toContainText("14:00–17:30");
   await lin.shot("market-02-full-with-alternatives");
   await audit(lin.page, { minTarget: 44 });
-  await instead.first().click();
-  await expect(booking(lin, "水电维修").getByTestId("booking-state")).toHaveText("已预约", { timeout: 20_000 });
+  await refused.getByTestId("join-waitlist").click();
   await expect(refused).toHaveCount(0);
-  await expect(booking(lin, "水电维修")).toContainText("卫生间水管滴水");
+  const waiting = lin.page.getByTestId("waitlist").filter({ hasText: "水电维修" });
+  await expect(waiting.getByTestId("waiting")).toContainText("候补中", { timeout: 20_000 });
 
   // The pass: large, with its short code, offline too; a phone camera reads the QR code.
   await booking(zhao, "水电维修").getByTestId("show-pass").click();
@@ -97,14 +98,26 @@ test("two residents offline ask for the last seat: one gets it with a pass, the 
   await expect(opened.page.getByTestId("opened-pass")).toContainText("赵*珍");
   await expect(opened.page.getByTestId("opened-pass")).toContainText("志愿者");
 
-  // 赵玉珍 cancels: tapped twice, it is gone, and the seat is free again for everyone.
+  // 赵玉珍 cancels (two taps): the seat is offered to 林淑芬, who waited, and held for her.
   await zhao.open("/market");
   const cancel = booking(zhao, "水电维修").getByTestId("cancel-booking");
   await cancel.click();
   await expect(cancel).toHaveText("确定取消这个预约");
   await cancel.click();
   await expect(booking(zhao, "水电维修")).toHaveCount(0, { timeout: 20_000 });
-  await expect(plumber(zhao).getByTestId("market-slot").first()).toContainText("余1位");
+  await expect(plumber(zhao).getByTestId("market-slot").first()).toContainText("已满");
+  await lin.open("/");
+  await expect(lin.page.getByTestId("offer-alert")).toContainText("有空位了", { timeout: 20_000 });
+  await lin.page.getByTestId("offer-alert").click();
+  await expect(waiting.getByTestId("seat-offered")).toContainText("前确认");
+  await lin.shot("market-03b-seat-offered");
+  await audit(lin.page, { minTarget: 44 });
+  await waiting.getByTestId("take-seat").click();
+  const hers = booking(lin, "水电维修").filter({ hasText: "08:00–12:00" });
+  await expect(hers.getByTestId("booking-state")).toHaveText("已预约", { timeout: 20_000 });
+  await expect(hers).toContainText("卫生间水管滴水");
+  await expect(hers.getByTestId("show-pass")).toBeVisible();
+  await expect(lin.page.getByTestId("waitlist")).toHaveCount(0);
 
   // 长辈版: the same page with larger targets.
   await zhao.open("/");

@@ -10,7 +10,7 @@ use chrono::Utc;
 use domain::mutation::{Label, Listed, Local, Redo, Rows};
 use domain::wire::{
     BookingView, CommunityRulesView, DialogueView, HouseholdView, IssueView, MarketServiceView,
-    MarketSlotView, PersonView,
+    MarketSlotView, PersonView, WaitlistView,
 };
 use domain::FieldError;
 use leptos::prelude::*;
@@ -91,6 +91,14 @@ impl Rows for AppRows {
             list.iter()
                 .find(|b| b.view.id == id)
                 .map(|b| b.view.clone())
+        })
+    }
+
+    fn waitlist(&self, id: Uuid) -> Option<WaitlistView> {
+        self.0.waitlist.with_untracked(|list| {
+            list.iter()
+                .find(|w| w.view.id == id)
+                .map(|w| w.view.clone())
         })
     }
 }

@@ -8,7 +8,7 @@ use domain::issue::IssueStatus;
 use domain::order::sort_by_number;
 use domain::wire::{
     entity, BookingView, CommunityRulesView, DialogueView, HouseholdView, InvitationView,
-    IssueView, MarketServiceView, MarketSlotView, PersonView, SessionView,
+    IssueView, MarketServiceView, MarketSlotView, PersonView, SessionView, WaitlistView,
 };
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
@@ -66,6 +66,8 @@ pub struct AppState {
     /// Bookings: the household's own (with passes), and for staff and volunteers the ones
     /// they keep or serve. Earliest first.
     pub bookings: RwSignal<Vec<Item<BookingView>>>,
+    /// The household's places on waitlists (候补), with any seat offered.
+    pub waitlist: RwSignal<Vec<Item<WaitlistView>>>,
     /// Something the server said that the person must read (why a session ended, say).
     pub notice: RwSignal<Option<String>>,
     /// Bumped when the person looks at an issue (the 议事 badge re-counts).
@@ -101,6 +103,7 @@ impl AppState {
             market_services: RwSignal::new(Vec::new()),
             market_slots: RwSignal::new(Vec::new()),
             bookings: RwSignal::new(Vec::new()),
+            waitlist: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             seen_version: RwSignal::new(0),
             pending: RwSignal::new(Vec::new()),
@@ -137,6 +140,9 @@ impl AppState {
         let mut bookings: Vec<Item<BookingView>> = items(&snapshot, entity::BOOKING);
         sort_by_number(&mut bookings, |item| item.view.starts_at.timestamp());
         self.bookings.set(bookings);
+        let mut waitlist: Vec<Item<WaitlistView>> = items(&snapshot, entity::WAITLIST);
+        sort_by_number(&mut waitlist, |item| item.view.starts_at.timestamp());
+        self.waitlist.set(waitlist);
         let mut pending: Vec<OutboxEntry> = snapshot
             .outbox
             .into_iter()

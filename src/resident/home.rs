@@ -82,6 +82,12 @@ fn HomeContent() -> impl IntoView {
                 <For each=recent key=|item| (item.view.id, item.sync) children=|item| view! { <IssueCard item=item/> }/>
             </div>
         </Show>
+        {move || crate::resident::market::live_offer(app, chrono::Utc::now()).map(|offer| view! {
+            <A href="/market" attr:class="card warn-card" attr:data-testid="offer-alert">
+                <Icon name="alert"/>
+                <span>{crate::resident::market::offer_words(app, &offer, i18n.lang())}</span>
+            </A>
+        })}
         <section class="soon-cards">
             {move || match crate::resident::market::next_booking(app, chrono::Utc::now()) {
                 Some(next) => {

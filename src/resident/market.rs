@@ -7,11 +7,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ledger::china_date;
-use domain::market::booking::{BookServiceArgs, BookingState, CancelBookingArgs, Limits};
+use domain::market::booking::{
+    AcceptPromotionArgs, BookServiceArgs, BookingState, CancelBookingArgs, JoinWaitlistArgs, Limits,
+};
 use domain::market::pass;
 use domain::market::ServiceMode;
 use domain::time::beijing;
-use domain::wire::{BookingView, MarketServiceView, MarketSlotView};
+use domain::wire::{BookingView, MarketServiceView, MarketSlotView, WaitlistView};
 use domain::{FieldError, Lang};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -33,13 +35,20 @@ fn clock(time: DateTime<Utc>) -> String {
     format!("{:02}:{:02}", local.hour(), local.minute())
 }
 
+/// "12月3日 00:06" — when an offer ends (the day too: it may be tomorrow).
+fn until_words(lang: Lang, until: DateTime<Utc>) -> String {
+    format!("{} {}", day_text(lang, china_date(until)), clock(until))
+}
+
 fn times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> String {
     format!("{}–{}", clock(starts_at), clock(ends_at))
 }
 
 /// A slot's seats in words (never by colour alone): 余2位, 已满, 暂停.
 fn seats(lang: Lang, slot: &MarketSlotView) -> String {
-    let free = slot.capacity.saturating_sub(slot.booked);
+    let free = slot
+        .capacity
+        .saturating_sub(slot.booked.saturating_add(slot.held));
     if slot.closed {
         text(lang, K::SlotClosed).to_string()
     } else if free == 0 {
@@ -51,7 +60,7 @@ fn seats(lang: Lang, slot: &MarketSlotView) -> String {
 
 /// Whether a slot can be asked for now: open, not started, a seat left.
 fn bookable(slot: &MarketSlotView, now: DateTime<Utc>) -> bool {
-    !slot.closed && now < slot.starts_at && slot.booked < slot.capacity
+    !slot.closed && now < slot.starts_at && slot.booked.saturating_add(slot.held) < slot.capacity
 }
 
 /// Each service with the next day it is given and that day's slots (a slot still running
@@ -95,6 +104,47 @@ fn my_bookings(app: AppState, now: DateTime<Utc>) -> Vec<Item<BookingView>> {
             .cloned()
             .collect()
     })
+}
+
+/// The household's places on waitlists that still matter: asked for, waiting, offered, or
+/// an offer that lapsed, for slots not yet over.
+fn my_waits(app: AppState, now: DateTime<Utc>) -> Vec<Item<WaitlistView>> {
+    app.waitlist.with(|list| {
+        list.iter()
+            .filter(|w| w.view.ends_at > now)
+            .filter(|w| {
+                matches!(
+                    w.view.state.as_str(),
+                    "requested" | "waiting" | "offered" | "lapsed"
+                )
+            })
+            .cloned()
+            .collect()
+    })
+}
+
+/// A seat offered to the household that it can still take, for 首页.
+pub fn live_offer(app: AppState, now: DateTime<Utc>) -> Option<WaitlistView> {
+    my_waits(app, now)
+        .into_iter()
+        .map(|w| w.view)
+        .find(|w| w.state == "offered" && w.offer_until.is_some_and(|until| now < until))
+}
+
+/// "理发 09:00–09:30：有空位了！请在 11:05 前确认…", for 首页.
+pub fn offer_words(app: AppState, offer: &WaitlistView, lang: Lang) -> String {
+    let name = service_of(app, offer.service_id)
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let until = offer
+        .offer_until
+        .map(|until| until_words(lang, until))
+        .unwrap_or_default();
+    format!(
+        "{name} {}：{}",
+        times(offer.starts_at, offer.ends_at),
+        i18n::with_number(lang, K::SeatOffered, until)
+    )
 }
 
 /// The next booking the household holds (or has asked for), for 首页.
@@ -193,10 +243,12 @@ fn MyBookings() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    let waits = move || my_waits(app, Utc::now());
     view! {
-        <Show when=move || !bookings().is_empty() || !refused().is_empty()>
+        <Show when=move || !bookings().is_empty() || !refused().is_empty() || !waits().is_empty()>
             <h2>{tr(K::MyBookings)}</h2>
             <ul class="list plain" data-testid="my-bookings">
+                <For each=waits key=|w| (w.view.id, w.sync, w.view.state.clone()) children=|item| view! { <WaitCard item/> }/>
                 <For each=bookings key=|b| (b.view.id, b.sync, b.view.state) children=|item| view! { <BookingCard item/> }/>
                 <For each=refused key=|f| f.key.clone() children=|entry| view! { <RefusedBooking entry/> }/>
             </ul>
@@ -265,6 +317,62 @@ fn BookingCard(item: Item<BookingView>) -> impl IntoView {
     }
 }
 
+/// A place on a waitlist: 候补中, or a seat offered with the time to take it by and the
+/// button, or an offer that lapsed.
+#[component]
+fn WaitCard(item: Item<WaitlistView>) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let wait = item.view.clone();
+    let service = service_of(app, wait.service_id);
+    let name = service.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+    let place = StoredValue::new(service);
+    let day = china_date(wait.starts_at);
+    let when = times(wait.starts_at, wait.ends_at);
+    let pending = item.sync == SyncState::Pending;
+    let offered_until = (wait.state == "offered")
+        .then_some(wait.offer_until)
+        .flatten()
+        .filter(|until| Utc::now() < *until);
+    let lapsed = wait.state == "lapsed" || (wait.state == "offered" && offered_until.is_none());
+    let id = wait.id;
+    let take = move |_| {
+        act::tap(
+            app,
+            AcceptPromotionArgs {
+                waitlist_id: id,
+                booking_id: Uuid::new_v4(),
+            },
+        );
+    };
+    view! {
+        <li class=if offered_until.is_some() { "card booking-card offer-card" } else { "card booking-card" } data-testid="waitlist">
+            <p class="booking-title"><strong>{name}</strong></p>
+            <p>
+                <strong>{move || day_text(i18n.lang(), day)}" "{when.clone()}</strong>
+                " · "{move || place.with_value(|s| place_text(i18n.lang(), s.as_ref()))}
+            </p>
+            {if pending {
+                view! { <p class="badges"><SyncBadge state=SyncState::Pending/></p> }.into_any()
+            } else if let Some(until) = offered_until {
+                view! {
+                    <p class="offer" data-testid="seat-offered" role="status"><Icon name="alert"/>
+                        {move || i18n::with_number(i18n.lang(), K::SeatOffered, until_words(i18n.lang(), until))}
+                    </p>
+                    <button class="button primary big" data-testid="take-seat" on:click=take>
+                        <Icon name="check"/>{tr(K::TakeSeat)}
+                    </button>
+                }
+                .into_any()
+            } else if lapsed {
+                view! { <p class="muted" data-testid="offer-lapsed">{tr(K::OfferLapsed)}</p> }.into_any()
+            } else {
+                view! { <p class="badges"><span class="badge pending" data-testid="waiting"><Icon name="clock"/>{tr(K::OnWaitlist)}</span></p> }.into_any()
+            }}
+        </li>
+    }
+}
+
 /// A booking the server refused: why, and (for a full slot) the free slots it offered.
 #[component]
 fn RefusedBooking(entry: FailedEntry) -> impl IntoView {
@@ -292,6 +400,30 @@ fn RefusedBooking(entry: FailedEntry) -> impl IntoView {
     let discard = {
         let key = key.clone();
         move |_| spawn_local(actions::discard_failed(app, key.clone()))
+    };
+    // A full slot can be waited for (候补), with the same note.
+    let full_slot = (entry.code == "full")
+        .then(|| {
+            entry.mutation.args["slot_id"]
+                .as_str()
+                .and_then(|id| Uuid::parse_str(id).ok())
+        })
+        .flatten();
+    let join = {
+        let key = key.clone();
+        let note = note.clone();
+        move |_| {
+            let Some(slot_id) = full_slot else { return };
+            let key = key.clone();
+            let args = JoinWaitlistArgs {
+                id: Uuid::new_v4(),
+                slot_id,
+                note: note.clone(),
+            };
+            act::submit(app, args, RwSignal::new(Vec::new()), move || {
+                spawn_local(actions::discard_failed(app, key));
+            });
+        }
     };
     view! {
         <li class="card failed-card" data-testid="refused-booking">
@@ -326,6 +458,9 @@ fn RefusedBooking(entry: FailedEntry) -> impl IntoView {
                 </ul>
             })}
             <div class="row">
+                {full_slot.is_some().then(|| view! {
+                    <button class="button primary" data-testid="join-waitlist" on:click=join.clone()>{tr(K::JoinWaitlist)}</button>
+                })}
                 <button class="button" on:click=discard>{tr(K::Discard)}</button>
             </div>
         </li>

@@ -16,16 +16,16 @@ use crate::Result;
 /// (the market's services and slots with the seats left: +6.6 KB); 309 → 342 KB with booking
 /// (我的预约, the confirm step, refused bookings with alternatives, the pass page with its QR
 /// code drawn on the phone, `/p`, 首页's next booking: +33 KB; 344 KB with the confirmation's
-/// state words).
+/// state words; 350 KB with the waitlist: 候补, the seat offered and taken, held seats).
 pub const RESIDENT_BROTLI_BUDGET: usize = RESIDENT_MEASURED + 8 * 1024;
-const RESIDENT_MEASURED: usize = 344 * 1024;
+const RESIDENT_MEASURED: usize = 350 * 1024;
 /// The work app's gate: its measured size plus a small margin (a regression gate). 358 →
 /// 373 KB with 乡镇管理, 开通乡镇, revoking codes and the security work; 373 → 363 KB with JSON
 /// parsed by the browser; 363 → 367 KB with the market rows in the shared state; 367 → 370 KB
 /// with bookings in the shared state; 370 → 377 KB with 今日服务 (the short-code check and
-/// 已服务).
+/// 已服务); 380 KB with the waitlist rows in the shared state.
 pub const WORK_BROTLI_BUDGET: usize = WORK_MEASURED + 8 * 1024;
-const WORK_MEASURED: usize = 377 * 1024;
+const WORK_MEASURED: usize = 380 * 1024;
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());

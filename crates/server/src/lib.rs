@@ -27,7 +27,7 @@ mod sync;
 mod township;
 mod views;
 
-pub use sync::settle_due_rounds;
+pub use sync::{settle_due_rounds, settle_lapsed_offers};
 
 use std::sync::Arc;
 
@@ -166,6 +166,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             every_minute.tick().await;
             if let Err(error) = sync::settle_due_rounds(&db, chrono::Utc::now()).await {
                 tracing::warn!(%error, "deciding scoring rounds failed; will try again");
+            }
+            if let Err(error) = sync::settle_lapsed_offers(&db, chrono::Utc::now()).await {
+                tracing::warn!(%error, "moving on lapsed waitlist offers failed; will try again");
             }
         }
     });

@@ -9,11 +9,13 @@ use chrono::{DateTime, Duration, Utc};
 use domain::account::CODE_VALID_DAYS;
 use domain::dialogue::{Round, RoundOutcome, Step};
 use domain::issue::IssueStatus;
+use domain::market::booking::SlotState;
 use domain::market::booking::{self, Limits, Refusal};
 use domain::market::pass::{self, PassClaims};
 use domain::mutation::{
-    AdvanceIssue, AnswerEscalation, BookService, CancelBooking, ConfirmService, DeactivatePerson,
-    EscalateIssue, JoinIssue, RecordMinutes, ResetPassword, ScoreIssue, SetAgenda, SetScoringRules,
+    AcceptPromotion, AdvanceIssue, AnswerEscalation, BookService, CancelBooking, ConfirmService,
+    DeactivatePerson, EscalateIssue, JoinIssue, JoinWaitlist, RecordMinutes, ResetPassword,
+    ScoreIssue, SetAgenda, SetScoringRules,
 };
 use domain::{Mutation, RejectCode, Rejection};
 use uuid::Uuid;
@@ -115,6 +117,10 @@ async fn facts(
         Some(id) => store::bookings::by_id(conn, id).await?,
         None => None,
     };
+    let waitlist = match touches.waitlist {
+        Some(id) => store::waitlist::by_id(conn, id).await?,
+        None => None,
+    };
     let volunteers_for_booking = match &booking {
         Some(b) => store::bookings::volunteers_for(conn, b.service_id, principal.user_id).await?,
         None => false,
@@ -129,6 +135,7 @@ async fn facts(
         slot,
         booking,
         volunteers_for_booking,
+        waitlist,
     })
 }
 
@@ -562,6 +569,14 @@ pub async fn apply(
             }
             store::bookings::cancel(conn, *booking_id, now, version).await?;
             store::market::free_seat(conn, booking.slot_id, version).await?;
+            // The freed seat goes to the household waiting longest, held for it a while.
+            settle_waitlist(conn, booking.slot_id, now, version).await?;
+        }
+        Mutation::JoinWaitlist(join) => {
+            join_waitlist(conn, principal, join, &facts, now, version).await?;
+        }
+        Mutation::AcceptPromotion(accept) => {
+            accept_promotion(conn, principal, accept, &facts, now, version).await?;
         }
         Mutation::ConfirmService(confirm) => {
             confirm_service(conn, principal, confirm, &facts, now, version).await?;
@@ -626,10 +641,10 @@ async fn confirm_service(
     Ok(())
 }
 
-/// Gives a household a seat, or refuses: the slot's count, the household's bookings and the
-/// other slots (for alternatives) are read in this write transaction, so the count is exact
-/// when two phones ask for the last seat; the seat is taken by a guarded update and the
-/// slot's CHECK, and the booking carries its signed pass.
+/// Gives a household a seat, or refuses: the slot's count, the seats held for the waitlist,
+/// the household's bookings and the other slots (for alternatives) are read in this write
+/// transaction, so the count is exact when two phones ask for the last seat; the seat is taken
+/// by a guarded update and the slot's CHECK, and the booking carries its signed pass.
 async fn book_service(
     conn: &mut Conn,
     principal: &Principal,
@@ -647,13 +662,65 @@ async fn book_service(
             principal.display_name.clone(),
         ),
     };
-    let state = &slot.slot;
+    let (state, taken) = slot_now(conn, slot, household_id, now, version).await?;
+    let siblings = store::market::slots_of_service(conn, state.service_id).await?;
+    booking::decide(&state, taken, &siblings, &Limits::default(), now).map_err(Rejection::from)?;
+    let seat = Seat {
+        booking_id: book.id,
+        slot: &state,
+        community_id: &slot.community_id,
+        household_id,
+        name: &name,
+        note: &book.note,
+        on_behalf: book.for_household.is_some(),
+    };
+    give_seat(conn, principal, &seat, &siblings, now, version).await
+}
+
+/// A slot as the booking rules must see it now, and how many seats of its service the
+/// household holds that day: offers that ran out free their seats first (the waitlist
+/// settles), and live ones hold theirs.
+async fn slot_now(
+    conn: &mut Conn,
+    slot: &store::market::SlotRow,
+    household_id: Uuid,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<(SlotState, u32), sqlx::Error> {
+    let entries = settle_waitlist(conn, slot.slot.id, now, version).await?;
+    let state = SlotState {
+        held: domain::market::waitlist::held(&entries, now),
+        ..slot.slot.clone()
+    };
     let day = domain::ledger::china_date(state.starts_at);
     let taken = store::bookings::household_count(conn, household_id, state.service_id, day).await?;
-    let siblings = store::market::slots_of_service(conn, state.service_id).await?;
-    booking::decide(state, taken, &siblings, &Limits::default(), now).map_err(Rejection::from)?;
-    if !store::market::take_seat(conn, state.id, version).await? {
-        let alternatives = booking::alternatives(state, &siblings, now);
+    Ok((state, taken))
+}
+
+/// A seat about to be given: to whom, in which slot.
+struct Seat<'a> {
+    booking_id: Uuid,
+    slot: &'a SlotState,
+    community_id: &'a str,
+    household_id: Uuid,
+    name: &'a str,
+    note: &'a str,
+    on_behalf: bool,
+}
+
+/// Takes the seat (a guarded update, and the slot's CHECK) and stores the booking with its
+/// signed pass and short code.
+async fn give_seat(
+    conn: &mut Conn,
+    principal: &Principal,
+    seat: &Seat<'_>,
+    siblings: &[SlotState],
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<(), ApplyError> {
+    let slot = seat.slot;
+    if !store::market::take_seat(conn, slot.id, version).await? {
+        let alternatives = booking::alternatives(slot, siblings, now);
         return Err(Rejection::from(Refusal::Full { alternatives }).into());
     }
     let (key_id, key) = store::pass_keys::current(conn)
@@ -661,27 +728,27 @@ async fn book_service(
         .ok_or(sqlx::Error::RowNotFound)?;
     let claims = PassClaims::for_slot(
         key_id,
-        book.id,
-        state.service_id,
-        state.starts_at,
-        state.ends_at,
-        &name,
+        seat.booking_id,
+        slot.service_id,
+        slot.starts_at,
+        slot.ends_at,
+        seat.name,
     );
     let token = pass::sign(&claims, &key);
-    let short_code = pass::short_code(book.id);
+    let short_code = pass::short_code(seat.booking_id);
     let inserted = store::bookings::insert(
         conn,
         &store::bookings::NewBooking {
-            id: book.id,
-            slot_id: state.id,
-            service_id: state.service_id,
-            community_id: &slot.community_id,
-            household_id,
+            id: seat.booking_id,
+            slot_id: slot.id,
+            service_id: slot.service_id,
+            community_id: seat.community_id,
+            household_id: seat.household_id,
             booked_by: principal.user_id,
-            for_name: &name,
-            on_behalf: book.for_household.is_some(),
-            note: &book.note,
-            day,
+            for_name: seat.name,
+            on_behalf: seat.on_behalf,
+            note: seat.note,
+            day: claims.day,
             short_code: &short_code,
             pass: &token,
         },
@@ -692,5 +759,154 @@ async fn book_service(
     if !inserted {
         return Err(conflict());
     }
+    Ok(())
+}
+
+/// Runs the waitlist rule on a slot: offers that ran out lapse, and the seats free of bookings
+/// and live offers are offered to the households waiting longest. Returns the live entries
+/// after it.
+async fn settle_waitlist(
+    conn: &mut Conn,
+    slot_id: Uuid,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<Vec<domain::market::waitlist::WaitEntry>, sqlx::Error> {
+    let mut entries = store::waitlist::live_of_slot(conn, slot_id).await?;
+    if entries.is_empty() {
+        return Ok(entries);
+    }
+    let Some(slot) = store::market::slot_by_id(conn, slot_id).await? else {
+        return Ok(Vec::new());
+    };
+    let free = slot.slot.capacity.saturating_sub(slot.slot.booked);
+    let changes = domain::market::waitlist::settle(
+        &mut entries,
+        free,
+        (slot.slot.starts_at, slot.slot.closed),
+        &Limits::default(),
+        now,
+    );
+    store::waitlist::apply(conn, &changes, version).await?;
+    let held = domain::market::waitlist::held(&entries, now);
+    store::market::set_held(conn, slot_id, held, version).await?;
+    Ok(entries)
+}
+
+/// Moves on the seats of offers that ran out (the minute task): each slot in its own write.
+pub async fn settle_lapsed_offers(
+    conn: &mut Conn,
+    slot_id: Uuid,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    settle_waitlist(conn, slot_id, now, version)
+        .await
+        .map(|_| ())
+}
+
+/// A household joins the line for a full slot: only when no seat is free (else it books),
+/// the slot is open and not started, and the household holds none of this service that day.
+async fn join_waitlist(
+    conn: &mut Conn,
+    principal: &Principal,
+    join: &JoinWaitlist,
+    facts: &Facts,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<(), ApplyError> {
+    let slot = facts.slot()?;
+    let household_id = policy::resident_household(principal, &slot.community_id)
+        .ok_or(Rejection::new(RejectCode::Forbidden))?;
+    let (state, taken) = slot_now(conn, slot, household_id, now, version).await?;
+    match booking::decide(&state, taken, &[], &Limits::default(), now) {
+        Err(Refusal::Full { .. }) => {}
+        Ok(()) => {
+            return Err(explained(
+                RejectCode::Conflict,
+                "这个时段还有空位，可以直接预约",
+                "This slot still has seats: book it directly",
+            ))
+        }
+        Err(refusal) => return Err(Rejection::from(refusal).into()),
+    }
+    let inserted = store::waitlist::insert(
+        conn,
+        &store::waitlist::NewEntry {
+            id: join.id,
+            slot_id: state.id,
+            service_id: state.service_id,
+            community_id: &slot.community_id,
+            household_id,
+            user_id: principal.user_id,
+            for_name: &principal.display_name,
+            note: &join.note,
+        },
+        now,
+        version,
+    )
+    .await?;
+    if !inserted {
+        return Err(explained(
+            RejectCode::Conflict,
+            "您家已经在这个时段的候补名单上了",
+            "Your household is already on this slot's waiting list",
+        ));
+    }
+    Ok(())
+}
+
+/// A household offered a freed seat takes it while the offer lasts.
+async fn accept_promotion(
+    conn: &mut Conn,
+    principal: &Principal,
+    accept: &AcceptPromotion,
+    facts: &Facts,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<(), ApplyError> {
+    use domain::market::waitlist::WaitState;
+    let entry = facts
+        .waitlist
+        .as_ref()
+        .ok_or(Rejection::new(RejectCode::NotFound))?;
+    // An offer that ran out lapses here (and its seat moves on) before anything is decided.
+    let live = settle_waitlist(conn, entry.slot_id, now, version).await?;
+    let offered = live.iter().any(|e| {
+        e.id == entry.id && matches!(e.state, WaitState::Offered { until } if now < until)
+    });
+    if !offered {
+        let (zh, en) = match entry.state {
+            WaitState::Waiting => (
+                "还没有空出的名额，有了会通知您",
+                "No seat has come free yet; you will be told when one does",
+            ),
+            WaitState::Accepted => ("这个名额您已经确认过了", "You already took this seat"),
+            _ => (
+                "确认时间已过，名额已让给下一位",
+                "The time to take the seat has passed; it went to the next household",
+            ),
+        };
+        return Err(explained(RejectCode::Conflict, zh, en));
+    }
+    let Some(slot) = store::market::slot_by_id(conn, entry.slot_id).await? else {
+        return Err(Rejection::new(RejectCode::NotFound).into());
+    };
+    let siblings = store::market::slots_of_service(conn, entry.service_id).await?;
+    let seat = Seat {
+        booking_id: accept.booking_id,
+        slot: &slot.slot,
+        community_id: &entry.community_id,
+        household_id: entry.household_id,
+        name: &entry.for_name,
+        note: &entry.note,
+        on_behalf: false,
+    };
+    give_seat(conn, principal, &seat, &siblings, now, version).await?;
+    store::waitlist::accept(conn, entry.id, accept.booking_id, version).await?;
+    let held = domain::market::waitlist::held(
+        &store::waitlist::live_of_slot(conn, entry.slot_id).await?,
+        now,
+    );
+    store::market::set_held(conn, entry.slot_id, held, version).await?;
     Ok(())
 }

@@ -52,6 +52,8 @@ pub struct Facts {
     pub booking: Option<BookingRow>,
     /// Whether the person gives the service of that booking as a volunteer.
     pub volunteers_for_booking: bool,
+    /// The waitlist entry the mutation acts on.
+    pub waitlist: Option<crate::store::waitlist::WaitRow>,
 }
 
 /// How many issues and photos one person may add per day (`--issues-per-day`,
@@ -337,6 +339,26 @@ pub fn authorize(
                 }
                 Some(_) => Err(forbidden()),
                 None => Err(Rejection::new(RejectCode::NotFound)),
+            }
+        }
+        // Residents wait for a full slot of the community they live in, for their household.
+        Mutation::JoinWaitlist(_) => {
+            let slot = facts.slot()?;
+            match resident_household(principal, &slot.community_id) {
+                Some(_) => Ok(target(&slot.community_id)),
+                None => Err(forbidden()),
+            }
+        }
+        // Only the household offered the seat takes it.
+        Mutation::AcceptPromotion(_) => {
+            let entry = facts
+                .waitlist
+                .as_ref()
+                .ok_or(Rejection::new(RejectCode::NotFound))?;
+            if resident_household(principal, &entry.community_id) == Some(entry.household_id) {
+                Ok(target(&entry.community_id))
+            } else {
+                Err(forbidden())
             }
         }
         // The household that holds a booking gives it back, or the community's staff.

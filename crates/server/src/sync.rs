@@ -80,6 +80,8 @@ pub async fn pull(
     let market_slots =
         store::market::slots_changed_since(&mut tx, &communities, cursor, upto).await?;
     let bookings = store::bookings::changed_since(&mut tx, &booking_scope, cursor, upto).await?;
+    let waitlist =
+        store::waitlist::changed_since(&mut tx, &booking_scope.households, cursor, upto).await?;
     let pass_keys = if checks_passes {
         store::pass_keys::changed_since(&mut tx, cursor, upto).await?
     } else {
@@ -186,6 +188,13 @@ pub async fn pull(
         );
         put(entity::BOOKING, row.id.to_string(), views::json(&view))
     }));
+    changes.extend(waitlist.iter().map(|row| {
+        put(
+            entity::WAITLIST,
+            row.id.to_string(),
+            views::json(&views::waitlist_view(row)),
+        )
+    }));
     changes.extend(pass_keys.iter().map(|(key_id, public, retired)| {
         put(
             entity::PASS_KEY,
@@ -257,4 +266,23 @@ pub async fn settle_due_rounds(db: &Db, now: chrono::DateTime<Utc>) -> Result<us
         }
     }
     Ok(settled)
+}
+
+/// Moves on the seats of waitlist offers that ran out unanswered (run every minute): each
+/// such slot's offer lapses and its seat is offered to the next household in line.
+pub async fn settle_lapsed_offers(
+    db: &Db,
+    now: chrono::DateTime<Utc>,
+) -> Result<usize, sqlx::Error> {
+    let slots = {
+        let mut conn = db.pool().acquire().await?;
+        store::waitlist::slots_with_lapsed_offers(&mut conn, now).await?
+    };
+    for slot_id in &slots {
+        let mut tx = db.begin_write().await?;
+        let version = store::next_version(&mut tx).await?;
+        mutators::settle_lapsed_offers(&mut tx, *slot_id, now, version).await?;
+        tx.commit().await?;
+    }
+    Ok(slots.len())
 }

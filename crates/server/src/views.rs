@@ -8,7 +8,7 @@ use domain::person::mask_name;
 use domain::wire::{
     BookingView, CommunityRulesView, DialogueNote, DialogueView, EscalationView, HouseholdView,
     InvitationView, IssueView, MarketServiceView, MarketSlotView, PassKeyView, PersonView,
-    PhotoRef, RoundView,
+    PhotoRef, RoundView, WaitlistView,
 };
 
 use crate::auth::Principal;
@@ -21,6 +21,7 @@ use crate::store::invitations::InvitationRow;
 use crate::store::issues::{IssueRow, LoopRecords};
 use crate::store::market::{ServiceRow, SlotRow};
 use crate::store::people::PersonRow;
+use crate::store::waitlist::WaitRow;
 
 /// An issue as this person may see it: the raiser's name as the policy allows; who joined
 /// and who scored are counted, never named.
@@ -243,6 +244,7 @@ pub fn market_slot_view(row: &SlotRow) -> MarketSlotView {
         ends_at: row.slot.ends_at,
         capacity: row.slot.capacity,
         booked: row.slot.booked,
+        held: row.slot.held,
         closed: row.slot.closed,
     }
 }
@@ -286,6 +288,25 @@ pub fn booking_view(
         },
         served_at: row.served_at,
         served_by: row.served_by.clone().unwrap_or_default(),
+    }
+}
+
+/// A household's place on a waitlist (sent to that household only).
+pub fn waitlist_view(row: &WaitRow) -> WaitlistView {
+    use domain::market::waitlist::WaitState;
+    WaitlistView {
+        id: row.id,
+        slot_id: row.slot_id,
+        service_id: row.service_id,
+        community_id: row.community_id.clone(),
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+        state: row.state.code().to_string(),
+        offer_until: match row.state {
+            WaitState::Offered { until } => Some(until),
+            _ => None,
+        },
+        note: row.note.clone(),
     }
 }
 

@@ -52,6 +52,26 @@ pub struct ConfirmServiceArgs {
     pub offline: bool,
 }
 
+/// `join_waitlist` (version 1): a household waits for a seat of a full slot (候补).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JoinWaitlistArgs {
+    /// The entry's id, made by the phone.
+    pub id: Uuid,
+    pub slot_id: Uuid,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `accept_promotion` (version 1): a household offered a freed seat takes it; the booking
+/// gets `booking_id`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptPromotionArgs {
+    pub waitlist_id: Uuid,
+    pub booking_id: Uuid,
+}
+
 /// A booking's note, cleaned: at most `NOTE_MAX` characters, on one line.
 pub fn note(text: &str) -> Result<String, FieldError> {
     let cleaned = clean_text(text, false);

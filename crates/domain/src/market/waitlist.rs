@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::booking::Limits;
 
 /// Where an entry of the waitlist stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WaitState {
     /// In line.
     Waiting,
@@ -38,6 +38,31 @@ pub struct WaitEntry {
 pub enum Change {
     Offered { entry: Uuid, until: DateTime<Utc> },
     Lapsed { entry: Uuid },
+}
+
+impl WaitState {
+    /// The stored and wire code (`offered` without its time).
+    pub fn code(self) -> &'static str {
+        match self {
+            WaitState::Waiting => "waiting",
+            WaitState::Offered { .. } => "offered",
+            WaitState::Lapsed => "lapsed",
+            WaitState::Accepted => "accepted",
+            WaitState::Left => "left",
+        }
+    }
+
+    /// Reads a stored state (`offered` needs its time).
+    pub fn from_code(code: &str, until: Option<DateTime<Utc>>) -> Option<WaitState> {
+        Some(match (code, until) {
+            ("waiting", _) => WaitState::Waiting,
+            ("offered", Some(until)) => WaitState::Offered { until },
+            ("lapsed", _) => WaitState::Lapsed,
+            ("accepted", _) => WaitState::Accepted,
+            ("left", _) => WaitState::Left,
+            _ => return None,
+        })
+    }
 }
 
 /// How long a promoted person has to accept: the window, or until the slot starts.

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::wire::{
     entity, BookingView, CommunityRulesView, DialogueView, HouseholdView, InvitationView,
-    IssueView, MarketServiceView, MarketSlotView, PersonView,
+    IssueView, MarketServiceView, MarketSlotView, PersonView, WaitlistView,
 };
 
 /// The rows the phone holds, as the mutation's optimistic effect needs to read them.
@@ -22,6 +22,7 @@ pub trait Rows {
     fn market_slot(&self, id: Uuid) -> Option<MarketSlotView>;
     fn market_service(&self, id: Uuid) -> Option<MarketServiceView>;
     fn booking(&self, id: Uuid) -> Option<BookingView>;
+    fn waitlist(&self, id: Uuid) -> Option<WaitlistView>;
 }
 
 /// Who acts, when, and what the phone holds.
@@ -101,6 +102,10 @@ impl Optimistic {
     pub fn booking(view: &BookingView) -> Optimistic {
         row(entity::BOOKING, view.id.to_string(), view)
     }
+
+    pub fn waitlist(view: &WaitlistView) -> Optimistic {
+        row(entity::WAITLIST, view.id.to_string(), view)
+    }
 }
 
 /// The ids a mutation refers to, which the server loads before asking the policy.
@@ -116,6 +121,8 @@ pub struct Touches {
     pub slot: Option<Uuid>,
     /// The booking acted on.
     pub booking: Option<Uuid>,
+    /// The waitlist entry acted on.
+    pub waitlist: Option<Uuid>,
 }
 
 /// The form that made a mutation, where "fix and resubmit" takes the person.

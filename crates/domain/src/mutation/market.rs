@@ -7,9 +7,10 @@ use uuid::Uuid;
 use super::{Definition, Label, Local, Optimistic, Redo, RejectCode, Rejection, Touches};
 use crate::field::FieldError;
 use crate::market::booking::{
-    self, BookServiceArgs, BookingState, CancelBookingArgs, ConfirmServiceArgs, Refusal,
+    self, AcceptPromotionArgs, BookServiceArgs, BookingState, CancelBookingArgs,
+    ConfirmServiceArgs, JoinWaitlistArgs, Refusal,
 };
-use crate::wire::BookingView;
+use crate::wire::{BookingView, WaitlistView};
 
 /// `book_service`, validated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -206,6 +207,135 @@ impl Definition for ConfirmServiceArgs {
     }
 }
 
+/// `join_waitlist`, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinWaitlist {
+    pub id: Uuid,
+    pub slot_id: Uuid,
+    pub note: String,
+}
+
+impl Definition for JoinWaitlistArgs {
+    const NAME: &'static str = "join_waitlist";
+    const VERSION: u32 = 1;
+    const ACCEPTED: &'static [u32] = &[];
+    type Valid = JoinWaitlist;
+
+    fn parse(&self) -> Result<JoinWaitlist, Vec<FieldError>> {
+        Ok(JoinWaitlist {
+            id: self.id,
+            slot_id: self.slot_id,
+            note: booking::note(&self.note).map_err(|e| vec![e])?,
+        })
+    }
+
+    fn touches(join: &JoinWaitlist) -> Touches {
+        Touches {
+            slot: Some(join.slot_id),
+            ..Touches::default()
+        }
+    }
+
+    fn label(&self, local: &Local) -> Label {
+        Label::about(
+            "加入候补",
+            "Join the waiting list",
+            &slot_words(local, self.slot_id),
+        )
+    }
+
+    fn redo(&self) -> Redo {
+        Redo::Market
+    }
+
+    /// The place asked for, `requested` until the server has it.
+    fn optimistic(join: &JoinWaitlist, local: &Local) -> Vec<Optimistic> {
+        let Some(slot) = local.rows.market_slot(join.slot_id) else {
+            return Vec::new();
+        };
+        vec![Optimistic::waitlist(&WaitlistView {
+            id: join.id,
+            slot_id: slot.id,
+            service_id: slot.service_id,
+            community_id: slot.community_id,
+            starts_at: slot.starts_at,
+            ends_at: slot.ends_at,
+            state: "requested".into(),
+            offer_until: None,
+            note: join.note.clone(),
+        })]
+    }
+}
+
+/// `accept_promotion`, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcceptPromotion {
+    pub waitlist_id: Uuid,
+    pub booking_id: Uuid,
+}
+
+impl Definition for AcceptPromotionArgs {
+    const NAME: &'static str = "accept_promotion";
+    const VERSION: u32 = 1;
+    const ACCEPTED: &'static [u32] = &[];
+    type Valid = AcceptPromotion;
+
+    fn parse(&self) -> Result<AcceptPromotion, Vec<FieldError>> {
+        Ok(AcceptPromotion {
+            waitlist_id: self.waitlist_id,
+            booking_id: self.booking_id,
+        })
+    }
+
+    fn touches(accept: &AcceptPromotion) -> Touches {
+        Touches {
+            waitlist: Some(accept.waitlist_id),
+            ..Touches::default()
+        }
+    }
+
+    fn label(&self, local: &Local) -> Label {
+        let about = local
+            .rows
+            .waitlist(self.waitlist_id)
+            .map(|w| slot_words(local, w.slot_id))
+            .unwrap_or_default();
+        Label::about("确认候补名额", "Take the offered seat", &about)
+    }
+
+    fn redo(&self) -> Redo {
+        Redo::Market
+    }
+
+    /// The booking asked for (`requested`, no pass) until the server gives the seat.
+    fn optimistic(accept: &AcceptPromotion, local: &Local) -> Vec<Optimistic> {
+        local
+            .rows
+            .waitlist(accept.waitlist_id)
+            .map(|entry| {
+                Optimistic::booking(&BookingView {
+                    id: accept.booking_id,
+                    service_id: entry.service_id,
+                    slot_id: entry.slot_id,
+                    community_id: entry.community_id,
+                    starts_at: entry.starts_at,
+                    ends_at: entry.ends_at,
+                    state: BookingState::Requested,
+                    own: true,
+                    who: local.display_name.to_string(),
+                    household: String::new(),
+                    note: entry.note,
+                    on_behalf: false,
+                    pass: None,
+                    served_at: None,
+                    served_by: String::new(),
+                })
+            })
+            .into_iter()
+            .collect()
+    }
+}
+
 impl From<Refusal> for Rejection {
     /// A slot with no seat left is `full` with the nearest free slots; every other refusal
     /// is a conflict with the state of things, explained.
@@ -265,6 +395,9 @@ mod tests {
         fn booking(&self, id: Uuid) -> Option<BookingView> {
             self.bookings.iter().find(|b| b.id == id).cloned()
         }
+        fn waitlist(&self, _: Uuid) -> Option<crate::wire::WaitlistView> {
+            None
+        }
     }
 
     fn market() -> Market {
@@ -286,6 +419,7 @@ mod tests {
                 ends_at: starts_at + chrono::Duration::minutes(30),
                 capacity: 2,
                 booked: 1,
+                held: 0,
                 closed: false,
             },
             bookings: Vec::new(),

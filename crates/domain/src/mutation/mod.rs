@@ -29,7 +29,7 @@ use uuid::Uuid;
 pub use account::{DeactivatePerson, ResetPassword};
 pub use local::{Label, Local, Optimistic, Redo, Rows, Touches};
 pub use loop_steps::{AdvanceIssue, AnswerEscalation, EscalateIssue, JoinIssue, ScoreIssue};
-pub use market::{BookService, CancelBooking, ConfirmService};
+pub use market::{AcceptPromotion, BookService, CancelBooking, ConfirmService, JoinWaitlist};
 pub use sessions::{NewDialogue, RecordMinutes, SetAgenda, SetScoringRules};
 
 use crate::account::{
@@ -43,7 +43,9 @@ use crate::dialogue::{
 use crate::field::FieldError;
 use crate::issue::RaiseIssueArgs;
 use crate::lang::Lang;
-use crate::market::booking::{BookServiceArgs, CancelBookingArgs, ConfirmServiceArgs};
+use crate::market::booking::{
+    AcceptPromotionArgs, BookServiceArgs, CancelBookingArgs, ConfirmServiceArgs, JoinWaitlistArgs,
+};
 use crate::wire::{MutationEnvelope, MutationResult, ResultStatus, WireFieldError};
 
 /// One mutation, defined once.
@@ -156,6 +158,8 @@ mutations! {
     BookService(BookServiceArgs),
     CancelBooking(CancelBookingArgs),
     ConfirmService(ConfirmServiceArgs),
+    JoinWaitlist(JoinWaitlistArgs),
+    AcceptPromotion(AcceptPromotionArgs),
 }
 
 fn parse_as<A: Listed>(version: u32, args: &serde_json::Value) -> Result<Mutation, Rejection> {
@@ -458,6 +462,9 @@ mod tests {
             None
         }
         fn booking(&self, _: Uuid) -> Option<crate::wire::BookingView> {
+            None
+        }
+        fn waitlist(&self, _: Uuid) -> Option<crate::wire::WaitlistView> {
             None
         }
     }

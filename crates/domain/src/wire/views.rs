@@ -30,6 +30,8 @@ pub mod entity {
     pub const BOOKING: &str = "booking";
     /// A public key that signs market passes, to everyone who checks passes.
     pub const PASS_KEY: &str = "pass_key";
+    /// A place on the waitlist of a full slot (候补), to its household only.
+    pub const WAITLIST: &str = "waitlist";
 }
 
 /// A community as its members' phones keep it: the rules that decide its scoring rounds.
@@ -335,6 +337,9 @@ pub struct MarketSlotView {
     pub ends_at: DateTime<Utc>,
     pub capacity: u32,
     pub booked: u32,
+    /// Seats held for households offered them from the waitlist (taken until they answer).
+    #[serde(default)]
+    pub held: u32,
     pub closed: bool,
 }
 
@@ -385,4 +390,25 @@ pub struct PassKeyView {
     pub public: String,
     /// A retired key verifies nothing any more (it leaked, or was replaced with `--retire-old`).
     pub retired: bool,
+}
+
+/// A household's place on the waitlist of a full slot (候补), as its phone keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WaitlistView {
+    pub id: Uuid,
+    pub slot_id: Uuid,
+    pub service_id: Uuid,
+    pub community_id: String,
+    #[serde(with = "crate::time::instant")]
+    pub starts_at: DateTime<Utc>,
+    #[serde(with = "crate::time::instant")]
+    pub ends_at: DateTime<Utc>,
+    /// `waiting`, `offered` (a seat is held until `offer_until`), `lapsed`, `accepted`, `left`;
+    /// `requested` on the phone before the server has it.
+    pub state: String,
+    #[serde(default, with = "crate::time::instant_option")]
+    pub offer_until: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub note: String,
 }

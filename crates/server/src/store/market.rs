@@ -116,7 +116,7 @@ pub async fn slots_of_service(
     service_id: Uuid,
 ) -> Result<Vec<SlotState>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, service_id, starts_at, ends_at, capacity, booked, closed
+        "SELECT id, service_id, starts_at, ends_at, capacity, booked, held, closed
          FROM market_slots WHERE service_id = ? ORDER BY starts_at",
     )
     .bind(service_id.to_string())
@@ -198,7 +198,8 @@ pub async fn slots_changed_since(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT id, service_id, community_id, starts_at, ends_at, capacity, booked, closed, version
+        "SELECT id, service_id, community_id, starts_at, ends_at, capacity, booked, held, closed,
+                version
          FROM market_slots
          WHERE community_id IN ({}) AND version > ? AND version <= ? ORDER BY version",
         list(communities)
@@ -245,7 +246,8 @@ pub async fn service_by_id(conn: &mut Conn, id: Uuid) -> Result<Option<ServiceRo
 
 pub async fn slot_by_id(conn: &mut Conn, id: Uuid) -> Result<Option<SlotRow>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, service_id, community_id, starts_at, ends_at, capacity, booked, closed, version
+        "SELECT id, service_id, community_id, starts_at, ends_at, capacity, booked, held, closed,
+                version
          FROM market_slots WHERE id = ?",
     )
     .bind(id.to_string())
@@ -276,6 +278,24 @@ pub async fn take_seat(conn: &mut Conn, slot_id: Uuid, version: i64) -> Result<b
     Ok(done.rows_affected() == 1)
 }
 
+/// Records how many seats live waitlist offers hold (a change every phone pulls), when it
+/// changed.
+pub async fn set_held(
+    conn: &mut Conn,
+    slot_id: Uuid,
+    held: u32,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE market_slots SET held = ?, version = ? WHERE id = ? AND held <> ?")
+        .bind(i64::from(held))
+        .bind(version)
+        .bind(slot_id.to_string())
+        .bind(i64::from(held))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Gives a seat back.
 pub async fn free_seat(conn: &mut Conn, slot_id: Uuid, version: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -291,6 +311,7 @@ pub async fn free_seat(conn: &mut Conn, slot_id: Uuid, version: i64) -> Result<(
 fn slot_state(row: &sqlx::sqlite::SqliteRow) -> Result<SlotState, sqlx::Error> {
     let capacity: i64 = row.try_get("capacity")?;
     let booked: i64 = row.try_get("booked")?;
+    let held: i64 = row.try_get("held")?;
     let closed: i64 = row.try_get("closed")?;
     Ok(SlotState {
         id: uuid_col(row, "id")?,
@@ -299,7 +320,7 @@ fn slot_state(row: &sqlx::sqlite::SqliteRow) -> Result<SlotState, sqlx::Error> {
         ends_at: parse_time(&row.try_get::<String, _>("ends_at")?),
         capacity: capacity as u32,
         booked: booked as u32,
-        held: 0,
+        held: held as u32,
         closed: closed != 0,
     })
 }

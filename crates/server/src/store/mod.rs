@@ -19,6 +19,7 @@ pub mod photos;
 pub mod sessions;
 pub mod sync;
 pub mod townships;
+pub mod waitlist;
 
 use std::path::PathBuf;
 use std::str::FromStr;

@@ -286,6 +286,13 @@ pub async fn page_end(
         ));
         binds.push(ids);
     }
+    if !bookings.households.is_empty() {
+        branches.push(format!(
+            "SELECT version FROM waitlist WHERE household_id IN ({}) AND version > ?",
+            list(&bookings.households)
+        ));
+        binds.push(bookings.households.iter().collect());
+    }
     if pass_keys {
         branches.push("SELECT version FROM pass_keys WHERE version > ?".into());
         binds.push(Vec::new());

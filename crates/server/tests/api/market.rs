@@ -530,3 +530,130 @@ async fn two_volunteers_phones_confirm_the_same_pass_and_the_server_keeps_one_se
     assert_eq!(early.code.as_deref(), Some("conflict"));
     assert!(early.message.unwrap().contains("不是当天"));
 }
+
+#[tokio::test]
+async fn a_full_slots_waitlist_offers_a_freed_seat_holds_it_and_moves_it_on_when_it_lapses() {
+    use domain::market::booking::{
+        AcceptPromotionArgs, BookingState, CancelBookingArgs, JoinWaitlistArgs,
+    };
+    use domain::wire::{entity, BookingView, ResultStatus, WaitlistView};
+    let app = spawn().await;
+    // 缝补 on the second market day: one seat per slot.
+    let sewing = service(&app, "缝补").await;
+    let slot = {
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        store::market::slots_of_service(&mut conn, sewing)
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone()
+    };
+    let zhao = app.signed_in("13900000004").await;
+    let lin = app.signed_in("13900000102").await;
+    let others = app.residents("jiulong", 2).await;
+    let seat = book(slot.id);
+    assert_eq!(zhao.act(&seat).await.status, ResultStatus::Applied);
+    // A slot with a seat is booked, not waited for; a full one is waited for, once.
+    let join = |id| JoinWaitlistArgs {
+        id,
+        slot_id: slot.id,
+        note: String::new(),
+    };
+    assert_eq!(lin.act(&book(slot.id)).await.code.as_deref(), Some("full"));
+    let lin_entry = uuid::Uuid::new_v4();
+    assert_eq!(
+        lin.act(&join(lin_entry)).await.status,
+        ResultStatus::Applied
+    );
+    assert_eq!(
+        lin.act(&join(uuid::Uuid::new_v4())).await.code.as_deref(),
+        Some("conflict")
+    );
+    let other_entry = uuid::Uuid::new_v4();
+    assert_eq!(
+        others[0].act(&join(other_entry)).await.status,
+        ResultStatus::Applied
+    );
+    let waiting: Vec<WaitlistView> = pulled(&lin, entity::WAITLIST).await;
+    assert_eq!(waiting.len(), 1, "a household sees its own place only");
+    assert_eq!(waiting[0].state, "waiting");
+
+    // Accepting before anything is freed is refused with the reason.
+    let early = lin
+        .act(&AcceptPromotionArgs {
+            waitlist_id: lin_entry,
+            booking_id: uuid::Uuid::new_v4(),
+        })
+        .await;
+    assert!(early.message.unwrap().contains("还没有空出的名额"));
+
+    // 赵玉珍 cancels: the seat is offered to 林淑芬 (first in line) and held for her.
+    let cancel = CancelBookingArgs {
+        booking_id: seat.id,
+    };
+    assert_eq!(zhao.act(&cancel).await.status, ResultStatus::Applied);
+    let offered: Vec<WaitlistView> = pulled(&lin, entity::WAITLIST).await;
+    assert_eq!(offered[0].state, "offered");
+    let until = offered[0].offer_until.expect("an offer has its time");
+    assert!(until <= chrono::Utc::now() + Duration::minutes(121));
+    assert_eq!(
+        others[1].act(&book(slot.id)).await.code.as_deref(),
+        Some("full"),
+        "a held seat is not free"
+    );
+    let seats: Vec<domain::wire::MarketSlotView> = pulled(&zhao, entity::MARKET_SLOT).await;
+    let this = seats.iter().find(|s| s.id == slot.id).unwrap();
+    assert_eq!(
+        (this.booked, this.held),
+        (0, 1),
+        "every phone sees the seat held"
+    );
+
+    // Unanswered, the offer lapses (the minute task) and moves on to the next in line.
+    let later = chrono::Utc::now() + Duration::hours(3);
+    assert_eq!(
+        server::settle_lapsed_offers(&app.db, later).await.unwrap(),
+        1
+    );
+    let lapsed: Vec<WaitlistView> = pulled(&lin, entity::WAITLIST).await;
+    assert_eq!(lapsed[0].state, "lapsed");
+    let late = lin
+        .act(&AcceptPromotionArgs {
+            waitlist_id: lin_entry,
+            booking_id: uuid::Uuid::new_v4(),
+        })
+        .await;
+    assert!(late.message.unwrap().contains("已让给下一位"));
+    let theirs: Vec<WaitlistView> = pulled(&others[0], entity::WAITLIST).await;
+    assert_eq!(theirs[0].state, "offered");
+
+    // The next household takes it: a booking with a pass; nobody else may take their offer.
+    let taken = uuid::Uuid::new_v4();
+    let accept = AcceptPromotionArgs {
+        waitlist_id: other_entry,
+        booking_id: taken,
+    };
+    assert_eq!(lin.act(&accept).await.code.as_deref(), Some("forbidden"));
+    // (Their offer was made at `later`, in the test's future: it is live now.)
+    assert_eq!(others[0].act(&accept).await.status, ResultStatus::Applied);
+    let bookings: Vec<BookingView> = pulled(&others[0], entity::BOOKING).await;
+    let booked = bookings.iter().find(|b| b.id == taken).unwrap();
+    assert_eq!(booked.state, BookingState::Booked);
+    assert!(booked.pass.is_some());
+    let accepted: Vec<WaitlistView> = pulled(&others[0], entity::WAITLIST).await;
+    assert_eq!(accepted[0].state, "accepted");
+    let counted = app
+        .count(
+            "SELECT booked FROM market_slots WHERE id = ?",
+            &slot.id.to_string(),
+        )
+        .await;
+    let held = app
+        .count(
+            "SELECT held FROM market_slots WHERE id = ?",
+            &slot.id.to_string(),
+        )
+        .await;
+    assert_eq!((counted, held), (1, 0));
+}

@@ -502,6 +502,18 @@ impl Scene<'_> {
             .await
     }
 
+    /// A slot tomorrow with `capacity` seats.
+    async fn slot_with(&self, capacity: i64) -> Uuid {
+        let slot = self.slot().await;
+        sqlx::query("UPDATE market_slots SET capacity = ? WHERE id = ?")
+            .bind(capacity)
+            .bind(slot.to_string())
+            .execute(self.app.db.pool())
+            .await
+            .unwrap();
+        slot
+    }
+
     /// A slot starting in a minute, given by the matrix's volunteer (13600000001), for a
     /// confirmation on its own day (waiting out the minutes around midnight in Beijing).
     async fn slot_starting_now(&self) -> Uuid {
@@ -619,7 +631,7 @@ fn jpeg() -> String {
 }
 
 /// The cases: a label (beginning with the mutation's name) and who may.
-const CASES: [(&str, &[Who]); 26] = [
+const CASES: [(&str, &[Who]); 28] = [
     ("raise_issue", &[Who::Resident, Who::TwoCommunities]),
     ("raise_issue for a household", &[Who::CommunityStaff]),
     ("add_household", &[Who::CommunityStaff]),
@@ -667,6 +679,10 @@ const CASES: [(&str, &[Who]); 26] = [
         "confirm_service of a booking of the Volunteer's service",
         &[Who::Volunteer, Who::CommunityStaff],
     ),
+    // Residents wait for a full slot for their own household; only the household offered a
+    // freed seat takes it.
+    ("join_waitlist", &[Who::Resident]),
+    ("accept_promotion of the Resident's offer", &[Who::Resident]),
 ];
 
 /// What `case` pushes, with the scene set for it (fresh rows every time).
@@ -853,6 +869,40 @@ async fn prepare(scene: &Scene<'_>, case: &str) -> MutationEnvelope {
                 booking_id: args.id,
                 confirmed_at: chrono::Utc::now(),
                 offline: true,
+            })
+        }
+        "join_waitlist" => envelope(&domain::market::booking::JoinWaitlistArgs {
+            id: Uuid::new_v4(),
+            slot_id: scene.slot_with(0).await,
+            note: String::new(),
+        }),
+        "accept_promotion of the Resident's offer" => {
+            use domain::market::booking::{CancelBookingArgs, JoinWaitlistArgs};
+            let slot_id = scene.slot_with(1).await;
+            let seat = booking(slot_id, None);
+            applied(scene.neighbour.act(&seat).await);
+            let waitlist_id = Uuid::new_v4();
+            applied(
+                scene
+                    .resident
+                    .act(&JoinWaitlistArgs {
+                        id: waitlist_id,
+                        slot_id,
+                        note: String::new(),
+                    })
+                    .await,
+            );
+            applied(
+                scene
+                    .neighbour
+                    .act(&CancelBookingArgs {
+                        booking_id: seat.id,
+                    })
+                    .await,
+            );
+            envelope(&domain::market::booking::AcceptPromotionArgs {
+                waitlist_id,
+                booking_id: Uuid::new_v4(),
             })
         }
         other => panic!("no scene for the case {other}"),
