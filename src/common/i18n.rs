@@ -87,6 +87,8 @@ pub enum K {
     CodeNotFound,
     ConfirmServed,
     CheckedOffline,
+    MarkNoShow,
+    MarkNoShowConfirm,
     ComingSoonParking,
     Online,
     Offline,
@@ -441,6 +443,8 @@ pub fn text(lang: Lang, key: K) -> &'static str {
             "No booking of yours today has this code. Check it again; the booking may also be for another day or cancelled.",
         ),
         ConfirmServed => ("确认已服务", "Confirm served"),
+        MarkNoShow => ("记为未到", "Mark as not come"),
+        MarkNoShowConfirm => ("确定：没有来", "Yes, they did not come"),
         CheckedOffline => (
             "离线核对：按这台手机上次同步的预约，联网后由服务器再核对一次",
             "Checked offline, against the bookings this phone last synced; the server checks again once online",

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Timelike, Utc};
 use domain::ledger::china_date;
-use domain::market::booking::{BookingState, ConfirmServiceArgs};
+use domain::market::booking::{BookingState, ConfirmServiceArgs, MarkNoShowArgs};
 use domain::market::pass;
 use domain::time::beijing;
 use domain::wire::BookingView;
@@ -31,7 +31,12 @@ fn todays(app: AppState, now: DateTime<Utc>) -> Vec<Item<BookingView>> {
     app.bookings.with(|list| {
         list.iter()
             .filter(|b| !b.view.own && china_date(b.view.starts_at) == today)
-            .filter(|b| matches!(b.view.state, BookingState::Booked | BookingState::Served))
+            .filter(|b| {
+                matches!(
+                    b.view.state,
+                    BookingState::Booked | BookingState::Served | BookingState::NoShow
+                )
+            })
             .cloned()
             .collect()
     })
@@ -110,11 +115,29 @@ pub fn Today() -> impl IntoView {
                     <For each=list key=|b| (b.view.id, b.sync, b.view.state) children=move |item| {
                         let name = service_name(app, &item.view);
                         let when = format!("{}–{}", clock(item.view.starts_at), clock(item.view.ends_at));
+                        // After its slot ended, a booking nobody came for can be marked 未到.
+                        let ended = item.view.state == BookingState::Booked
+                            && item.sync == SyncState::Submitted
+                            && item.view.ends_at <= Utc::now();
+                        let id = item.view.id;
+                        let confirming = RwSignal::new(false);
+                        let mark = move |_| {
+                            if !confirming.get_untracked() {
+                                confirming.set(true);
+                                return;
+                            }
+                            act::tap(app, MarkNoShowArgs { booking_id: id });
+                        };
                         let item = StoredValue::new(item);
                         view! {
                             <li class="card row-card" data-testid="today-booking">
                                 <span class="grow"><strong>{when}</strong>" "{name}" · "{item.with_value(|i| i.view.who.clone())}</span>
                                 <span class="badge status">{move || item.with_value(|i| state_words(i18n.lang(), i))}</span>
+                                {ended.then(|| view! {
+                                    <button class="button small" data-testid="mark-no-show" on:click=mark>
+                                        {move || if confirming.get() { i18n.t(K::MarkNoShowConfirm) } else { i18n.t(K::MarkNoShow) }}
+                                    </button>
+                                })}
                             </li>
                         }
                     }/>

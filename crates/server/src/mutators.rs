@@ -572,6 +572,30 @@ pub async fn apply(
             // The freed seat goes to the household waiting longest, held for it a while.
             settle_waitlist(conn, booking.slot_id, now, version).await?;
         }
+        Mutation::MarkNoShow(_) => {
+            let booking = facts.booking()?;
+            if booking.state != domain::market::booking::BookingState::Booked {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    format!(
+                        "这个预约现在是「{}」，不能记为未到",
+                        booking.state.label(domain::Lang::Zh)
+                    ),
+                    format!(
+                        "This booking is now \"{}\"; it cannot be marked as not come",
+                        booking.state.label(domain::Lang::En)
+                    ),
+                ));
+            }
+            if now < booking.ends_at {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    "这个时段结束后才能记为未到",
+                    "A booking can be marked as not come only after its slot ends",
+                ));
+            }
+            store::bookings::mark_no_show(conn, booking.id, version).await?;
+        }
         Mutation::JoinWaitlist(join) => {
             join_waitlist(conn, principal, join, &facts, now, version).await?;
         }
@@ -673,6 +697,7 @@ async fn book_service(
         name: &name,
         note: &book.note,
         on_behalf: book.for_household.is_some(),
+        from_waitlist: None,
     };
     give_seat(conn, principal, &seat, &siblings, now, version).await
 }
@@ -706,6 +731,8 @@ struct Seat<'a> {
     name: &'a str,
     note: &'a str,
     on_behalf: bool,
+    /// The waitlist entry the seat was offered to (it becomes this booking).
+    from_waitlist: Option<Uuid>,
 }
 
 /// Takes the seat (a guarded update, and the slot's CHECK) and stores the booking with its
@@ -758,6 +785,21 @@ async fn give_seat(
     .await?;
     if !inserted {
         return Err(conflict());
+    }
+    // A household with its seat for the day leaves the other lines of this service that day;
+    // a seat held for it there moves on to the next household.
+    let day_starts = domain::time::from_beijing(claims.day.and_time(chrono::NaiveTime::MIN));
+    let left = store::waitlist::leave_day(
+        conn,
+        seat.household_id,
+        slot.service_id,
+        (day_starts, day_starts + Duration::days(1)),
+        seat.from_waitlist,
+        version,
+    )
+    .await?;
+    for slot_id in left {
+        settle_waitlist(conn, slot_id, now, version).await?;
     }
     Ok(())
 }
@@ -891,6 +933,20 @@ async fn accept_promotion(
     let Some(slot) = store::market::slot_by_id(conn, entry.slot_id).await? else {
         return Err(Rejection::new(RejectCode::NotFound).into());
     };
+    if slot.slot.closed {
+        return Err(Rejection::from(Refusal::Closed).into());
+    }
+    // The household limit holds for a seat from the waitlist too.
+    let limits = Limits::default();
+    let day = domain::ledger::china_date(slot.slot.starts_at);
+    let taken =
+        store::bookings::household_count(conn, entry.household_id, entry.service_id, day).await?;
+    if taken >= limits.per_household_per_service_per_day {
+        return Err(Rejection::from(Refusal::HouseholdLimit {
+            max: limits.per_household_per_service_per_day,
+        })
+        .into());
+    }
     let siblings = store::market::slots_of_service(conn, entry.service_id).await?;
     let seat = Seat {
         booking_id: accept.booking_id,
@@ -900,6 +956,7 @@ async fn accept_promotion(
         name: &entry.for_name,
         note: &entry.note,
         on_behalf: false,
+        from_waitlist: Some(entry.id),
     };
     give_seat(conn, principal, &seat, &siblings, now, version).await?;
     store::waitlist::accept(conn, entry.id, accept.booking_id, version).await?;

@@ -69,6 +69,7 @@ use crate::error::Json;
         domain::market::booking::BookServiceArgs,
         domain::market::booking::CancelBookingArgs,
         domain::market::booking::ConfirmServiceArgs,
+        domain::market::booking::MarkNoShowArgs,
         domain::market::booking::JoinWaitlistArgs,
         domain::market::booking::AcceptPromotionArgs,
         domain::wire::WaitlistView,

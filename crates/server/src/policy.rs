@@ -372,8 +372,9 @@ pub fn authorize(
                 Err(forbidden())
             }
         }
-        // The service's volunteers confirm it was given (the scan), and the community's staff.
-        Mutation::ConfirmService(_) => {
+        // The service's volunteers confirm it was given (the scan) or that nobody came, and the
+        // community's staff.
+        Mutation::ConfirmService(_) | Mutation::MarkNoShow(_) => {
             let booking = facts.booking()?;
             if facts.volunteers_for_booking || is_staff_of(principal, &booking.community_id) {
                 Ok(target(&booking.community_id))

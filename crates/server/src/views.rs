@@ -267,10 +267,11 @@ pub fn booking_view(
         ends_at: row.ends_at,
         state: row.state,
         own: sight == BookingSight::Household,
-        who: if close || row.on_behalf {
-            row.for_name.clone()
-        } else {
-            mask_name(&row.for_name)
+        // A 代预约 is named by its household's address: to a volunteer, only that staff booked it.
+        who: match (close, row.on_behalf) {
+            (true, _) => row.for_name.clone(),
+            (false, true) => "代预约".to_string(),
+            (false, false) => mask_name(&row.for_name),
         },
         household: match (close, household) {
             (true, Some(household)) => household.label(true),

@@ -52,6 +52,13 @@ pub struct ConfirmServiceArgs {
     pub offline: bool,
 }
 
+/// `mark_no_show` (version 1): after its slot ended, a booking nobody came for is 未到.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MarkNoShowArgs {
+    pub booking_id: Uuid,
+}
+
 /// `join_waitlist` (version 1): a household waits for a seat of a full slot (候补).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

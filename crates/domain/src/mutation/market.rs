@@ -8,7 +8,7 @@ use super::{Definition, Label, Local, Optimistic, Redo, RejectCode, Rejection, T
 use crate::field::FieldError;
 use crate::market::booking::{
     self, AcceptPromotionArgs, BookServiceArgs, BookingState, CancelBookingArgs,
-    ConfirmServiceArgs, JoinWaitlistArgs, Refusal,
+    ConfirmServiceArgs, JoinWaitlistArgs, MarkNoShowArgs, Refusal,
 };
 use crate::wire::{BookingView, WaitlistView};
 
@@ -200,6 +200,58 @@ impl Definition for ConfirmServiceArgs {
                 booking.state = BookingState::Served;
                 booking.served_at = Some(confirm.confirmed_at);
                 booking.served_by = local.display_name.to_string();
+                Optimistic::booking(&booking)
+            })
+            .into_iter()
+            .collect()
+    }
+}
+
+/// `mark_no_show`, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarkNoShow {
+    pub booking_id: Uuid,
+}
+
+impl Definition for MarkNoShowArgs {
+    const NAME: &'static str = "mark_no_show";
+    const VERSION: u32 = 1;
+    const ACCEPTED: &'static [u32] = &[];
+    type Valid = MarkNoShow;
+
+    fn parse(&self) -> Result<MarkNoShow, Vec<FieldError>> {
+        Ok(MarkNoShow {
+            booking_id: self.booking_id,
+        })
+    }
+
+    fn touches(mark: &MarkNoShow) -> Touches {
+        Touches {
+            booking: Some(mark.booking_id),
+            ..Touches::default()
+        }
+    }
+
+    fn label(&self, local: &Local) -> Label {
+        let about = local
+            .rows
+            .booking(self.booking_id)
+            .map(|b| format!("{} {}", b.who, slot_words(local, b.slot_id)))
+            .unwrap_or_default();
+        Label::about("记为未到", "Mark as not come", about.trim())
+    }
+
+    fn redo(&self) -> Redo {
+        Redo::Today
+    }
+
+    fn optimistic(mark: &MarkNoShow, local: &Local) -> Vec<Optimistic> {
+        local
+            .rows
+            .booking(mark.booking_id)
+            .filter(|b| b.state == BookingState::Booked)
+            .map(|mut booking| {
+                booking.state = BookingState::NoShow;
                 Optimistic::booking(&booking)
             })
             .into_iter()

@@ -29,7 +29,9 @@ use uuid::Uuid;
 pub use account::{DeactivatePerson, ResetPassword};
 pub use local::{Label, Local, Optimistic, Redo, Rows, Touches};
 pub use loop_steps::{AdvanceIssue, AnswerEscalation, EscalateIssue, JoinIssue, ScoreIssue};
-pub use market::{AcceptPromotion, BookService, CancelBooking, ConfirmService, JoinWaitlist};
+pub use market::{
+    AcceptPromotion, BookService, CancelBooking, ConfirmService, JoinWaitlist, MarkNoShow,
+};
 pub use sessions::{NewDialogue, RecordMinutes, SetAgenda, SetScoringRules};
 
 use crate::account::{
@@ -45,6 +47,7 @@ use crate::issue::RaiseIssueArgs;
 use crate::lang::Lang;
 use crate::market::booking::{
     AcceptPromotionArgs, BookServiceArgs, CancelBookingArgs, ConfirmServiceArgs, JoinWaitlistArgs,
+    MarkNoShowArgs,
 };
 use crate::wire::{MutationEnvelope, MutationResult, ResultStatus, WireFieldError};
 
@@ -160,6 +163,7 @@ mutations! {
     ConfirmService(ConfirmServiceArgs),
     JoinWaitlist(JoinWaitlistArgs),
     AcceptPromotion(AcceptPromotionArgs),
+    MarkNoShow(MarkNoShowArgs),
 }
 
 fn parse_as<A: Listed>(version: u32, args: &serde_json::Value) -> Result<Mutation, Rejection> {

@@ -157,6 +157,18 @@ pub async fn serve(
     Ok(done.rows_affected() == 1)
 }
 
+/// Marks a booked booking 未到 (its slot ended without the resident).
+pub async fn mark_no_show(conn: &mut Conn, id: Uuid, version: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE bookings SET state = 'no_show', version = ? WHERE id = ? AND state = 'booked'",
+    )
+    .bind(version)
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Whether this person gives this service as a volunteer.
 pub async fn volunteers_for(
     conn: &mut Conn,

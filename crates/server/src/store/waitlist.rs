@@ -110,6 +110,39 @@ pub async fn apply(conn: &mut Conn, changes: &[Change], version: i64) -> Result<
     Ok(())
 }
 
+/// A household's live places (but `except`) for a service's slots starting within `day` leave
+/// the line (it holds a seat of that service that day); returns their slots.
+pub async fn leave_day(
+    conn: &mut Conn,
+    household_id: Uuid,
+    service_id: Uuid,
+    day: (DateTime<Utc>, DateTime<Utc>),
+    except: Option<Uuid>,
+    version: i64,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    let slots: Vec<String> = sqlx::query_scalar(
+        "UPDATE waitlist SET state = 'left', offer_until = NULL, version = ?
+         WHERE household_id = ? AND service_id = ? AND state IN ('waiting', 'offered')
+           AND id <> ?
+           AND slot_id IN (SELECT id FROM market_slots
+                           WHERE service_id = ? AND starts_at >= ? AND starts_at < ?)
+         RETURNING slot_id",
+    )
+    .bind(version)
+    .bind(household_id.to_string())
+    .bind(service_id.to_string())
+    .bind(except.map(|id| id.to_string()).unwrap_or_default())
+    .bind(service_id.to_string())
+    .bind(time_text(day.0))
+    .bind(time_text(day.1))
+    .fetch_all(conn)
+    .await?;
+    Ok(slots
+        .iter()
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .collect())
+}
+
 /// The offered entry became booking `booking_id`.
 pub async fn accept(
     conn: &mut Conn,

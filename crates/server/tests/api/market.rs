@@ -380,6 +380,11 @@ async fn staff_book_for_a_household_that_phoned_and_no_one_books_in_another_comm
     assert_eq!(this.note, "孙大爷打电话约的");
     assert_eq!(this.household, "2栋1单元101");
     assert_eq!(this.pass, None, "staff do not hold the household's pass");
+    // The barber's phone names it only as booked by staff: no address.
+    let barber = app.signed_in("13900000101").await;
+    let barbers: Vec<BookingView> = pulled(&barber, entity::BOOKING).await;
+    let this = barbers.iter().find(|b| b.id == args.id).unwrap();
+    assert_eq!((this.who.as_str(), this.household.as_str()), ("代预约", ""));
     // The household's own phone holds it with the pass.
     let resident = app.signed_in("13900000004").await;
     let theirs: Vec<BookingView> = pulled(&resident, entity::BOOKING).await;
@@ -643,6 +648,31 @@ async fn a_full_slots_waitlist_offers_a_freed_seat_holds_it_and_moves_it_on_when
     assert!(booked.pass.is_some());
     let accepted: Vec<WaitlistView> = pulled(&others[0], entity::WAITLIST).await;
     assert_eq!(accepted[0].state, "accepted");
+
+    // A household that books another slot of the service that day leaves the line: one seat
+    // a day, however it came.
+    let full_again = slot.id;
+    let leaving = uuid::Uuid::new_v4();
+    assert_eq!(
+        others[1].act(&join(leaving)).await.status,
+        ResultStatus::Applied
+    );
+    let other_slot = {
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        store::market::slots_of_service(&mut conn, sewing)
+            .await
+            .unwrap()
+            .into_iter()
+            .rev()
+            .find(|s| s.id != full_again && s.booked == 0)
+            .unwrap()
+    };
+    assert_eq!(
+        others[1].act(&book(other_slot.id)).await.status,
+        ResultStatus::Applied
+    );
+    let left: Vec<WaitlistView> = pulled(&others[1], entity::WAITLIST).await;
+    assert_eq!(left[0].state, "left");
     let counted = app
         .count(
             "SELECT booked FROM market_slots WHERE id = ?",
@@ -656,4 +686,44 @@ async fn a_full_slots_waitlist_offers_a_freed_seat_holds_it_and_moves_it_on_when
         )
         .await;
     assert_eq!((counted, held), (1, 0));
+}
+
+#[tokio::test]
+async fn a_booking_nobody_came_for_is_marked_no_show_only_after_its_slot_ends() {
+    use domain::market::booking::{BookingState, MarkNoShowArgs};
+    use domain::wire::{entity, BookingView, ResultStatus};
+    let app = spawn().await;
+    let slot = slot_starting_now(&app).await;
+    let resident = app.signed_in("13900000004").await;
+    let args = book(slot);
+    assert_eq!(resident.act(&args).await.status, ResultStatus::Applied);
+    let barber = app.signed_in("13900000101").await;
+    let mark = MarkNoShowArgs {
+        booking_id: args.id,
+    };
+    let early = barber.act(&mark).await;
+    assert!(early.message.unwrap().contains("结束后"));
+    // The slot ends (moved into the past, as the clock would).
+    sqlx::query(
+        "UPDATE market_slots SET starts_at = '2020-01-01T01:00:00.000Z',
+                                 ends_at = '2020-01-01T01:30:00.000Z' WHERE id = ?",
+    )
+    .bind(slot.to_string())
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        resident.act(&mark).await.code.as_deref(),
+        Some("forbidden"),
+        "the household does not mark itself"
+    );
+    assert_eq!(barber.act(&mark).await.status, ResultStatus::Applied);
+    let seen: Vec<BookingView> = pulled(&resident, entity::BOOKING).await;
+    let this = seen.iter().find(|b| b.id == args.id).unwrap();
+    assert_eq!(this.state, BookingState::NoShow);
+    assert_eq!(
+        barber.act(&mark).await.code.as_deref(),
+        Some("conflict"),
+        "marked once"
+    );
 }

@@ -631,7 +631,7 @@ fn jpeg() -> String {
 }
 
 /// The cases: a label (beginning with the mutation's name) and who may.
-const CASES: [(&str, &[Who]); 28] = [
+const CASES: [(&str, &[Who]); 29] = [
     ("raise_issue", &[Who::Resident, Who::TwoCommunities]),
     ("raise_issue for a household", &[Who::CommunityStaff]),
     ("add_household", &[Who::CommunityStaff]),
@@ -683,6 +683,10 @@ const CASES: [(&str, &[Who]); 28] = [
     // freed seat takes it.
     ("join_waitlist", &[Who::Resident]),
     ("accept_promotion of the Resident's offer", &[Who::Resident]),
+    (
+        "mark_no_show of an ended booking of the Volunteer's service",
+        &[Who::Volunteer, Who::CommunityStaff],
+    ),
 ];
 
 /// What `case` pushes, with the scene set for it (fresh rows every time).
@@ -869,6 +873,22 @@ async fn prepare(scene: &Scene<'_>, case: &str) -> MutationEnvelope {
                 booking_id: args.id,
                 confirmed_at: chrono::Utc::now(),
                 offline: true,
+            })
+        }
+        "mark_no_show of an ended booking of the Volunteer's service" => {
+            let slot_id = scene.slot_starting_now().await;
+            let args = booking(slot_id, None);
+            applied(scene.resident.act(&args).await);
+            sqlx::query(
+                "UPDATE market_slots SET starts_at = '2020-01-01T01:00:00.000Z',
+                                         ends_at = '2020-01-01T01:30:00.000Z' WHERE id = ?",
+            )
+            .bind(slot_id.to_string())
+            .execute(scene.app.db.pool())
+            .await
+            .unwrap();
+            envelope(&domain::market::booking::MarkNoShowArgs {
+                booking_id: args.id,
             })
         }
         "join_waitlist" => envelope(&domain::market::booking::JoinWaitlistArgs {
