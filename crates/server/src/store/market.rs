@@ -61,18 +61,28 @@ pub async fn insert_service(
     Ok(())
 }
 
+/// Adds a volunteer to a service. They now see its bookings: their phones' next pull starts
+/// again from nothing (the scope widened), so bookings made before reach them too.
 pub async fn add_volunteer(
     conn: &mut Conn,
     service_id: Uuid,
     user_id: Uuid,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let added = sqlx::query(
         "INSERT OR IGNORE INTO market_service_volunteers (service_id, user_id) VALUES (?, ?)",
     )
     .bind(service_id.to_string())
     .bind(user_id.to_string())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    if added.rows_affected() > 0 {
+        let version = super::next_version(&mut *conn).await?;
+        sqlx::query("UPDATE users SET scope_version = ? WHERE id = ?")
+            .bind(version)
+            .bind(user_id.to_string())
+            .execute(conn)
+            .await?;
+    }
     Ok(())
 }
 

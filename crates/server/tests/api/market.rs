@@ -727,3 +727,44 @@ async fn a_booking_nobody_came_for_is_marked_no_show_only_after_its_slot_ends() 
         "marked once"
     );
 }
+
+#[tokio::test]
+async fn a_new_volunteer_receives_the_bookings_made_before_they_joined_the_service() {
+    use domain::wire::{entity, ResultStatus};
+    let app = spawn().await;
+    let slots = haircut_slots(&app).await;
+    let neighbour = &app.residents("jiulong", 1).await[0];
+    let theirs = book(slots[0].id);
+    assert_eq!(neighbour.act(&theirs).await.status, ResultStatus::Applied);
+    let zhao = app.signed_in("13900000004").await;
+    let mut cursor = None;
+    loop {
+        let page = zhao.pull(cursor).await;
+        assert!(!page.changes.iter().any(|c| c.id == theirs.id.to_string()));
+        cursor = Some(page.cursor);
+        if !page.has_more {
+            break;
+        }
+    }
+    let haircut = service(&app, "理发").await;
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    store::market::add_volunteer(&mut conn, haircut, app.person_id("13900000004").await)
+        .await
+        .unwrap();
+    drop(conn);
+    // Her next pull, from where she was, starts again and carries the booking made before.
+    let mut seen = Vec::new();
+    loop {
+        let page = zhao.pull(cursor).await;
+        seen.extend(page.changes);
+        cursor = Some(page.cursor);
+        if !page.has_more {
+            break;
+        }
+    }
+    let booking = seen
+        .iter()
+        .find(|c| c.entity == entity::BOOKING && c.id == theirs.id.to_string())
+        .expect("the booking made before reaches the new volunteer");
+    assert!(booking.data.as_ref().unwrap().get("pass").is_none());
+}
