@@ -130,7 +130,7 @@ pub fn Today() -> impl IntoView {
                         };
                         let item = StoredValue::new(item);
                         view! {
-                            <li class="card row-card" data-testid="today-booking">
+                            <li class="card row-card today-row" data-testid="today-booking">
                                 <span class="grow"><strong>{when}</strong>" "{name}" · "{item.with_value(|i| i.view.who.clone())}</span>
                                 <span class="badge status">{move || item.with_value(|i| state_words(i18n.lang(), i))}</span>
                                 {ended.then(|| view! {
