@@ -34,6 +34,35 @@ fn slot_words(local: &Local, slot_id: Uuid) -> String {
     format!("{service} {}", crate::time::day_and_clock(slot.starts_at))
 }
 
+/// "赵*珍 理发 12-09 09:00" — a booking named for a volunteer's label, from the phone's rows.
+fn booking_words(local: &Local, booking_id: Uuid) -> String {
+    local
+        .rows
+        .booking(booking_id)
+        .map(|b| format!("{} {}", b.who, slot_words(local, b.slot_id)))
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// A booked booking as the phone expects it after `change` (nothing for any other state).
+fn from_booked(
+    local: &Local,
+    booking_id: Uuid,
+    change: impl FnOnce(&mut BookingView),
+) -> Vec<Optimistic> {
+    local
+        .rows
+        .booking(booking_id)
+        .filter(|b| b.state == BookingState::Booked)
+        .map(|mut booking| {
+            change(&mut booking);
+            Optimistic::booking(&booking)
+        })
+        .into_iter()
+        .collect()
+}
+
 impl Definition for BookServiceArgs {
     const NAME: &'static str = "book_service";
     const VERSION: u32 = 1;
@@ -178,12 +207,11 @@ impl Definition for ConfirmServiceArgs {
     }
 
     fn label(&self, local: &Local) -> Label {
-        let about = local
-            .rows
-            .booking(self.booking_id)
-            .map(|b| format!("{} {}", b.who, slot_words(local, b.slot_id)))
-            .unwrap_or_default();
-        Label::about("确认已服务", "Confirm served", about.trim())
+        Label::about(
+            "确认已服务",
+            "Confirm served",
+            &booking_words(local, self.booking_id),
+        )
     }
 
     fn redo(&self) -> Redo {
@@ -192,18 +220,11 @@ impl Definition for ConfirmServiceArgs {
 
     /// The booking shown as served (待同步) by this volunteer.
     fn optimistic(confirm: &ConfirmService, local: &Local) -> Vec<Optimistic> {
-        local
-            .rows
-            .booking(confirm.booking_id)
-            .filter(|b| b.state == BookingState::Booked)
-            .map(|mut booking| {
-                booking.state = BookingState::Served;
-                booking.served_at = Some(confirm.confirmed_at);
-                booking.served_by = local.display_name.to_string();
-                Optimistic::booking(&booking)
-            })
-            .into_iter()
-            .collect()
+        from_booked(local, confirm.booking_id, |booking| {
+            booking.state = BookingState::Served;
+            booking.served_at = Some(confirm.confirmed_at);
+            booking.served_by = local.display_name.to_string();
+        })
     }
 }
 
@@ -233,12 +254,11 @@ impl Definition for MarkNoShowArgs {
     }
 
     fn label(&self, local: &Local) -> Label {
-        let about = local
-            .rows
-            .booking(self.booking_id)
-            .map(|b| format!("{} {}", b.who, slot_words(local, b.slot_id)))
-            .unwrap_or_default();
-        Label::about("记为未到", "Mark as not come", about.trim())
+        Label::about(
+            "记为未到",
+            "Mark as not come",
+            &booking_words(local, self.booking_id),
+        )
     }
 
     fn redo(&self) -> Redo {
@@ -246,16 +266,9 @@ impl Definition for MarkNoShowArgs {
     }
 
     fn optimistic(mark: &MarkNoShow, local: &Local) -> Vec<Optimistic> {
-        local
-            .rows
-            .booking(mark.booking_id)
-            .filter(|b| b.state == BookingState::Booked)
-            .map(|mut booking| {
-                booking.state = BookingState::NoShow;
-                Optimistic::booking(&booking)
-            })
-            .into_iter()
-            .collect()
+        from_booked(local, mark.booking_id, |booking| {
+            booking.state = BookingState::NoShow
+        })
     }
 }
 

@@ -35,14 +35,8 @@ pub async fn public_keys(conn: &mut Conn) -> Result<Vec<PassKey>, sqlx::Error> {
     .await?;
     rows.iter()
         .map(|row| {
-            let key_id: i64 = row.try_get("key_id")?;
-            let public: Vec<u8> = row.try_get("public")?;
-            Ok(PassKey {
-                key_id: key_id as u16,
-                public: public
-                    .try_into()
-                    .map_err(|_| sqlx::Error::Decode("a public key of 32 bytes".into()))?,
-            })
+            let (key_id, public) = public_key(row)?;
+            Ok(PassKey { key_id, public })
         })
         .collect()
 }
@@ -106,15 +100,18 @@ pub async fn changed_since(
     .await?;
     rows.iter()
         .map(|row| {
-            let key_id: i64 = row.try_get("key_id")?;
-            let public: Vec<u8> = row.try_get("public")?;
-            Ok((
-                key_id as u16,
-                public
-                    .try_into()
-                    .map_err(|_| sqlx::Error::Decode("a public key of 32 bytes".into()))?,
-                row.try_get("retired")?,
-            ))
+            let (key_id, public) = public_key(row)?;
+            Ok((key_id, public, row.try_get("retired")?))
         })
         .collect()
+}
+
+/// A row's key id and public half.
+fn public_key(row: &sqlx::sqlite::SqliteRow) -> Result<(u16, [u8; 32]), sqlx::Error> {
+    let key_id: i64 = row.try_get("key_id")?;
+    let public: Vec<u8> = row.try_get("public")?;
+    let public = public
+        .try_into()
+        .map_err(|_| sqlx::Error::Decode("a public key of 32 bytes".into()))?;
+    Ok((key_id as u16, public))
 }
