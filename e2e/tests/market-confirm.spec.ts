@@ -14,18 +14,7 @@ test("a barber, offline, confirms a pass by its short code and the other barber'
   // quarter hour of the Beijing day, so "today" holds for the whole journey.
   const beijingMinutes = (Date.now() / 60_000 + 8 * 60) % (24 * 60);
   test.skip(beijingMinutes > 24 * 60 - 15, "too close to midnight in Beijing");
-  const starts = new Date(Date.now() + 10 * 60_000);
-  const ends = new Date(starts.getTime() + 30 * 60_000);
-  // "21:30–22:00" in Beijing time, as the booking shows it.
-  const beijing = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(11, 16);
-  const when = `${beijing(starts)}–${beijing(ends)}`;
-  server.sql(`
-    UPDATE server_version SET version = version + 1 WHERE id = 1;
-    INSERT INTO market_slots (id, service_id, community_id, starts_at, ends_at, capacity, version)
-    SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
-           id, 'jiulong', '${starts.toISOString()}', '${ends.toISOString()}', 2,
-           (SELECT version FROM server_version WHERE id = 1)
-    FROM market_services WHERE name = '理发' AND community_id = 'jiulong';`);
+  const when = server.addSlotSoon("理发");
 
   // The resident books it and opens the pass.
   const zhao = new AppPage(await (await browser.newContext()).newPage(), server);

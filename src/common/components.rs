@@ -29,6 +29,7 @@ pub fn Icon(name: &'static str) -> impl IntoView {
         "sync" => "M4 12a8 8 0 0114-5l2 2M20 12a8 8 0 01-14 5l-2-2M18 4v5h-5M6 20v-5h5",
         "cloud-off" => "M3 3l18 18M7 18h10a4 4 0 001-7.9A6 6 0 008 7",
         "list" => "M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01",
+        "qr" => "M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h2v2h-2zM18 18h2v2h-2zM14 18h2M18 14h2",
         _ => "M12 12h.01",
     };
     view! {

@@ -8,7 +8,8 @@ use domain::issue::IssueStatus;
 use domain::order::sort_by_number;
 use domain::wire::{
     entity, BookingView, CommunityRulesView, DialogueView, HouseholdView, InvitationView,
-    IssueView, MarketServiceView, MarketSlotView, PersonView, SessionView, WaitlistView,
+    IssueView, MarketServiceView, MarketSlotView, PassKeyView, PersonView, SessionView,
+    WaitlistView,
 };
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
@@ -68,6 +69,8 @@ pub struct AppState {
     pub bookings: RwSignal<Vec<Item<BookingView>>>,
     /// The household's places on waitlists (候补), with any seat offered.
     pub waitlist: RwSignal<Vec<Item<WaitlistView>>>,
+    /// The public keys that sign passes (the work app only: volunteers check passes offline).
+    pub pass_keys: RwSignal<Vec<PassKeyView>>,
     /// Something the server said that the person must read (why a session ended, say).
     pub notice: RwSignal<Option<String>>,
     /// Bumped when the person looks at an issue (the 议事 badge re-counts).
@@ -104,6 +107,7 @@ impl AppState {
             market_slots: RwSignal::new(Vec::new()),
             bookings: RwSignal::new(Vec::new()),
             waitlist: RwSignal::new(Vec::new()),
+            pass_keys: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             seen_version: RwSignal::new(0),
             pending: RwSignal::new(Vec::new()),
@@ -164,6 +168,7 @@ impl AppState {
         self.communities.set(Vec::new());
         self.market_services.set(Vec::new());
         self.market_slots.set(Vec::new());
+        self.pass_keys.set(Vec::new());
         self.failed.set(Vec::new());
     }
 
@@ -348,7 +353,8 @@ fn server_rows<T: DeserializeOwned>(snapshot: &Snapshot, entity: &str) -> Vec<T>
 }
 
 /// The work app's reading of the staff rows: the community's households, people and
-/// invitations (community staff receive them; nobody else does).
+/// invitations (community staff receive them; nobody else does), and the pass keys (people
+/// with a work role receive them).
 pub fn show_staff_rows(app: &AppState, snapshot: &Snapshot) {
     let mut households: Vec<Item<HouseholdView>> = items(snapshot, entity::HOUSEHOLD);
     households.sort_by(|a, b| a.view.label.cmp(&b.view.label));
@@ -361,6 +367,7 @@ pub fn show_staff_rows(app: &AppState, snapshot: &Snapshot) {
     app.households.set(households);
     app.people.set(people);
     app.invitations.set(invitations);
+    app.pass_keys.set(server_rows(snapshot, entity::PASS_KEY));
 }
 
 pub fn use_app() -> AppState {

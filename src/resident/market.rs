@@ -649,7 +649,11 @@ pub fn OpenedPass() -> impl IntoView {
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
-    let claims = pass::read(pass::token_in(&format!("/p{hash}"))).ok();
+    let token = pass::token_in(&format!("/p{hash}")).to_string();
+    let claims = pass::read(&token).ok();
+    let app = use_app();
+    // A volunteer's own phone camera opened the pass: their work app checks it (offline too).
+    let check_link = format!("/work/today#{token}");
     view! {
         <PageHeader title=K::PassTitle back="/"/>
         <section class="card pass-card" data-testid="opened-pass">
@@ -661,6 +665,11 @@ pub fn OpenedPass() -> impl IntoView {
                 }
             })}
             <p>{tr(K::PassForVolunteer)}</p>
+            <Show when=move || app.serves()>
+                <a class="button primary big" rel="external" href=check_link.clone() data-testid="check-in-work-app">
+                    {tr(K::CheckInWorkApp)}
+                </a>
+            </Show>
         </section>
     }
 }

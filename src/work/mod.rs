@@ -10,6 +10,7 @@ pub mod home;
 pub mod issue;
 pub mod issues;
 pub mod ledger;
+pub mod scan;
 pub mod setup;
 pub mod staff;
 pub mod today;

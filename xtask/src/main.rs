@@ -168,11 +168,62 @@ fn build_app() -> Result {
             ],
         ),
     )?;
+    build_scanner()?;
     step(
         "write the service worker's precache lists",
         &mut cmd("node", &["scripts/sw-precache.mjs", "dist"]),
     )?;
     sizes::precompress(&root().join("dist"))
+}
+
+/// Builds the pass scanner's decoder (`crates/scanner`) into `dist/work/scanner/`: its own
+/// Wasm, run in a Web Worker that the work app starts only when the scanner opens, so neither
+/// app's first load carries it. wasm-bindgen's `no-modules` output suits a classic worker.
+fn build_scanner() -> Result {
+    step(
+        "build the scanner's decoder (cargo build -p scanner, wasm32)",
+        &mut cmd(
+            "cargo",
+            &[
+                "build",
+                "--locked",
+                "--release",
+                "-p",
+                "scanner",
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
+        ),
+    )?;
+    let built = target_dir()?.join("wasm32-unknown-unknown/release/scanner.wasm");
+    let out = root().join("dist/work/scanner");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let (built, out_dir) = (built.display().to_string(), out.display().to_string());
+    step(
+        "bind the scanner (wasm-bindgen --target no-modules)",
+        &mut cmd(
+            "wasm-bindgen",
+            &[
+                "--target",
+                "no-modules",
+                "--no-typescript",
+                "--out-dir",
+                &out_dir,
+                &built,
+            ],
+        ),
+    )?;
+    let wasm = out.join("scanner_bg.wasm").display().to_string();
+    step(
+        "shrink the scanner (wasm-opt -Oz)",
+        &mut cmd("wasm-opt", &["-Oz", "-o", &wasm, &wasm]),
+    )?;
+    std::fs::copy(
+        root().join("crates/scanner/worker.js"),
+        out.join("worker.js"),
+    )
+    .map_err(|e| format!("copying the scanner's worker.js: {e}"))?;
+    Ok(())
 }
 
 fn run() -> Result {
@@ -199,7 +250,9 @@ fn run() -> Result {
     }
 }
 
-const NATIVE: [&str; 6] = ["-p", "domain", "-p", "server", "-p", "xtask"];
+const NATIVE: [&str; 8] = [
+    "-p", "domain", "-p", "server", "-p", "scanner", "-p", "xtask",
+];
 
 /// `chaos [--minutes N]`: the chaos journey (e2e/tests/chaos.spec.ts) for N minutes
 /// (default 30) against the release app and the real server; prints what it injected and
@@ -243,7 +296,7 @@ fn test() -> Result {
     clippy_native.extend(NATIVE);
     clippy_native.extend(["--", "-D", "warnings"]);
     step(
-        "lints of domain, server, xtask",
+        "lints of domain, server, scanner, xtask",
         &mut cmd("cargo", &clippy_native),
     )?;
     step(
@@ -267,7 +320,7 @@ fn test() -> Result {
     let mut native = vec!["test", "--locked"];
     native.extend(NATIVE);
     step(
-        "Rust tests of domain, server, xtask",
+        "Rust tests of domain, server, scanner, xtask",
         &mut cmd("cargo", &native),
     )?;
     step(

@@ -16,7 +16,7 @@ use crate::auth::Principal;
 use crate::store::bookings::BookingRow;
 use crate::store::households::HouseholdRow;
 use crate::store::issues::IssueRow;
-use crate::store::market::SlotRow;
+use crate::store::market::{ServiceRow, SlotRow};
 use crate::store::people::PersonScope;
 use crate::store::sync::ClientRow;
 
@@ -542,6 +542,12 @@ pub fn booking_scope(
         staffed: staff_scope(principal),
         services,
     }
+}
+
+/// Whether this person confirms the bookings of a service (scans its passes): the service's
+/// volunteers (`volunteered`) and its community's staff, as `confirm_service` allows.
+pub fn serves(principal: &Principal, service: &ServiceRow, volunteered: &[String]) -> bool {
+    volunteered.contains(&service.id.to_string()) || is_staff_of(principal, &service.community_id)
 }
 
 /// Whether the person checks passes and so pulls the public keys: anyone with a work role.

@@ -49,7 +49,7 @@ pub async fn pull(
     }
     let staff_of = policy::staff_scope(principal);
     let volunteered = store::bookings::services_volunteered(&mut tx, principal.user_id).await?;
-    let booking_scope = policy::booking_scope(principal, volunteered);
+    let booking_scope = policy::booking_scope(principal, volunteered.clone());
     let checks_passes = policy::checks_passes(principal);
     // One page: every change up to the version of the PULL_PAGE-th (so a page is complete up
     // to its cursor), and the phone pulls again while `has_more`.
@@ -170,7 +170,10 @@ pub async fn pull(
         put(
             entity::MARKET_SERVICE,
             row.id.to_string(),
-            views::json(&views::market_service_view(row)),
+            views::json(&views::market_service_view(
+                row,
+                policy::serves(principal, row, &volunteered),
+            )),
         )
     }));
     changes.extend(market_slots.iter().map(|row| {

@@ -222,9 +222,11 @@ pub fn invitation_view(
     }
 }
 
-/// A market service: the same for everyone of its community.
-pub fn market_service_view(row: &ServiceRow) -> MarketServiceView {
+/// A market service: the same for everyone of its community, but for `serves` (whether this
+/// viewer confirms its bookings).
+pub fn market_service_view(row: &ServiceRow, serves: bool) -> MarketServiceView {
     MarketServiceView {
+        serves,
         id: row.id,
         community_id: row.community_id.clone(),
         venue: row.venue.clone(),

@@ -82,6 +82,14 @@ pub struct PassKey {
     pub public: [u8; 32],
 }
 
+impl PassKey {
+    /// A pulled key: its id and the 32-byte public half in URL-safe base64 (no padding).
+    pub fn parse(key_id: u16, public: &str) -> Option<PassKey> {
+        let public = URL_SAFE_NO_PAD.decode(public).ok()?.try_into().ok()?;
+        Some(PassKey { key_id, public })
+    }
+}
+
 /// Why a pass was refused. Each has its own words for the volunteer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PassError {
@@ -378,6 +386,17 @@ mod tests {
             check_for(&read, &[Uuid::from_u128(7)], claims().day),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_pulled_key_is_read_from_base64_and_bad_ones_are_not() {
+        let pulled = URL_SAFE_NO_PAD.encode(key(1).verifying_key().to_bytes());
+        assert_eq!(PassKey::parse(1, &pulled), Some(public(1, &key(1))));
+        let token = sign(&claims(), &key(1));
+        let keys = [PassKey::parse(1, &pulled).unwrap()];
+        assert!(verify(&token, &keys, |_| false, morning()).is_ok());
+        assert_eq!(PassKey::parse(1, &pulled[..20]), None);
+        assert_eq!(PassKey::parse(1, "not base64!"), None);
     }
 
     #[test]

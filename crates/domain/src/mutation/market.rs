@@ -475,6 +475,7 @@ mod tests {
                 name: "理发".into(),
                 mode: ServiceMode::AtPlace,
                 place: "新时代文明实践站".into(),
+                serves: false,
             },
             slot: MarketSlotView {
                 id: Uuid::from_u128(2),

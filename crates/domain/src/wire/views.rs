@@ -321,6 +321,10 @@ pub struct MarketServiceView {
     pub mode: crate::market::ServiceMode,
     /// Where it is given (定点服务); empty for door-to-door.
     pub place: String,
+    /// The viewer confirms its bookings (a volunteer of it, or its community's staff): their
+    /// phone checks its passes.
+    #[serde(default)]
+    pub serves: bool,
 }
 
 /// A slot (or a door-to-door window) of a service: `capacity` seats, `booked` of them

@@ -767,4 +767,51 @@ async fn a_new_volunteer_receives_the_bookings_made_before_they_joined_the_servi
         .find(|c| c.entity == entity::BOOKING && c.id == theirs.id.to_string())
         .expect("the booking made before reaches the new volunteer");
     assert!(booking.data.as_ref().unwrap().get("pass").is_none());
+    // And her phone now knows it checks 理发's passes (and only those).
+    let serves: Vec<(String, bool)> = seen
+        .iter()
+        .filter(|c| c.entity == entity::MARKET_SERVICE)
+        .map(|c| {
+            let data = c.data.as_ref().unwrap();
+            (
+                data["name"].as_str().unwrap().to_string(),
+                data["serves"] == true,
+            )
+        })
+        .collect();
+    assert!(serves.contains(&("理发".to_string(), true)), "{serves:?}");
+    assert!(
+        serves
+            .iter()
+            .all(|(name, serves)| *serves == (name == "理发")),
+        "{serves:?}"
+    );
+}
+
+#[tokio::test]
+async fn services_say_who_checks_their_passes_volunteers_of_them_and_their_communitys_staff() {
+    use domain::wire::{entity, MarketServiceView};
+    let app = spawn().await;
+    let serves = |services: Vec<MarketServiceView>| -> Vec<String> {
+        let mut names: Vec<String> = services
+            .into_iter()
+            .filter(|s| s.serves)
+            .map(|s| s.name)
+            .collect();
+        names.sort();
+        names
+    };
+    let resident = app.signed_in("13900000004").await;
+    assert!(serves(pulled(&resident, entity::MARKET_SERVICE).await).is_empty());
+    let barber = app.signed_in("13900000101").await;
+    // 周德明 cuts hair, runs errands and does repairs (the demo).
+    assert_eq!(
+        serves(pulled(&barber, entity::MARKET_SERVICE).await),
+        ["水电维修", "理发", "跑买办"]
+    );
+    let staff = app.signed_in("13900000302").await;
+    assert_eq!(
+        serves(pulled(&staff, entity::MARKET_SERVICE).await).len(),
+        6
+    );
 }
