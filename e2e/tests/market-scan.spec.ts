@@ -109,6 +109,22 @@ test("a barber, offline, scans a pass with the camera; a used, forged, other-day
       timezoneId: "Asia/Shanghai",
       permissions: ["camera"],
     });
+    // Every camera stream the page opens, to check that each is turned off again.
+    await context.addInitScript(() => {
+      const streams: MediaStream[] = [];
+      (window as any).__streams = streams;
+      const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        const stream = await open(constraints);
+        streams.push(stream);
+        return stream;
+      };
+    });
+    const cameraOff = () =>
+      barber.page.evaluate(() => {
+        const streams: MediaStream[] = (window as any).__streams;
+        return streams.length > 0 && streams.every((s) => s.getTracks().every((t) => t.readyState === "ended"));
+      });
     const barber = new AppPage(await context.newPage(), server);
     await barber.signIn(BARBER);
     await barber.open("/work/today");
@@ -134,6 +150,8 @@ test("a barber, offline, scans a pass with the camera; a used, forged, other-day
     await expect(checked).toContainText(when);
     await expect(checked.getByTestId("checked-offline")).toContainText("离线核对");
     await expect(barber.page.getByTestId("scanner")).toHaveCount(0);
+    // The pass read, the camera is off.
+    await expect.poll(cameraOff).toBe(true);
     await barber.shot("scan-01-checked");
     await audit(barber.page, { minTarget: 44 });
     await checked.getByTestId("confirm-served").click();
@@ -148,11 +166,16 @@ test("a barber, offline, scans a pass with the camera; a used, forged, other-day
 
     // Online: the server holds one service record for it, made offline.
     await barber.page.context().setOffline(false);
-    await expect(row).not.toContainText("待同步", { timeout: 20_000 });
-    const served = server.sql(
-      "SELECT count(*), max(served_offline) FROM bookings b JOIN users u ON u.id = b.served_by WHERE b.state = 'served' AND u.display_name = '周德明';",
-    );
-    expect(served.trim()).toBe("1|1");
+    await expect(barber.page.getByTestId("sync-chip")).toContainText("都已同步", { timeout: 20_000 });
+    await expect(row).toContainText("已服务 · 周德明");
+    await expect(row).not.toContainText("待同步");
+    await expect
+      .poll(() =>
+        server
+          .sql("SELECT count(*), max(served_offline) FROM bookings b JOIN users u ON u.id = b.served_by WHERE b.state = 'served' AND u.display_name = '周德明';")
+          .trim(),
+      )
+      .toBe("1|1");
 
     // In 长辈版 the scanner reads it again (the camera still films it): used, in large type.
     await barber.open("/work/");
@@ -196,7 +219,7 @@ test("a barber, offline, scans a pass with the camera; a used, forged, other-day
   await other.signIn(BARBER);
   await other.open("/work/today");
   await other.page.getByTestId("scan-pass").click();
-  await expect(other.page.getByTestId("camera-problem")).toContainText("输入凭证码");
+  await expect(other.page.getByTestId("camera-problem")).toContainText("找不到相机");
   await other.shot("scan-04-no-camera");
   await audit(other.page, { minTarget: 44 });
   await other.page.getByTestId("close-scanner").click();

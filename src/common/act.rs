@@ -210,6 +210,7 @@ pub fn redo_path(redo: &Redo, key: &str) -> (String, bool) {
         Redo::Communities => ("/work/township".into(), true),
         Redo::Market => ("/market".into(), false),
         Redo::Today => ("/work/today".into(), true),
+        Redo::MarketSetup => ("/work/market".into(), true),
     }
 }
 

@@ -138,7 +138,11 @@ impl AppState {
         self.communities.set(items(&snapshot, entity::COMMUNITY));
         self.market_services
             .set(server_rows(&snapshot, entity::MARKET_SERVICE));
-        let mut slots: Vec<MarketSlotView> = server_rows(&snapshot, entity::MARKET_SLOT);
+        // With the phone's own changes on top (staff setting seats, until the server answers).
+        let mut slots: Vec<MarketSlotView> = items(&snapshot, entity::MARKET_SLOT)
+            .into_iter()
+            .map(|item: Item<MarketSlotView>| item.view)
+            .collect();
         sort_by_number(&mut slots, |slot| slot.starts_at.timestamp());
         self.market_slots.set(slots);
         let mut bookings: Vec<Item<BookingView>> = items(&snapshot, entity::BOOKING);

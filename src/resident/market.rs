@@ -95,12 +95,17 @@ fn next_days(
 }
 
 /// The household's own bookings that still matter: not yet over, and not cancelled (unless
-/// the cancellation still waits on the phone).
+/// the cancellation still waits on the phone, or the community called the day off: the
+/// household must read that).
 fn my_bookings(app: AppState, now: DateTime<Utc>) -> Vec<Item<BookingView>> {
     app.bookings.with(|list| {
         list.iter()
             .filter(|b| b.view.own && b.view.ends_at > now)
-            .filter(|b| b.view.state != BookingState::Cancelled || b.sync == SyncState::Pending)
+            .filter(|b| {
+                b.view.state != BookingState::Cancelled
+                    || b.sync == SyncState::Pending
+                    || !b.view.cancel_reason.is_empty()
+            })
             .cloned()
             .collect()
     })
@@ -301,6 +306,11 @@ fn BookingCard(item: Item<BookingView>) -> impl IntoView {
                 </span>
             </p>
             {(!booking.note.is_empty()).then(|| view! { <p class="muted">{booking.note.clone()}</p> })}
+            {(!booking.cancel_reason.is_empty()).then(|| view! {
+                <p class="camera-problem" role="status" data-testid="called-off">
+                    <Icon name="alert"/>{tr(K::DayCalledOff)}"："{booking.cancel_reason.clone()}
+                </p>
+            })}
             <div class="row">
                 {has_pass.then(|| view! {
                     <A href=format!("/market/pass/{id}") attr:class="button primary big" attr:data-testid="show-pass">

@@ -10,6 +10,7 @@ pub mod home;
 pub mod issue;
 pub mod issues;
 pub mod ledger;
+pub mod market;
 pub mod scan;
 pub mod setup;
 pub mod staff;
@@ -58,6 +59,7 @@ static ROUTES: &[Route] = &[
     }),
     Route::new("/setup", || view! { <setup::Setup/> }.into_any()),
     Route::new("/today", || view! { <today::Today/> }.into_any()),
+    Route::new("/market", || view! { <market::MarketSetup/> }.into_any()),
     Route::new("/sync", || view! { <SyncPage/> }.into_any()),
 ];
 

@@ -114,18 +114,28 @@ impl CameraProblem {
     }
 }
 
-/// A scan under way: the camera stream, the decoder and the frame timer. Dropping it stops
-/// them all.
+/// The camera's stream: dropping it turns the camera off (its light goes out).
+struct Camera(MediaStream);
+
+impl Drop for Camera {
+    fn drop(&mut self) {
+        stop(&self.0);
+    }
+}
+
+/// A scan under way: the camera, the decoder and the frame timer. Dropping it stops them all.
 struct Running {
-    stream: MediaStream,
+    _camera: Camera,
     worker: Worker,
     _timer: gloo_timers::callback::Interval,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        stop(&self.stream);
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }
@@ -201,31 +211,53 @@ fn send_frame(
 }
 
 /// Starts the camera into `video` and the decoder; `on_read` gets the first text read. The
-/// scan stops when `holder` is dropped (or was dropped before the camera came up).
+/// scan stops when `holder` is dropped (or was dropped before the camera came up), and on any
+/// failure (the camera is turned off before the problem is shown).
 async fn start(
     video: HtmlVideoElement,
     holder: Weak<RefCell<Option<Running>>>,
     on_read: Callback<String>,
+    problem: RwSignal<Option<CameraProblem>>,
 ) -> Result<(), CameraProblem> {
-    let stream = open_camera().await?;
-    let Some(holder) = holder.upgrade() else {
-        stop(&stream);
+    let camera = Camera(open_camera().await?);
+    if holder.upgrade().is_none() {
         return Ok(());
-    };
+    }
     video.set_muted(true);
     let _ = video.set_attribute("playsinline", "");
-    video.set_src_object(Some(&stream));
+    video.set_src_object(Some(&camera.0));
     if let Ok(playing) = video.play() {
         let _ = JsFuture::from(playing).await;
     }
+    let Some(holder) = holder.upgrade() else {
+        return Ok(());
+    };
+    let weak = Rc::downgrade(&holder);
+    // The decoder failed (its files did not load, or it broke on a frame): the scan ends, the
+    // camera goes off, and the person reads why (the short code still works).
+    let fail = move || {
+        let weak = weak.clone();
+        leptos::task::spawn_local(async move {
+            if let Some(holder) = weak.upgrade() {
+                holder.borrow_mut().take();
+            }
+            problem.set(Some(CameraProblem::Failed));
+        });
+    };
     let worker = Worker::new(WORKER).map_err(|_| CameraProblem::Failed)?;
     let busy = Rc::new(Cell::new(false));
     let done = Rc::new(Cell::new(false));
     let on_message = {
-        let (busy, done) = (busy.clone(), done.clone());
+        let (busy, done, fail) = (busy.clone(), done.clone(), fail.clone());
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             busy.set(false);
-            let text = Reflect::get(&event.data(), &"text".into())
+            let data = event.data();
+            if Reflect::get(&data, &"error".into()).is_ok_and(|e| !e.is_undefined()) {
+                done.set(true);
+                fail();
+                return;
+            }
+            let text = Reflect::get(&data, &"text".into())
                 .ok()
                 .and_then(|t| t.as_string());
             if let Some(text) = text.filter(|_| !done.get()) {
@@ -235,7 +267,15 @@ async fn start(
             }
         })
     };
+    let on_error = {
+        let done = done.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            done.set(true);
+            fail();
+        })
+    };
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     let document = window().document().ok_or(CameraProblem::Failed)?;
     let canvas: HtmlCanvasElement = document
         .create_element("canvas")
@@ -261,10 +301,11 @@ async fn start(
         })
     };
     *holder.borrow_mut() = Some(Running {
-        stream,
+        _camera: camera,
         worker,
         _timer: timer,
         _on_message: on_message,
+        _on_error: on_error,
     });
     Ok(())
 }
@@ -285,7 +326,7 @@ pub fn Scanner(on_read: Callback<String>, on_close: Callback<()>) -> impl IntoVi
     video.on_load(move |element| {
         let element: HtmlVideoElement = (*element).clone().unchecked_into();
         leptos::task::spawn_local(async move {
-            if let Err(reason) = start(element, weak, on_read).await {
+            if let Err(reason) = start(element, weak, on_read, problem).await {
                 problem.set(Some(reason));
             }
         });

@@ -119,20 +119,33 @@ pub fn Today() -> impl IntoView {
     let outcome = RwSignal::new(None::<Outcome>);
     let scanning = RwSignal::new(false);
     // A pass in the address is checked once the phone's rows are read (keys and bookings).
+    // It is checked once: the address then drops it, so a later pull or a reload does not
+    // bring back an old pass's card over a newer scan.
     let opened = RwSignal::new(token_in_address());
-    let _ = window_event_listener(leptos::ev::hashchange, move |_| {
+    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
         opened.set(token_in_address())
     });
+    on_cleanup(move || listener.remove());
     Effect::new(move |_| {
-        if app.booted.get() {
-            if let Some(token) = opened.get() {
-                outcome.set(Some(outcome_of_pass(app, &token)));
-            }
+        if !app.booted.get() {
+            return;
+        }
+        let Some(token) = opened.get() else {
+            return;
+        };
+        outcome.set(Some(untrack(|| outcome_of_pass(app, &token))));
+        opened.set(None);
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some("/work/today"),
+            );
         }
     });
     let on_read = Callback::new(move |scanned: String| {
         scanning.set(false);
-        outcome.set(Some(outcome_of_pass(app, &scanned)));
+        outcome.set(Some(untrack(|| outcome_of_pass(app, &scanned))));
     });
     let on_close = Callback::new(move |()| scanning.set(false));
     let check = move |ev: leptos::ev::SubmitEvent| {
@@ -145,6 +158,7 @@ pub fn Today() -> impl IntoView {
                 .map(|b| b.view.id)
         });
         outcome.set(Some(hit.map_or(Outcome::NoSuchCode, Outcome::Booking)));
+        opened.set(None);
     };
     view! {
         <RequireSession>
@@ -250,6 +264,8 @@ fn Checked(item: Item<BookingView>, outcome: RwSignal<Option<Outcome>>) -> impl 
     let name = service_name(app, booking.service_id);
     let when = format!("{}–{}", clock(booking.starts_at), clock(booking.ends_at));
     let served = booking.state == BookingState::Served;
+    // Only a booked booking can be confirmed (not one marked 未到).
+    let confirmable = booking.state == BookingState::Booked;
     let id = booking.id;
     let item = StoredValue::new(item);
     let confirm = move |_| {
@@ -274,7 +290,7 @@ fn Checked(item: Item<BookingView>, outcome: RwSignal<Option<Outcome>>) -> impl 
             {(!sync::is_online()).then(|| view! {
                 <p class="muted" data-testid="checked-offline"><Icon name="cloud-off"/>{tr(K::CheckedOffline)}</p>
             })}
-            {(!served).then(|| view! {
+            {confirmable.then(|| view! {
                 <button class="button primary big" data-testid="confirm-served" on:click=confirm>
                     <Icon name="check"/>{tr(K::ConfirmServed)}
                 </button>
@@ -304,7 +320,7 @@ fn UnlistedPass(claims: PassClaims, outcome: RwSignal<Option<Outcome>>) -> impl 
         outcome.set(Some(Outcome::Queued));
     };
     view! {
-        <section class="card pass-card" data-testid="checked-pass">
+        <section class="card pass-card" data-testid="checked-unlisted">
             <p class="pass-when"><strong>{claims.masked_name.clone()}</strong></p>
             <p><strong>{name}" "{when}</strong></p>
             {(!sync::is_online()).then(|| view! {

@@ -170,6 +170,8 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         ("notes", Lang::En) => "notes",
         ("note", Lang::Zh) => "说明",
         ("note", Lang::En) => "note",
+        ("capacity", Lang::Zh) => "名额",
+        ("capacity", Lang::En) => "seats",
         ("answer", Lang::Zh) => "答复",
         ("answer", Lang::En) => "answer",
         ("place_of_dialogue", Lang::Zh) => "地点",

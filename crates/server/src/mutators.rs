@@ -121,6 +121,10 @@ async fn facts(
         Some(id) => store::waitlist::by_id(conn, id).await?,
         None => None,
     };
+    let service = match touches.service {
+        Some(id) => store::market::service_by_id(conn, id).await?,
+        None => None,
+    };
     let volunteers_for_booking = match &booking {
         Some(b) => store::bookings::volunteers_for(conn, b.service_id, principal.user_id).await?,
         None => false,
@@ -136,6 +140,7 @@ async fn facts(
         booking,
         volunteers_for_booking,
         waitlist,
+        service,
     })
 }
 
@@ -571,6 +576,52 @@ pub async fn apply(
             store::market::free_seat(conn, booking.slot_id, version).await?;
             // The freed seat goes to the household waiting longest, held for it a while.
             settle_waitlist(conn, booking.slot_id, now, version).await?;
+        }
+        // Staff change a slot's seats (never below those taken: the domain's rule) or close
+        // it; more seats go to the waitlist first, a closed slot's offers end.
+        Mutation::UpdateMarketSlot(update) => {
+            let slot = facts.slot()?;
+            booking::may_resize(&slot.slot, update.capacity).map_err(Rejection::from)?;
+            store::market::update_slot(conn, slot.slot.id, update.capacity, update.closed, version)
+                .await?;
+            settle_waitlist(conn, slot.slot.id, now, version).await?;
+        }
+        // A service's day called off: its slots close, every booking of it is cancelled with
+        // the reason (the households' phones show it at their next pull), the waitlist ends.
+        Mutation::CancelMarketDay(cancel) => {
+            let service = facts
+                .service
+                .as_ref()
+                .ok_or_else(|| Rejection::new(RejectCode::NotFound))?;
+            let from = domain::time::from_beijing(cancel.day.and_time(chrono::NaiveTime::MIN));
+            let slots = store::market::slots_of_service_between(
+                conn,
+                service.id,
+                from,
+                from + Duration::days(1),
+            )
+            .await?;
+            if slots.is_empty() {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    format!(
+                        "{}这天没有{}的时段",
+                        cancel.day.format("%m-%d"),
+                        service.name
+                    ),
+                    format!("{} has no slots of {} that day", cancel.day, service.name),
+                ));
+            }
+            for slot in slots {
+                let called_off =
+                    store::bookings::call_off_slot(conn, slot.id, &cancel.reason, now, version)
+                        .await?;
+                for _ in 0..called_off {
+                    store::market::free_seat(conn, slot.id, version).await?;
+                }
+                store::market::update_slot(conn, slot.id, slot.capacity, true, version).await?;
+                settle_waitlist(conn, slot.id, now, version).await?;
+            }
         }
         Mutation::MarkNoShow(_) => {
             let booking = facts.booking()?;

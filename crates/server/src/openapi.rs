@@ -70,6 +70,8 @@ use crate::error::Json;
         domain::market::booking::CancelBookingArgs,
         domain::market::booking::ConfirmServiceArgs,
         domain::market::booking::MarkNoShowArgs,
+        domain::market::booking::UpdateMarketSlotArgs,
+        domain::market::booking::CancelMarketDayArgs,
         domain::market::booking::JoinWaitlistArgs,
         domain::market::booking::AcceptPromotionArgs,
         domain::wire::WaitlistView,

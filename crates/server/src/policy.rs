@@ -54,6 +54,8 @@ pub struct Facts {
     pub volunteers_for_booking: bool,
     /// The waitlist entry the mutation acts on.
     pub waitlist: Option<crate::store::waitlist::WaitRow>,
+    /// The market service the mutation acts on (staff set-up).
+    pub service: Option<ServiceRow>,
 }
 
 /// How many issues and photos one person may add per day (`--issues-per-day`,
@@ -339,6 +341,27 @@ pub fn authorize(
                 }
                 Some(_) => Err(forbidden()),
                 None => Err(Rejection::new(RejectCode::NotFound)),
+            }
+        }
+        // Only the community's staff set up its market: a slot's seats and whether it takes
+        // bookings, and calling a service's day off.
+        Mutation::UpdateMarketSlot(_) => {
+            let slot = facts.slot()?;
+            if is_staff_of(principal, &slot.community_id) {
+                Ok(target(&slot.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
+        Mutation::CancelMarketDay(_) => {
+            let service = facts
+                .service
+                .as_ref()
+                .ok_or_else(|| Rejection::new(RejectCode::NotFound))?;
+            if is_staff_of(principal, &service.community_id) {
+                Ok(target(&service.community_id))
+            } else {
+                Err(forbidden())
             }
         }
         // Residents wait for a full slot of the community they live in, for their household.

@@ -291,6 +291,7 @@ pub fn booking_view(
         },
         served_at: row.served_at,
         served_by: row.served_by.clone().unwrap_or_default(),
+        cancel_reason: row.cancel_reason.clone(),
     }
 }
 

@@ -79,6 +79,76 @@ pub struct AcceptPromotionArgs {
     pub booking_id: Uuid,
 }
 
+/// `update_market_slot` (version 1): community staff set a slot's seats (two barbers on duty →
+/// two) and whether it takes bookings (暂停 / 恢复). Never fewer seats than are taken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateMarketSlotArgs {
+    pub slot_id: Uuid,
+    pub capacity: u32,
+    pub closed: bool,
+}
+
+/// `cancel_market_day` (version 1): community staff call off a service's market day (rain, the
+/// barber is ill). Every booking of it is cancelled with `reason`, which the households'
+/// phones show, and its slots close.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CancelMarketDayArgs {
+    pub service_id: Uuid,
+    /// The market day, in Beijing time.
+    pub day: chrono::NaiveDate,
+    pub reason: String,
+}
+
+/// The most seats a slot may have.
+pub const CAPACITY_MAX: u32 = 50;
+/// The longest reason for calling a day off.
+pub const REASON_MAX: usize = 60;
+
+/// A slot's seats: 0 (none today) to `CAPACITY_MAX`.
+pub fn capacity(seats: u32) -> Result<u32, FieldError> {
+    if seats > CAPACITY_MAX {
+        return Err(FieldError::new(
+            "capacity",
+            FieldErrorKind::OutOfRange {
+                min: "0".into(),
+                max: CAPACITY_MAX.to_string(),
+            },
+        ));
+    }
+    Ok(seats)
+}
+
+/// Why a day was called off, as the households read it: required, on one line.
+pub fn reason(text: &str) -> Result<String, FieldError> {
+    let cleaned = clean_text(text, false);
+    let actual = char_count(&cleaned);
+    if cleaned.is_empty() {
+        return Err(FieldError::new("reason", FieldErrorKind::Required));
+    }
+    if actual > REASON_MAX {
+        return Err(FieldError::new(
+            "reason",
+            FieldErrorKind::TooLong {
+                max: REASON_MAX,
+                actual,
+            },
+        ));
+    }
+    Ok(cleaned)
+}
+
+/// Whether a slot may have `capacity` seats: never fewer than those taken (booked, served or
+/// not come) and held for waitlist offers.
+pub fn may_resize(slot: &SlotState, capacity: u32) -> Result<(), Refusal> {
+    let taken = slot.booked.saturating_add(slot.held);
+    if capacity < taken {
+        return Err(Refusal::BelowTaken { taken });
+    }
+    Ok(())
+}
+
 /// A booking's note, cleaned: at most `NOTE_MAX` characters, on one line.
 pub fn note(text: &str) -> Result<String, FieldError> {
     let cleaned = clean_text(text, false);
@@ -208,6 +278,8 @@ pub enum Refusal {
     HouseholdLimit { max: u32 },
     /// Too late to cancel: the slot starts within the cut-off.
     TooLateToCancel { hours: i64 },
+    /// Fewer seats than are already taken.
+    BelowTaken { taken: u32 },
 }
 
 impl Refusal {
@@ -234,6 +306,10 @@ impl Refusal {
                 format!("开始前{hours}小时内不能取消，如有变化请联系社区"),
                 format!("Bookings cannot be cancelled within {hours} hours of the start; please call the community"),
             ),
+            Refusal::BelowTaken { taken } => (
+                format!("已有{taken}人预约，名额不能少于{taken}；要少约，请先取消其中的预约"),
+                format!("{taken} seat(s) are already taken; there cannot be fewer. Cancel bookings first"),
+            ),
         }
     }
 
@@ -245,6 +321,7 @@ impl Refusal {
             Refusal::Started => "started",
             Refusal::HouseholdLimit { .. } => "household_limit",
             Refusal::TooLateToCancel { .. } => "too_late",
+            Refusal::BelowTaken { .. } => "below_taken",
         }
     }
 }
@@ -333,6 +410,40 @@ mod tests {
             held: 0,
             closed: false,
         }
+    }
+
+    #[test]
+    fn staff_never_set_fewer_seats_than_are_taken_or_held() {
+        let mut barber = slot(1, 7, 9, 0, 2, 2);
+        assert_eq!(may_resize(&barber, 2), Ok(()));
+        assert_eq!(may_resize(&barber, 3), Ok(()));
+        assert_eq!(
+            may_resize(&barber, 1),
+            Err(Refusal::BelowTaken { taken: 2 })
+        );
+        barber.booked = 1;
+        barber.held = 1;
+        assert_eq!(
+            may_resize(&barber, 1),
+            Err(Refusal::BelowTaken { taken: 2 })
+        );
+        assert!(Refusal::BelowTaken { taken: 2 }
+            .explain()
+            .0
+            .contains("不能少于2"));
+        assert_eq!(capacity(0), Ok(0));
+        assert_eq!(capacity(CAPACITY_MAX), Ok(CAPACITY_MAX));
+        assert!(capacity(CAPACITY_MAX + 1).is_err());
+    }
+
+    #[test]
+    fn a_day_is_called_off_with_a_reason_on_one_line() {
+        assert_eq!(
+            reason("  下雨，改到下周  "),
+            Ok("下雨，改到下周".to_string())
+        );
+        assert_eq!(reason("   ").unwrap_err().kind, FieldErrorKind::Required);
+        assert!(reason(&"雨".repeat(REASON_MAX + 1)).is_err());
     }
 
     #[test]

@@ -106,6 +106,10 @@ impl Optimistic {
     pub fn waitlist(view: &WaitlistView) -> Optimistic {
         row(entity::WAITLIST, view.id.to_string(), view)
     }
+
+    pub fn market_slot(view: &MarketSlotView) -> Optimistic {
+        row(entity::MARKET_SLOT, view.id.to_string(), view)
+    }
 }
 
 /// The ids a mutation refers to, which the server loads before asking the policy.
@@ -123,6 +127,8 @@ pub struct Touches {
     pub booking: Option<Uuid>,
     /// The waitlist entry acted on.
     pub waitlist: Option<Uuid>,
+    /// The market service acted on (staff set-up).
+    pub service: Option<Uuid>,
 }
 
 /// The form that made a mutation, where "fix and resubmit" takes the person.
@@ -152,6 +158,8 @@ pub enum Redo {
     Market,
     /// 今日服务: a volunteer's bookings of the day (work app).
     Today,
+    /// 集市管理: the community's services, days and slots (work app).
+    MarketSetup,
 }
 
 /// What the queue screen calls a mutation, in both languages (kept with the queued entry, so

@@ -8,7 +8,8 @@ use super::{Definition, Label, Local, Optimistic, Redo, RejectCode, Rejection, T
 use crate::field::FieldError;
 use crate::market::booking::{
     self, AcceptPromotionArgs, BookServiceArgs, BookingState, CancelBookingArgs,
-    ConfirmServiceArgs, JoinWaitlistArgs, MarkNoShowArgs, Refusal,
+    CancelMarketDayArgs, ConfirmServiceArgs, JoinWaitlistArgs, MarkNoShowArgs, Refusal,
+    UpdateMarketSlotArgs,
 };
 use crate::wire::{BookingView, WaitlistView};
 
@@ -120,6 +121,7 @@ impl Definition for BookServiceArgs {
             pass: None,
             served_at: None,
             served_by: String::new(),
+            cancel_reason: String::new(),
         })]
     }
 }
@@ -394,6 +396,7 @@ impl Definition for AcceptPromotionArgs {
                     pass: None,
                     served_at: None,
                     served_by: String::new(),
+                    cancel_reason: String::new(),
                 })
             })
             .into_iter()
@@ -413,6 +416,114 @@ impl From<Refusal> for Rejection {
             },
             _ => Rejection::explained(RejectCode::Conflict, zh, en),
         }
+    }
+}
+
+/// `update_market_slot`, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UpdateMarketSlot {
+    pub slot_id: Uuid,
+    pub capacity: u32,
+    pub closed: bool,
+}
+
+impl Definition for UpdateMarketSlotArgs {
+    const NAME: &'static str = "update_market_slot";
+    const VERSION: u32 = 1;
+    const ACCEPTED: &'static [u32] = &[];
+    type Valid = UpdateMarketSlot;
+
+    fn parse(&self) -> Result<UpdateMarketSlot, Vec<FieldError>> {
+        Ok(UpdateMarketSlot {
+            slot_id: self.slot_id,
+            capacity: booking::capacity(self.capacity).map_err(|e| vec![e])?,
+            closed: self.closed,
+        })
+    }
+
+    fn touches(update: &UpdateMarketSlot) -> Touches {
+        Touches {
+            slot: Some(update.slot_id),
+            ..Touches::default()
+        }
+    }
+
+    fn label(&self, local: &Local) -> Label {
+        let (zh, en) = if self.closed {
+            ("暂停预约", "Close for booking")
+        } else {
+            ("设名额", "Set seats")
+        };
+        let about = format!("{} · {}", slot_words(local, self.slot_id), self.capacity);
+        Label::about(zh, en, about.trim_start_matches(" · "))
+    }
+
+    fn redo(&self) -> Redo {
+        Redo::MarketSetup
+    }
+
+    /// The slot with its new seats and state, until the server answers.
+    fn optimistic(update: &UpdateMarketSlot, local: &Local) -> Vec<Optimistic> {
+        local
+            .rows
+            .market_slot(update.slot_id)
+            .map(|mut slot| {
+                slot.capacity = update.capacity;
+                slot.closed = update.closed;
+                Optimistic::market_slot(&slot)
+            })
+            .into_iter()
+            .collect()
+    }
+}
+
+/// `cancel_market_day`, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CancelMarketDay {
+    pub service_id: Uuid,
+    pub day: chrono::NaiveDate,
+    pub reason: String,
+}
+
+impl Definition for CancelMarketDayArgs {
+    const NAME: &'static str = "cancel_market_day";
+    const VERSION: u32 = 1;
+    const ACCEPTED: &'static [u32] = &[];
+    type Valid = CancelMarketDay;
+
+    fn parse(&self) -> Result<CancelMarketDay, Vec<FieldError>> {
+        Ok(CancelMarketDay {
+            service_id: self.service_id,
+            day: self.day,
+            reason: booking::reason(&self.reason).map_err(|e| vec![e])?,
+        })
+    }
+
+    fn touches(cancel: &CancelMarketDay) -> Touches {
+        Touches {
+            service: Some(cancel.service_id),
+            ..Touches::default()
+        }
+    }
+
+    fn label(&self, local: &Local) -> Label {
+        let service = local
+            .rows
+            .market_service(self.service_id)
+            .map(|s| s.name)
+            .unwrap_or_default();
+        let about = format!("{service} {}", self.day.format("%m-%d"));
+        Label::about("取消这天的服务", "Call off the day", about.trim())
+    }
+
+    fn redo(&self) -> Redo {
+        Redo::MarketSetup
+    }
+
+    /// The households' bookings change on the server (each phone hears it by pull); this
+    /// phone waits for the answer too.
+    fn optimistic(_: &CancelMarketDay, _: &Local) -> Vec<Optimistic> {
+        Vec::new()
     }
 }
 

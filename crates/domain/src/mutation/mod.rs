@@ -30,7 +30,8 @@ pub use account::{DeactivatePerson, ResetPassword};
 pub use local::{Label, Local, Optimistic, Redo, Rows, Touches};
 pub use loop_steps::{AdvanceIssue, AnswerEscalation, EscalateIssue, JoinIssue, ScoreIssue};
 pub use market::{
-    AcceptPromotion, BookService, CancelBooking, ConfirmService, JoinWaitlist, MarkNoShow,
+    AcceptPromotion, BookService, CancelBooking, CancelMarketDay, ConfirmService, JoinWaitlist,
+    MarkNoShow, UpdateMarketSlot,
 };
 pub use sessions::{NewDialogue, RecordMinutes, SetAgenda, SetScoringRules};
 
@@ -46,8 +47,8 @@ use crate::field::FieldError;
 use crate::issue::RaiseIssueArgs;
 use crate::lang::Lang;
 use crate::market::booking::{
-    AcceptPromotionArgs, BookServiceArgs, CancelBookingArgs, ConfirmServiceArgs, JoinWaitlistArgs,
-    MarkNoShowArgs,
+    AcceptPromotionArgs, BookServiceArgs, CancelBookingArgs, CancelMarketDayArgs,
+    ConfirmServiceArgs, JoinWaitlistArgs, MarkNoShowArgs, UpdateMarketSlotArgs,
 };
 use crate::wire::{MutationEnvelope, MutationResult, ResultStatus, WireFieldError};
 
@@ -164,6 +165,8 @@ mutations! {
     JoinWaitlist(JoinWaitlistArgs),
     AcceptPromotion(AcceptPromotionArgs),
     MarkNoShow(MarkNoShowArgs),
+    UpdateMarketSlot(UpdateMarketSlotArgs),
+    CancelMarketDay(CancelMarketDayArgs),
 }
 
 fn parse_as<A: Listed>(version: u32, args: &serde_json::Value) -> Result<Mutation, Rejection> {

@@ -383,6 +383,10 @@ pub struct BookingView {
     pub served_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub served_by: String,
+    /// Why its day was called off, when staff did (`cancel_market_day`): the household's phone
+    /// shows it with the cancelled booking.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cancel_reason: String,
 }
 
 /// A public key that signs market passes, with its id (on every pass).

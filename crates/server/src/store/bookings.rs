@@ -28,6 +28,8 @@ pub struct BookingRow {
     pub served_at: Option<DateTime<Utc>>,
     /// The name of the volunteer who confirmed it.
     pub served_by: Option<String>,
+    /// Why staff called its day off (empty otherwise).
+    pub cancel_reason: String,
     pub version: i64,
 }
 
@@ -130,6 +132,29 @@ pub async fn cancel(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Cancels every `booked` booking of a slot because its day was called off, with the reason
+/// the households read; how many.
+pub async fn call_off_slot(
+    conn: &mut Conn,
+    slot_id: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+    version: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE bookings SET state = 'cancelled', pass = NULL, cancelled_at = ?,
+                cancel_reason = ?, version = ?
+         WHERE slot_id = ? AND state = 'booked'",
+    )
+    .bind(time_text(now))
+    .bind(reason)
+    .bind(version)
+    .bind(slot_id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Marks a booking served (已服务) by `by` at `at`: one record however many phones confirm it
@@ -276,6 +301,7 @@ fn booking_row(row: &sqlx::sqlite::SqliteRow) -> Result<BookingRow, sqlx::Error>
         ends_at: parse_time(&row.try_get::<String, _>("ends_at")?),
         served_at: served_at.as_deref().map(parse_time),
         served_by: row.try_get("served_by_name")?,
+        cancel_reason: row.try_get("cancel_reason")?,
         version: row.try_get("version")?,
     })
 }

@@ -306,6 +306,45 @@ pub async fn set_held(
     Ok(())
 }
 
+/// Sets a slot's seats and whether it takes bookings (the caller checked the seats against
+/// those taken; the table's CHECK refuses fewer seats than booked whatever happens).
+pub async fn update_slot(
+    conn: &mut Conn,
+    slot_id: Uuid,
+    capacity: u32,
+    closed: bool,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE market_slots SET capacity = ?, closed = ?, version = ? WHERE id = ?")
+        .bind(i64::from(capacity))
+        .bind(i64::from(closed))
+        .bind(version)
+        .bind(slot_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A service's slots starting in `[from, to)`, earliest first.
+pub async fn slots_of_service_between(
+    conn: &mut Conn,
+    service_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<SlotState>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, service_id, starts_at, ends_at, capacity, booked, held, closed
+         FROM market_slots WHERE service_id = ? AND starts_at >= ? AND starts_at < ?
+         ORDER BY starts_at",
+    )
+    .bind(service_id.to_string())
+    .bind(time_text(from))
+    .bind(time_text(to))
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(slot_state).collect()
+}
+
 /// Gives a seat back.
 pub async fn free_seat(conn: &mut Conn, slot_id: Uuid, version: i64) -> Result<(), sqlx::Error> {
     sqlx::query(

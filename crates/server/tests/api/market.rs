@@ -815,3 +815,132 @@ async fn services_say_who_checks_their_passes_volunteers_of_them_and_their_commu
         6
     );
 }
+
+#[tokio::test]
+async fn staff_set_a_slots_seats_never_below_those_taken_and_more_seats_go_to_the_waitlist() {
+    use domain::market::booking::UpdateMarketSlotArgs;
+    use domain::wire::ResultStatus;
+    let app = spawn().await;
+    let staff = app.signed_in("13900000302").await;
+    let slots = haircut_slots(&app).await;
+    let slot = &slots[0];
+    let [first, second, third] = &app.residents("jiulong", 3).await[..] else {
+        unreachable!()
+    };
+    assert_eq!(
+        first.act(&book(slot.id)).await.status,
+        ResultStatus::Applied
+    );
+    assert_eq!(
+        second.act(&book(slot.id)).await.status,
+        ResultStatus::Applied
+    );
+    // Full: the third waits.
+    let wait = domain::market::booking::JoinWaitlistArgs {
+        id: uuid::Uuid::new_v4(),
+        slot_id: slot.id,
+        note: String::new(),
+    };
+    assert_eq!(third.act(&wait).await.status, ResultStatus::Applied);
+    let set = |capacity, closed| UpdateMarketSlotArgs {
+        slot_id: slot.id,
+        capacity,
+        closed,
+    };
+    // Fewer seats than are booked: refused in words, nothing changed.
+    let fewer = staff.act(&set(1, false)).await;
+    assert_eq!(fewer.code.as_deref(), Some("conflict"));
+    assert!(
+        fewer.message.unwrap().contains("不能少于2"),
+        "refused in words"
+    );
+    // Out of range: a field error.
+    let huge = staff.act(&set(999, false)).await;
+    assert_eq!(huge.code.as_deref(), Some("invalid"));
+    assert_eq!(huge.fields[0].field, "capacity");
+    // A third barber came: one more seat, offered to the household waiting.
+    assert_eq!(
+        staff.act(&set(3, false)).await.status,
+        ResultStatus::Applied
+    );
+    let now = haircut_slots(&app).await;
+    assert_eq!((now[0].capacity, now[0].held), (3, 1));
+    // Closed: nobody else books it.
+    assert_eq!(staff.act(&set(3, true)).await.status, ResultStatus::Applied);
+    let late = app.residents("jiulong", 1).await;
+    let refused = late[0].act(&book(slot.id)).await;
+    assert_eq!(refused.status, ResultStatus::Rejected);
+    assert!(refused.message.unwrap().contains("暂停"));
+    // A resident may not set seats.
+    assert_eq!(
+        first.act(&set(5, false)).await.code.as_deref(),
+        Some("forbidden")
+    );
+}
+
+#[tokio::test]
+async fn a_market_day_called_off_cancels_its_bookings_with_the_reason_the_households_read() {
+    use domain::market::booking::{BookingState, CancelMarketDayArgs};
+    use domain::wire::{entity, BookingView, MarketSlotView, ResultStatus};
+    let app = spawn().await;
+    let staff = app.signed_in("13900000302").await;
+    let zhao = app.signed_in("13900000004").await;
+    // 赵玉珍's demo haircut on the 9th.
+    let mine: Vec<BookingView> = pulled(&zhao, entity::BOOKING).await;
+    let haircut = mine
+        .iter()
+        .find(|b| b.own)
+        .expect("her demo booking")
+        .clone();
+    assert_eq!(haircut.state, BookingState::Booked);
+    let day = domain::ledger::china_date(haircut.starts_at);
+    let call_off = CancelMarketDayArgs {
+        service_id: haircut.service_id,
+        day,
+        reason: "理发师生病，改到下个月".into(),
+    };
+    // Residents and volunteers may not; an empty reason is a field error.
+    assert_eq!(zhao.act(&call_off).await.code.as_deref(), Some("forbidden"));
+    let barber = app.signed_in("13900000101").await;
+    assert_eq!(
+        barber.act(&call_off).await.code.as_deref(),
+        Some("forbidden")
+    );
+    let no_reason = staff
+        .act(&CancelMarketDayArgs {
+            reason: "  ".into(),
+            ..call_off.clone()
+        })
+        .await;
+    assert_eq!(no_reason.fields[0].field, "reason");
+    assert_eq!(staff.act(&call_off).await.status, ResultStatus::Applied);
+    // Her phone hears it: cancelled, no pass, with the reason.
+    let after: Vec<BookingView> = pulled(&zhao, entity::BOOKING).await;
+    let cancelled = after.iter().find(|b| b.id == haircut.id).unwrap();
+    assert_eq!(cancelled.state, BookingState::Cancelled);
+    assert_eq!(cancelled.pass, None);
+    assert_eq!(cancelled.cancel_reason, "理发师生病，改到下个月");
+    // Every haircut slot that day is closed with no seat taken; other days are untouched.
+    let slots: Vec<MarketSlotView> = pulled(&zhao, entity::MARKET_SLOT).await;
+    let that_day: Vec<&MarketSlotView> = slots
+        .iter()
+        .filter(|s| s.service_id == haircut.service_id)
+        .filter(|s| domain::ledger::china_date(s.starts_at) == day)
+        .collect();
+    assert!(!that_day.is_empty());
+    assert!(that_day.iter().all(|s| s.closed && s.booked == 0));
+    assert!(slots
+        .iter()
+        .filter(|s| s.service_id == haircut.service_id)
+        .filter(|s| domain::ledger::china_date(s.starts_at) != day)
+        .all(|s| !s.closed));
+    // A day with no slots of the service: refused in words.
+    let empty = staff
+        .act(&CancelMarketDayArgs {
+            day: day + chrono::Duration::days(1),
+            ..call_off
+        })
+        .await;
+    assert_eq!(empty.code.as_deref(), Some("conflict"));
+    assert!(empty.message.unwrap().contains("没有"));
+}

@@ -631,7 +631,7 @@ fn jpeg() -> String {
 }
 
 /// The cases: a label (beginning with the mutation's name) and who may.
-const CASES: [(&str, &[Who]); 29] = [
+const CASES: [(&str, &[Who]); 31] = [
     ("raise_issue", &[Who::Resident, Who::TwoCommunities]),
     ("raise_issue for a household", &[Who::CommunityStaff]),
     ("add_household", &[Who::CommunityStaff]),
@@ -682,6 +682,9 @@ const CASES: [(&str, &[Who]); 29] = [
     // Residents wait for a full slot for their own household; only the household offered a
     // freed seat takes it.
     ("join_waitlist", &[Who::Resident]),
+    // Only the community's staff set up its market.
+    ("update_market_slot", &[Who::CommunityStaff]),
+    ("cancel_market_day", &[Who::CommunityStaff]),
     ("accept_promotion of the Resident's offer", &[Who::Resident]),
     (
         "mark_no_show of an ended booking of the Volunteer's service",
@@ -889,6 +892,25 @@ async fn prepare(scene: &Scene<'_>, case: &str) -> MutationEnvelope {
             .unwrap();
             envelope(&domain::market::booking::MarkNoShowArgs {
                 booking_id: args.id,
+            })
+        }
+        "update_market_slot" => envelope(&domain::market::booking::UpdateMarketSlotArgs {
+            slot_id: scene.slot().await,
+            capacity: 3,
+            closed: false,
+        }),
+        "cancel_market_day" => {
+            let slot_id = scene.slot().await;
+            let service: String =
+                sqlx::query_scalar("SELECT service_id FROM market_slots WHERE id = ?")
+                    .bind(slot_id.to_string())
+                    .fetch_one(scene.app.db.pool())
+                    .await
+                    .unwrap();
+            envelope(&domain::market::booking::CancelMarketDayArgs {
+                service_id: Uuid::parse_str(&service).unwrap(),
+                day: domain::ledger::china_date(chrono::Utc::now() + chrono::Duration::days(1)),
+                reason: "下雨".into(),
             })
         }
         "join_waitlist" => envelope(&domain::market::booking::JoinWaitlistArgs {
