@@ -587,7 +587,8 @@ pub async fn apply(
             settle_waitlist(conn, slot.slot.id, now, version).await?;
         }
         // A service's day called off: its slots close, every booking of it is cancelled with
-        // the reason (the households' phones show it at their next pull), the waitlist ends.
+        // the reason (the households' phones show it at their next pull), and every place in
+        // line that day ends.
         Mutation::CancelMarketDay(cancel) => {
             let service = facts
                 .service
@@ -620,7 +621,8 @@ pub async fn apply(
                     store::market::free_seat(conn, slot.id, version).await?;
                 }
                 store::market::update_slot(conn, slot.id, slot.capacity, true, version).await?;
-                settle_waitlist(conn, slot.id, now, version).await?;
+                store::waitlist::end_of_slot(conn, slot.id, version).await?;
+                store::market::set_held(conn, slot.id, 0, version).await?;
             }
         }
         Mutation::MarkNoShow(_) => {

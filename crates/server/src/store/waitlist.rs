@@ -112,6 +112,20 @@ pub async fn apply(conn: &mut Conn, changes: &[Change], version: i64) -> Result<
 
 /// A household's live places (but `except`) for a service's slots starting within `day` leave
 /// the line (it holds a seat of that service that day); returns their slots.
+/// Ends every live place in line of a slot whose day was called off (`left`: the place goes
+/// from the household's list, and the slot shows 暂停); the caller frees the seats they held.
+pub async fn end_of_slot(conn: &mut Conn, slot_id: Uuid, version: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE waitlist SET state = 'left', offer_until = NULL, version = ?
+         WHERE slot_id = ? AND state IN ('waiting', 'offered')",
+    )
+    .bind(version)
+    .bind(slot_id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn leave_day(
     conn: &mut Conn,
     household_id: Uuid,

@@ -913,7 +913,25 @@ async fn a_market_day_called_off_cancels_its_bookings_with_the_reason_the_househ
         })
         .await;
     assert_eq!(no_reason.fields[0].field, "reason");
+    // Her slot filled by a neighbour, a third household waits in line for it.
+    let [neighbour, waiting] = &app.residents("jiulong", 2).await[..] else {
+        unreachable!()
+    };
+    assert_eq!(
+        neighbour.act(&book(haircut.slot_id)).await.status,
+        ResultStatus::Applied
+    );
+    let line = domain::market::booking::JoinWaitlistArgs {
+        id: uuid::Uuid::new_v4(),
+        slot_id: haircut.slot_id,
+        note: String::new(),
+    };
+    assert_eq!(waiting.act(&line).await.status, ResultStatus::Applied);
     assert_eq!(staff.act(&call_off).await.status, ResultStatus::Applied);
+    // The wait is over too.
+    let places: Vec<domain::wire::WaitlistView> = pulled(waiting, entity::WAITLIST).await;
+    assert_eq!(places.len(), 1);
+    assert_eq!(places[0].state, "left");
     // Her phone hears it: cancelled, no pass, with the reason.
     let after: Vec<BookingView> = pulled(&zhao, entity::BOOKING).await;
     let cancelled = after.iter().find(|b| b.id == haircut.id).unwrap();
