@@ -1,6 +1,6 @@
-// 集市管理: community staff set a slot's seats (never fewer than are taken), close a slot, and
-// call a service's day off with a reason; the household booked that day reads the reason on
-// its phone.
+// 集市管理: community staff set a slot's seats (never fewer than are taken), close a slot, see
+// who booked, book for a household that phoned (代预约), and call a service's day off with a
+// reason; the household booked that day reads the reason on its phone.
 import { AppPage, expect, test } from "./fixtures/app";
 import { audit } from "./fixtures/audit";
 
@@ -29,6 +29,20 @@ test("staff set seats, close a slot and call a day off; the household booked rea
   await audit(staff.page, { minTarget: 44 });
   await nine.getByTestId("toggle-slot").click();
   await expect(nine.getByTestId("slot-closed")).toHaveCount(0);
+
+  // Who booked: staff see the name and the household.
+  await expect(nine.getByTestId("slot-booking")).toContainText("赵玉珍 2栋1单元101");
+  // 代预约: 孙大爷 phoned for a haircut at 09:30; his household is chosen from the list.
+  const half = haircut.getByTestId("setup-day").first().getByTestId("setup-slot").filter({ hasText: "09:30–10:00" });
+  await half.getByTestId("book-on-behalf").click();
+  await half.getByTestId("confirm-on-behalf").click();
+  await expect(half.getByTestId("error-household_id")).toContainText("请选择住户");
+  await half.getByLabel("为哪一户预约").selectOption({ label: "4栋3单元302" });
+  await half.getByLabel(/上门说明/).fill("腿脚不便，家人陪同");
+  await half.getByTestId("confirm-on-behalf").click();
+  const his = half.getByTestId("slot-booking").filter({ hasText: "代预约 4栋3单元302" });
+  await expect(his).toContainText("已预约", { timeout: 20_000 });
+  await expect(half.getByTestId("slot-seats")).toHaveText("已约 1 / 名额 2");
 
   // 缝补's day called off: a reason is required; the household is told.
   const sewing = staff.page.getByTestId("setup-service").filter({ hasText: "缝补" });

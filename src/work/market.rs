@@ -1,23 +1,26 @@
 //! 集市管理: community staff keep the market's coming days. Each service's days, each slot
 //! with its seats taken and its seats (fewer than are taken is refused by the domain's rule,
-//! here before queueing and again on the server), 暂停 / 恢复 a slot, and calling a whole day
-//! of a service off with a reason that every household booked reads on its phone.
+//! here before queueing and again on the server), 暂停 / 恢复 a slot, who booked it, 代预约 for
+//! a household that phoned, and calling a whole day of a service off with a reason that every
+//! household booked reads on its phone.
 
 use chrono::{NaiveDate, Timelike, Utc};
 use domain::field::FieldError;
 use domain::ledger::china_date;
 use domain::market::booking::{
-    self, CancelMarketDayArgs, SlotState, UpdateMarketSlotArgs, CAPACITY_MAX,
+    self, BookServiceArgs, BookingState, CancelMarketDayArgs, SlotState, UpdateMarketSlotArgs,
+    CAPACITY_MAX,
 };
 use domain::time::beijing;
-use domain::wire::{MarketServiceView, MarketSlotView};
+use domain::wire::{BookingView, MarketServiceView, MarketSlotView};
+use domain::Lang;
 use leptos::prelude::*;
 
 use crate::common::act;
 use crate::common::components::{FieldMessage, Icon, PageHeader, RequireSession};
-use crate::common::i18n::{tr, use_i18n, K};
+use crate::common::i18n::{text, tr, use_i18n, K};
 use crate::common::issue::day_text;
-use crate::common::state::{use_app, AppState};
+use crate::common::state::{use_app, AppState, Item, SyncState};
 
 /// The services of the communities this person keeps (community staff).
 fn kept_services(app: AppState) -> Vec<MarketServiceView> {
@@ -181,6 +184,15 @@ fn SetupSlot(row: MarketSlotView) -> impl IntoView {
             i18n.t(K::Seats)
         )
     };
+    let community = slot.community_id.clone();
+    let bookings = move || {
+        app.bookings.with(|list| {
+            list.iter()
+                .filter(|b| b.view.slot_id == id && b.view.state != BookingState::Cancelled)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
     view! {
         <li class="setup-slot" data-testid="setup-slot">
             <span class="grow"><strong>{clock(&slot)}</strong>" "<span data-testid="slot-seats">{seats}</span>
@@ -197,7 +209,110 @@ fn SetupSlot(row: MarketSlotView) -> impl IntoView {
                     {if closed { tr(K::ReopenSlot).into_any() } else { tr(K::CloseSlot).into_any() }}
                 </button>
             </span>
+            <ul class="slot-bookings">
+                {move || bookings().into_iter().map(|item| view! {
+                    <li data-testid="slot-booking">
+                        {booking_who(i18n.lang(), &item.view)}" · "
+                        <span class="badge status">{booking_state(i18n.lang(), &item)}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <OnBehalf slot_id=id community/>
         </li>
+    }
+}
+
+/// Who a booking is for, as staff see it: the name and the household, or 代预约 and the
+/// household.
+fn booking_who(lang: Lang, booking: &BookingView) -> String {
+    if booking.on_behalf {
+        format!("{} {}", text(lang, K::OnBehalf), booking.household)
+    } else {
+        format!("{} {}", booking.who, booking.household)
+    }
+    .trim()
+    .to_string()
+}
+
+/// 待同步 on the phone, then the server's word (待确认 → 已预约, 已服务…).
+fn booking_state(lang: Lang, item: &Item<BookingView>) -> String {
+    match item.sync {
+        SyncState::Pending => text(lang, K::StatePending).to_string(),
+        _ => item.view.state.label(lang).to_string(),
+    }
+}
+
+/// 代预约: staff book a seat for a household that phoned (孙大爷 rang the community), chosen
+/// from the community's list, with a note for the volunteer (上午10点后在家).
+#[component]
+fn OnBehalf(slot_id: uuid::Uuid, community: String) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    let household = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let households = move || {
+        app.households.with(|list| {
+            list.iter()
+                .filter(|h| h.view.community_id == community)
+                .map(|h| (h.view.id, h.view.label.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let message = move |field: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.iter()
+                    .find(|e| e.field == field)
+                    .map(|e| e.message(i18n.lang()))
+            })
+        })
+    };
+    let book = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(for_household) = uuid::Uuid::parse_str(&household.get_untracked()) else {
+            errors.set(vec![FieldError::new(
+                "household_id",
+                domain::field::FieldErrorKind::Required,
+            )]);
+            return;
+        };
+        let args = BookServiceArgs {
+            id: uuid::Uuid::new_v4(),
+            slot_id,
+            note: note.get_untracked(),
+            for_household: Some(for_household),
+        };
+        act::submit(app, args, errors, move || {
+            open.set(false);
+            household.set(String::new());
+            note.set(String::new());
+        });
+    };
+    view! {
+        <Show when=move || open.get() fallback=move || view! {
+            <button class="button small" data-testid="book-on-behalf" on:click=move |_| open.set(true)>{tr(K::OnBehalf)}</button>
+        }>
+            <form class="call-off" on:submit=book data-testid="on-behalf-form">
+                <label class="field">
+                    <span class="label">{tr(K::OnBehalfHousehold)}</span>
+                    <select name="household_id" prop:value=move || household.get() on:change=move |ev| household.set(event_target_value(&ev))>
+                        <option value="">{tr(K::ChooseHousehold)}</option>
+                        {households().into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
+                    </select>
+                    <FieldMessage field="household_id" message=message("household_id")/>
+                </label>
+                <label class="field">
+                    <span class="label">{tr(K::HomeNote)}</span>
+                    <input type="text" name="note" maxlength=booking::NOTE_MAX
+                        prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))/>
+                    <FieldMessage field="note" message=message("note")/>
+                </label>
+                <button class="button primary big" type="submit" data-testid="confirm-on-behalf">{tr(K::OnBehalfConfirm)}</button>
+                <button class="button big" type="button" on:click=move |_| open.set(false)>{tr(K::Cancel)}</button>
+            </form>
+        </Show>
     }
 }
 

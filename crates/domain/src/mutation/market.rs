@@ -91,8 +91,13 @@ impl Definition for BookServiceArgs {
         Label::about("预约", "Book", &slot_words(local, self.slot_id))
     }
 
+    /// A resident's booking is redone on 集市; staff's 代预约 on 集市管理.
     fn redo(&self) -> Redo {
-        Redo::Market
+        if self.for_household.is_some() {
+            Redo::MarketSetup
+        } else {
+            Redo::Market
+        }
     }
 
     /// The phone's own request, `requested` (待同步, then 待确认) with no pass, until the
@@ -115,7 +120,11 @@ impl Definition for BookServiceArgs {
             } else {
                 local.display_name.to_string()
             },
-            household: String::new(),
+            household: book
+                .for_household
+                .and_then(|id| local.rows.household(id))
+                .map(|h| h.label)
+                .unwrap_or_default(),
             note: book.note.clone(),
             on_behalf: book.for_household.is_some(),
             pass: None,
@@ -649,6 +658,23 @@ mod tests {
             cancel.label(&local(&rows)).en,
             "Cancel a booking: 理发 12-09 09:00"
         );
+    }
+
+    #[test]
+    fn staff_booking_for_a_household_is_redone_on_market_set_up() {
+        let mut args = BookServiceArgs {
+            id: Uuid::from_u128(9),
+            slot_id: market().slot.id,
+            note: String::new(),
+            for_household: None,
+        };
+        assert_eq!(args.redo(), Redo::Market);
+        args.for_household = Some(Uuid::from_u128(5));
+        assert_eq!(args.redo(), Redo::MarketSetup);
+        let rows = market();
+        let queued = BookServiceArgs::optimistic(&args.parse().unwrap(), &local(&rows));
+        let view: BookingView = serde_json::from_value(queued[0].data.clone()).unwrap();
+        assert!(view.on_behalf && !view.own);
     }
 
     #[test]
