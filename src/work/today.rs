@@ -202,7 +202,15 @@ pub fn Today() -> impl IntoView {
                         let item = StoredValue::new(item);
                         view! {
                             <li class="card row-card today-row" data-testid="today-booking">
-                                <span class="grow"><strong>{when}</strong>" "{name}" · "{item.with_value(|i| i.view.who.clone())}</span>
+                                <span class="grow"><strong>{when}</strong>" "{name}" · "<span class="nowrap">{item.with_value(|i| i.view.who.clone())}</span>
+                                    // 上门服务 on its day: where to go, and the household's note.
+                                    {item.with_value(|i| (!i.view.household.is_empty()).then(|| view! {
+                                        <span class="door" data-testid="door-address"><Icon name="home"/>{i.view.household.clone()}</span>
+                                    }))}
+                                    {item.with_value(|i| (!i.view.note.is_empty()).then(|| view! {
+                                        <span class="door muted" data-testid="door-note">{i.view.note.clone()}</span>
+                                    }))}
+                                </span>
                                 <span class="badge status">{move || item.with_value(|i| state_words(i18n.lang(), i))}</span>
                                 {ended.then(|| view! {
                                     <button class="button small" data-testid="mark-no-show" on:click=mark>

@@ -27,7 +27,7 @@ mod sync;
 mod township;
 mod views;
 
-pub use sync::{settle_due_rounds, settle_lapsed_offers};
+pub use sync::{settle_due_rounds, settle_lapsed_offers, turn_door_to_door_days};
 
 use std::sync::Arc;
 
@@ -169,6 +169,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             }
             if let Err(error) = sync::settle_lapsed_offers(&db, chrono::Utc::now()).await {
                 tracing::warn!(%error, "moving on lapsed waitlist offers failed; will try again");
+            }
+            if let Err(error) = sync::turn_door_to_door_days(&db, chrono::Utc::now()).await {
+                tracing::warn!(%error, "turning door-to-door days failed; will try again");
             }
         }
     });

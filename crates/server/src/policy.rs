@@ -548,6 +548,16 @@ pub fn booking_sight(principal: &Principal, booking: &BookingRow) -> BookingSigh
     }
 }
 
+/// Whether a volunteer of the service sees the household's address and note: only for a
+/// door-to-door service (上门服务), only on the booking's day, only while it is booked or
+/// served. (The household and the community's staff always see them.)
+pub fn volunteer_sees_address(booking: &BookingRow, now: chrono::DateTime<chrono::Utc>) -> bool {
+    use domain::market::booking::BookingState;
+    booking.at_home
+        && booking.day == domain::ledger::china_date(now)
+        && matches!(booking.state, BookingState::Booked | BookingState::Served)
+}
+
 /// Which bookings a pull sends this person: their households', those of the communities they
 /// staff, and those of the services they give (`services`, as a volunteer).
 pub fn booking_scope(

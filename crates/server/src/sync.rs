@@ -104,6 +104,8 @@ pub async fn pull(
             })
             .map(|(entity, id, _)| (entity, id))
             .collect();
+    // One moment for every view of this page (the door-to-door address is the day's).
+    let now = Utc::now();
     // Labels and names the staff views show, looked up once each.
     let mut households_by_id = std::collections::HashMap::new();
     let referenced = people
@@ -113,7 +115,10 @@ pub async fn pull(
         .chain(
             bookings
                 .iter()
-                .filter(|b| policy::booking_sight(principal, b) != policy::BookingSight::Volunteer)
+                .filter(|b| {
+                    policy::booking_sight(principal, b) != policy::BookingSight::Volunteer
+                        || policy::volunteer_sees_address(b, now)
+                })
                 .map(|b| b.household_id),
         );
     for id in referenced {
@@ -188,6 +193,7 @@ pub async fn pull(
             principal,
             row,
             household_of(Some(row.household_id)).as_ref(),
+            now,
         );
         put(entity::BOOKING, row.id.to_string(), views::json(&view))
     }));
@@ -269,6 +275,23 @@ pub async fn settle_due_rounds(db: &Db, now: chrono::DateTime<Utc>) -> Result<us
         }
     }
     Ok(settled)
+}
+
+/// Sends the door-to-door address to the volunteers' phones when a booking's day begins, and
+/// takes it back after (run every minute; one write when anything changes).
+pub async fn turn_door_to_door_days(
+    db: &Db,
+    now: chrono::DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let version = store::next_version(&mut tx).await?;
+    let changed =
+        store::bookings::turn_door_to_door_days(&mut tx, domain::ledger::china_date(now), version)
+            .await?;
+    if changed > 0 {
+        tx.commit().await?;
+    }
+    Ok(changed)
 }
 
 /// Moves on the seats of waitlist offers that ran out unanswered (run every minute): each

@@ -252,14 +252,18 @@ pub fn market_slot_view(row: &SlotRow) -> MarketSlotView {
 }
 
 /// A booking as this viewer may see it: the household sees its pass, the staff who and where,
-/// a volunteer of the service the masked name and the slot.
+/// a volunteer of the service the masked name and the slot (and, for a door-to-door service on
+/// its day, the address and the note).
 pub fn booking_view(
     principal: &Principal,
     row: &BookingRow,
     household: Option<&HouseholdRow>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> BookingView {
     let sight = policy::booking_sight(principal, row);
     let close = matches!(sight, BookingSight::Household | BookingSight::Staff);
+    // The volunteer going to the door: the address and the note, on the day only.
+    let at_the_door = sight == BookingSight::Volunteer && policy::volunteer_sees_address(row, now);
     BookingView {
         id: row.id,
         service_id: row.service_id,
@@ -275,11 +279,11 @@ pub fn booking_view(
             (false, true) => "代预约".to_string(),
             (false, false) => mask_name(&row.for_name),
         },
-        household: match (close, household) {
+        household: match (close || at_the_door, household) {
             (true, Some(household)) => household.label(true),
             _ => String::new(),
         },
-        note: if close {
+        note: if close || at_the_door {
             row.note.clone()
         } else {
             String::new()

@@ -30,6 +30,8 @@ pub struct BookingRow {
     pub served_by: Option<String>,
     /// Why staff called its day off (empty otherwise).
     pub cancel_reason: String,
+    /// A door-to-door service (上门服务): the volunteer goes to the household.
+    pub at_home: bool,
     pub version: i64,
 }
 
@@ -102,8 +104,10 @@ pub async fn household_count(
     Ok(count as u32)
 }
 
-const SELECT: &str = "SELECT b.*, s.starts_at, s.ends_at, u.display_name AS served_by_name
+const SELECT: &str = "SELECT b.*, s.starts_at, s.ends_at, u.display_name AS served_by_name,
+            ms.mode = 'at_home' AS at_home
      FROM bookings b JOIN market_slots s ON s.id = b.slot_id
+     JOIN market_services ms ON ms.id = b.service_id
      LEFT JOIN users u ON u.id = b.served_by";
 
 pub async fn by_id(conn: &mut Conn, id: Uuid) -> Result<Option<BookingRow>, sqlx::Error> {
@@ -155,6 +159,36 @@ pub async fn call_off_slot(
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// Door-to-door bookings whose address the volunteer's phone must now receive (their day has
+/// begun) or lose (their day is over): each gets a new version, so the next pull sends it
+/// again as `policy::volunteer_sees_address` says for that moment. How many changed.
+pub async fn turn_door_to_door_days(
+    conn: &mut Conn,
+    today: chrono::NaiveDate,
+    version: i64,
+) -> Result<u64, sqlx::Error> {
+    let today = today.to_string();
+    let shown = sqlx::query(
+        "UPDATE bookings SET address_day = ?, version = ?
+         WHERE day = ? AND address_day = '' AND state = 'booked'
+           AND service_id IN (SELECT id FROM market_services WHERE mode = 'at_home')",
+    )
+    .bind(&today)
+    .bind(version)
+    .bind(&today)
+    .execute(&mut *conn)
+    .await?;
+    let withdrawn = sqlx::query(
+        "UPDATE bookings SET address_day = 'over', version = ?
+         WHERE day < ? AND address_day NOT IN ('', 'over')",
+    )
+    .bind(version)
+    .bind(&today)
+    .execute(&mut *conn)
+    .await?;
+    Ok(shown.rows_affected() + withdrawn.rows_affected())
 }
 
 /// Marks a booking served (已服务) by `by` at `at`: one record however many phones confirm it
@@ -302,6 +336,7 @@ fn booking_row(row: &sqlx::sqlite::SqliteRow) -> Result<BookingRow, sqlx::Error>
         served_at: served_at.as_deref().map(parse_time),
         served_by: row.try_get("served_by_name")?,
         cancel_reason: row.try_get("cancel_reason")?,
+        at_home: row.try_get("at_home")?,
         version: row.try_get("version")?,
     })
 }
