@@ -55,6 +55,14 @@ test("staff set seats, close a slot and call a day off; the household booked rea
   await expect(sewing.getByTestId("setup-day").first().getByTestId("slot-closed").first()).toBeVisible({ timeout: 20_000 });
   await expect(staff.page.getByTestId("sync-chip")).toContainText("都已同步", { timeout: 20_000 });
 
+  // The ledger's market figures: the sewing day called off counts as cancelled.
+  await staff.open("/work/ledger");
+  const sewingMonth = staff.page.getByTestId("market-month").filter({ hasText: "缝补" }).first();
+  await expect(sewingMonth.locator("td").nth(4)).toHaveText("1");
+  await expect(staff.page.getByTestId("market-month").filter({ hasText: "理发" }).first().locator("td").nth(1)).not.toHaveText("0");
+  await staff.shot("setup-04-ledger");
+  await audit(staff.page, { minTarget: 44 });
+
   // In 长辈版, the page still reads and every target is large.
   await staff.open("/work/");
   await staff.page.getByTestId("elder-switch").click();

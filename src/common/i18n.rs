@@ -105,6 +105,12 @@ pub enum K {
     ReopenSlot,
     DayCalledOff,
     OnBehalf,
+    MarketLedger,
+    Service,
+    Month,
+    Served,
+    NoShowCount,
+    CancelledCount,
     OnBehalfHousehold,
     OnBehalfConfirm,
     ScanAim,
@@ -497,6 +503,12 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         ReopenSlot => ("恢复", "Reopen"),
         DayCalledOff => ("社区已取消这天的服务", "The community called this day off"),
         OnBehalf => ("代预约", "Book for a household"),
+        MarketLedger => ("集市服务（按月）", "Market services by month"),
+        Service => ("服务", "Service"),
+        Month => ("月份", "Month"),
+        Served => ("已服务", "Served"),
+        NoShowCount => ("未到", "Not come"),
+        CancelledCount => ("已取消", "Cancelled"),
         OnBehalfHousehold => ("为哪一户预约", "For which household"),
         OnBehalfConfirm => ("为这户预约", "Book for this household"),
         ScanAim => (
@@ -973,6 +985,15 @@ pub fn with_number(lang: Lang, key: K, number: impl std::fmt::Display) -> String
 }
 
 /// A rate as a percentage: 92%.
+/// "2026年12月" / "Dec 2026".
+pub fn month(lang: Lang, first_day: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    match lang {
+        Lang::Zh => format!("{}年{}月", first_day.year(), first_day.month()),
+        Lang::En => first_day.format("%b %Y").to_string(),
+    }
+}
+
 pub fn percent(rate: Option<f64>) -> String {
     rate.map(|r| format!("{}%", (r * 100.0).round() as i64))
         .unwrap_or_else(|| "—".to_string())

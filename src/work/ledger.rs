@@ -144,6 +144,9 @@ pub fn Ledger() -> impl IntoView {
             </section>
             <h2>{tr(K::ChartTitle)}</h2>
             {move || view! { <Chart bars=bars.get()/> }}
+            <Show when=move || app.is_staff()>
+                <MarketFigures scope/>
+            </Show>
             <div class="row">
                 <a class="button" href=move || export("xlsx") download="">{tr(K::ExportXlsx)}</a>
                 <a class="button" href=move || export("csv") download="">{tr(K::ExportCsv)}</a>
@@ -162,6 +165,62 @@ pub fn Ledger() -> impl IntoView {
                 }
             })}
         </RequireSession>
+    }
+}
+
+/// 集市 in the ledger (community staff, who hold every booking of their community): per
+/// service and month, seats taken, services given, households that did not come, cancelled.
+#[component]
+fn MarketFigures(scope: RwSignal<String>) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let months = move || {
+        let scope = scope.get();
+        let bookings: Vec<domain::wire::BookingView> = app.bookings.with(|list| {
+            list.iter()
+                .filter(|b| b.sync == SyncState::Submitted)
+                .filter(|b| scope.is_empty() || b.view.community_id == scope)
+                .map(|b| b.view.clone())
+                .collect()
+        });
+        ledger::market_months(&bookings)
+    };
+    let name = move |id: uuid::Uuid| {
+        app.market_services.with(|list| {
+            list.iter()
+                .find(|s| s.id == id)
+                .map(|s| s.name.clone())
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <Show when=move || !months().is_empty()>
+            <h2>{tr(K::MarketLedger)}</h2>
+            <div class="card table-card" tabindex="0" role="region" aria-label=move || i18n.t(K::MarketLedger)>
+                <table class="market-figures" data-testid="market-figures">
+                    <thead><tr>
+                        <th scope="col">{tr(K::Service)}</th>
+                        <th scope="col">{tr(K::Month)}</th>
+                        <th scope="col">{tr(K::SeatsTaken)}</th>
+                        <th scope="col">{tr(K::Served)}</th>
+                        <th scope="col">{tr(K::NoShowCount)}</th>
+                        <th scope="col">{tr(K::CancelledCount)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {move || months().into_iter().map(|m| view! {
+                            <tr data-testid="market-month">
+                                <th scope="row">{name(m.service_id)}</th>
+                                <td>{move || i18n::month(i18n.lang(), m.month)}</td>
+                                <td>{m.booked}</td>
+                                <td>{m.served}</td>
+                                <td>{m.no_show}</td>
+                                <td>{m.cancelled}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </Show>
     }
 }
 

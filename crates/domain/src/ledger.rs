@@ -245,9 +245,116 @@ pub fn per_session(
         .collect()
 }
 
+/// One service's month in the market's ledger: seats taken, services given, households that
+/// did not come, and bookings cancelled (by the household or with a day called off).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServiceMonth {
+    pub service_id: uuid::Uuid,
+    /// The month (Beijing time) as its first day.
+    pub month: NaiveDate,
+    pub booked: u32,
+    pub served: u32,
+    pub no_show: u32,
+    pub cancelled: u32,
+}
+
+/// The market's figures per service and month, from the bookings the server decided (a
+/// booking only asked for on a phone is not counted), earliest month first.
+pub fn market_months(bookings: &[crate::wire::BookingView]) -> Vec<ServiceMonth> {
+    use crate::market::booking::BookingState;
+    let mut months: Vec<ServiceMonth> = Vec::new();
+    for booking in bookings {
+        if booking.state == BookingState::Requested {
+            continue;
+        }
+        let day = china_date(booking.starts_at);
+        let month = day.with_day(1).unwrap_or(day);
+        let at = match months
+            .iter()
+            .position(|m| m.service_id == booking.service_id && m.month == month)
+        {
+            Some(at) => at,
+            None => {
+                months.push(ServiceMonth {
+                    service_id: booking.service_id,
+                    month,
+                    ..ServiceMonth::default()
+                });
+                months.len() - 1
+            }
+        };
+        let figures = &mut months[at];
+        match booking.state {
+            BookingState::Cancelled => figures.cancelled += 1,
+            state => {
+                figures.booked += 1;
+                figures.served += u32::from(state == BookingState::Served);
+                figures.no_show += u32::from(state == BookingState::NoShow);
+            }
+        }
+    }
+    months.sort_by_key(|m| (m.month, m.service_id));
+    months
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_market_counts_seats_services_and_no_shows_per_service_and_month() {
+        use crate::market::booking::BookingState;
+        use chrono::TimeZone;
+        let haircut = uuid::Uuid::from_u128(1);
+        let sewing = uuid::Uuid::from_u128(2);
+        let booking = |service, month, state| crate::wire::BookingView {
+            id: uuid::Uuid::new_v4(),
+            service_id: service,
+            slot_id: uuid::Uuid::nil(),
+            community_id: "jiulong".into(),
+            // 08:30 in Beijing on the 9th.
+            starts_at: Utc.with_ymd_and_hms(2026, month, 9, 0, 30, 0).unwrap(),
+            ends_at: Utc.with_ymd_and_hms(2026, month, 9, 1, 0, 0).unwrap(),
+            state,
+            own: false,
+            who: String::new(),
+            household: String::new(),
+            note: String::new(),
+            on_behalf: false,
+            pass: None,
+            served_at: None,
+            served_by: String::new(),
+            cancel_reason: String::new(),
+        };
+        let months = market_months(&[
+            booking(haircut, 12, BookingState::Served),
+            booking(haircut, 12, BookingState::Served),
+            booking(haircut, 12, BookingState::NoShow),
+            booking(haircut, 12, BookingState::Booked),
+            booking(haircut, 12, BookingState::Cancelled),
+            booking(haircut, 12, BookingState::Requested),
+            booking(haircut, 11, BookingState::Served),
+            booking(sewing, 12, BookingState::Booked),
+        ]);
+        let december = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(months.len(), 3);
+        assert_eq!(
+            months[0].month,
+            NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
+        );
+        assert_eq!(
+            months[1],
+            ServiceMonth {
+                service_id: haircut,
+                month: december,
+                booked: 4,
+                served: 2,
+                no_show: 1,
+                cancelled: 1,
+            }
+        );
+        assert_eq!((months[2].service_id, months[2].booked), (sewing, 1));
+    }
     use crate::wire::{EscalationView, RoundView};
     use uuid::Uuid;
 
