@@ -309,6 +309,22 @@ pub fn FailureText(entry: FailedEntry) -> impl IntoView {
     }
 }
 
+/// The words of the domain's error for `field` among a form's `errors`, in the person's
+/// language (for the `FieldMessage` under that field).
+pub fn field_words(
+    errors: RwSignal<Vec<domain::field::FieldError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    let i18n = use_i18n();
+    Signal::derive(move || {
+        errors.with(|e| {
+            e.iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message(i18n.lang()))
+        })
+    })
+}
+
 /// A field's error under it: an icon and the words, tagged `error-<field>` for tests.
 #[component]
 pub fn FieldMessage(

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::common::act::{submit, tap};
 use crate::common::components::{
-    FieldMessage, IssueCard, PageHeader, RequireSession, StatusBadge, SyncBadge,
+    field_words, FieldMessage, IssueCard, PageHeader, RequireSession, StatusBadge, SyncBadge,
 };
 use crate::common::i18n::{self, tr, use_i18n, K};
 use crate::common::router::{use_router, A};
@@ -317,15 +317,6 @@ fn RulesCard() -> impl IntoView {
         }
     });
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let message = move |field: &'static str| {
-        Signal::derive(move || {
-            errors.with(|e| {
-                e.iter()
-                    .find(|e| e.field == field)
-                    .map(|e| e.message(i18n.lang()))
-            })
-        })
-    };
     let save = {
         let community = community.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -367,11 +358,11 @@ fn RulesCard() -> impl IntoView {
                                 <option value=v selected=move || pass.get() == v>{v}</option>
                             }).collect_view()}
                         </select>
-                        <FieldMessage field="pass_average" message=message("pass_average")/></label>
+                        <FieldMessage field="pass_average" message=field_words(errors, "pass_average")/></label>
                     <label class="field"><span class="label">{tr(K::WindowDays)}</span>
                         <input type="number" name="window_days" min="1" max="60" inputmode="numeric"
                             prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
-                        <FieldMessage field="window_days" message=message("window_days")/></label>
+                        <FieldMessage field="window_days" message=field_words(errors, "window_days")/></label>
                     <button type="submit" class="button primary big">{tr(K::SaveRules)}</button>
                 </form>
             })}

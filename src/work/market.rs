@@ -17,7 +17,7 @@ use domain::Lang;
 use leptos::prelude::*;
 
 use crate::common::act;
-use crate::common::components::{FieldMessage, Icon, PageHeader, RequireSession};
+use crate::common::components::{field_words, FieldMessage, Icon, PageHeader, RequireSession};
 use crate::common::i18n::{text, tr, use_i18n, K};
 use crate::common::issue::day_text;
 use crate::common::state::{use_app, AppState, Item, SyncState};
@@ -109,13 +109,7 @@ fn SetupDay(service_id: uuid::Uuid, day: NaiveDate, slots: Vec<MarketSlotView>) 
     let calling_off = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let reason_error = Signal::derive(move || {
-        errors.with(|e| {
-            e.iter()
-                .find(|e| e.field == "reason")
-                .map(|e| e.message(i18n.lang()))
-        })
-    });
+
     let booked: u32 = slots.iter().map(|s| s.booked).sum();
     let call_off = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -142,7 +136,7 @@ fn SetupDay(service_id: uuid::Uuid, day: NaiveDate, slots: Vec<MarketSlotView>) 
                         <span class="label">{tr(K::CallOffReason)}</span>
                         <input type="text" name="reason" maxlength=booking::REASON_MAX
                             prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
-                        <FieldMessage field="reason" message=reason_error/>
+                        <FieldMessage field="reason" message=field_words(errors, "reason")/>
                     </label>
                     <p class="hint">{move || format!("{} {booked}", i18n.t(K::CallOffBooked))}</p>
                     <button class="button primary big" type="submit" data-testid="confirm-call-off">{tr(K::CallOffConfirm)}</button>
@@ -247,7 +241,6 @@ fn booking_state(lang: Lang, item: &Item<BookingView>) -> String {
 #[component]
 fn OnBehalf(slot_id: uuid::Uuid, community: String) -> impl IntoView {
     let app = use_app();
-    let i18n = use_i18n();
     let open = RwSignal::new(false);
     let household = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
@@ -258,15 +251,6 @@ fn OnBehalf(slot_id: uuid::Uuid, community: String) -> impl IntoView {
                 .filter(|h| h.view.community_id == community)
                 .map(|h| (h.view.id, h.view.label.clone()))
                 .collect::<Vec<_>>()
-        })
-    };
-    let message = move |field: &'static str| {
-        Signal::derive(move || {
-            errors.with(|e| {
-                e.iter()
-                    .find(|e| e.field == field)
-                    .map(|e| e.message(i18n.lang()))
-            })
         })
     };
     let book = move |ev: leptos::ev::SubmitEvent| {
@@ -301,13 +285,13 @@ fn OnBehalf(slot_id: uuid::Uuid, community: String) -> impl IntoView {
                         <option value="">{tr(K::ChooseHousehold)}</option>
                         {households().into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
                     </select>
-                    <FieldMessage field="household_id" message=message("household_id")/>
+                    <FieldMessage field="household_id" message=field_words(errors, "household_id")/>
                 </label>
                 <label class="field">
                     <span class="label">{tr(K::HomeNote)}</span>
                     <input type="text" name="note" maxlength=booking::NOTE_MAX
                         prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))/>
-                    <FieldMessage field="note" message=message("note")/>
+                    <FieldMessage field="note" message=field_words(errors, "note")/>
                 </label>
                 <button class="button primary big" type="submit" data-testid="confirm-on-behalf">{tr(K::OnBehalfConfirm)}</button>
                 <button class="button big" type="button" on:click=move |_| open.set(false)>{tr(K::Cancel)}</button>

@@ -262,6 +262,18 @@ fn OutcomeCard(found: Outcome, outcome: RwSignal<Option<Outcome>>) -> impl IntoV
     }
 }
 
+/// Queues 已服务 for a booking, as confirmed now, saying whether the phone was offline.
+fn confirm_served(app: AppState, booking_id: Uuid) {
+    act::tap(
+        app,
+        ConfirmServiceArgs {
+            booking_id,
+            confirmed_at: Utc::now(),
+            offline: !sync::is_online(),
+        },
+    );
+}
+
 /// A pass that checked out: who, what and when in large type, and 确认已服务 — or, when it
 /// was confirmed before, by whom and when.
 #[component]
@@ -277,14 +289,7 @@ fn Checked(item: Item<BookingView>, outcome: RwSignal<Option<Outcome>>) -> impl 
     let id = booking.id;
     let item = StoredValue::new(item);
     let confirm = move |_| {
-        act::tap(
-            app,
-            ConfirmServiceArgs {
-                booking_id: id,
-                confirmed_at: Utc::now(),
-                offline: !sync::is_online(),
-            },
-        );
+        confirm_served(app, id);
         outcome.set(None);
     };
     view! {
@@ -317,14 +322,7 @@ fn UnlistedPass(claims: PassClaims, outcome: RwSignal<Option<Outcome>>) -> impl 
     let when = format!("{}–{}", hm(claims.starts), hm(claims.ends));
     let id = claims.booking_id;
     let confirm = move |_| {
-        act::tap(
-            app,
-            ConfirmServiceArgs {
-                booking_id: id,
-                confirmed_at: Utc::now(),
-                offline: !sync::is_online(),
-            },
-        );
+        confirm_served(app, id);
         outcome.set(Some(Outcome::Queued));
     };
     view! {
