@@ -5,25 +5,27 @@
 //! the same days. Slots and capacities come from `domain::market::schedule`, as staff's own
 //! set-up will.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
-use domain::market::schedule::{capacity, home_windows, monthly_days, timed_slots, SlotTimes};
+use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
+use domain::market::schedule::ServiceSetup;
 use domain::market::ServiceMode;
 use uuid::Uuid;
 
-use crate::store::market::{self, NewService, NewSlot, Venue};
+use crate::market_days;
+use crate::store::market::{self, NewService, Venue};
 use crate::store::{self, Conn};
 
 const COMMUNITY: &str = "jiulong";
-/// The market's day of the month, and how many market days ahead the demo holds.
+/// The market's day of the month (the demo holds the next one and the one after).
 const MARKET_DAY: u32 = 9;
-const DAYS_AHEAD: usize = 2;
 
 struct DemoService {
     venue: Venue,
     name: &'static str,
     mode: ServiceMode,
     place: &'static str,
-    /// Opening and closing (timed slots) and the slot length.
+    /// Open hours only, no booking (共享阅览).
+    walk_in: bool,
+    /// Opening and closing (at a place) and the slot length.
     hours: (u32, u32, u32, u32),
     slot_minutes: u32,
     per_volunteer: u32,
@@ -31,92 +33,126 @@ struct DemoService {
     volunteers: &'static [&'static str],
 }
 
+const fn at_place(
+    venue: Venue,
+    name: &'static str,
+    place: &'static str,
+    hours: (u32, u32, u32, u32),
+    slot_minutes: u32,
+    per_volunteer: u32,
+    volunteers: &'static [&'static str],
+) -> DemoService {
+    DemoService {
+        venue,
+        name,
+        mode: ServiceMode::AtPlace,
+        place,
+        walk_in: false,
+        hours,
+        slot_minutes,
+        per_volunteer,
+        volunteers,
+    }
+}
+
+const fn at_home(
+    name: &'static str,
+    per_volunteer: u32,
+    volunteers: &'static [&'static str],
+) -> DemoService {
+    DemoService {
+        venue: Venue::Market,
+        name,
+        mode: ServiceMode::AtHome,
+        place: "",
+        walk_in: false,
+        hours: (8, 0, 17, 30),
+        slot_minutes: 0,
+        per_volunteer,
+        volunteers,
+    }
+}
+
+const STATION: &str = "新时代文明实践站";
+const HOUSE: &str = "九福共享小屋";
+
 const SERVICES: &[DemoService] = &[
-    DemoService {
-        venue: Venue::Market,
-        name: "理发",
-        mode: ServiceMode::AtPlace,
-        place: "新时代文明实践站",
-        hours: (8, 30, 11, 30),
-        slot_minutes: 30,
-        per_volunteer: 1,
-        volunteers: &["13900000101", "13900000102"],
-    },
-    DemoService {
-        venue: Venue::Market,
-        name: "缝补",
-        mode: ServiceMode::AtPlace,
-        place: "新时代文明实践站",
-        hours: (8, 30, 11, 30),
-        slot_minutes: 30,
-        per_volunteer: 1,
-        volunteers: &["13900000102"],
-    },
-    DemoService {
-        venue: Venue::Market,
-        name: "跑买办",
-        mode: ServiceMode::AtHome,
-        place: "",
-        hours: (0, 0, 0, 0),
-        slot_minutes: 0,
-        per_volunteer: 3,
-        volunteers: &["13900000101"],
-    },
-    DemoService {
-        venue: Venue::Market,
-        name: "水电维修",
-        mode: ServiceMode::AtHome,
-        place: "",
-        hours: (0, 0, 0, 0),
-        slot_minutes: 0,
-        per_volunteer: 2,
-        volunteers: &["13900000101"],
-    },
+    at_place(
+        Venue::Market,
+        "理发",
+        STATION,
+        (8, 30, 11, 30),
+        30,
+        1,
+        &["13900000101", "13900000102"],
+    ),
+    at_place(
+        Venue::Market,
+        "缝补",
+        STATION,
+        (8, 30, 11, 30),
+        30,
+        1,
+        &["13900000102"],
+    ),
+    at_home("跑买办", 3, &["13900000101"]),
+    at_home("水电维修", 2, &["13900000101"]),
+    at_place(
+        Venue::SharedHouse,
+        "共享厨房",
+        HOUSE,
+        (10, 0, 13, 0),
+        60,
+        2,
+        &[],
+    ),
+    at_place(
+        Venue::SharedHouse,
+        "健康体检",
+        HOUSE,
+        (9, 0, 11, 0),
+        20,
+        3,
+        &[],
+    ),
     DemoService {
         venue: Venue::SharedHouse,
-        name: "共享厨房",
+        name: "共享阅览",
         mode: ServiceMode::AtPlace,
-        place: "九福共享小屋",
-        hours: (10, 0, 13, 0),
-        slot_minutes: 60,
-        per_volunteer: 2,
-        volunteers: &[],
-    },
-    DemoService {
-        venue: Venue::SharedHouse,
-        name: "健康体检",
-        mode: ServiceMode::AtPlace,
-        place: "九福共享小屋",
-        hours: (9, 0, 11, 0),
-        slot_minutes: 20,
-        per_volunteer: 3,
+        place: HOUSE,
+        walk_in: true,
+        hours: (14, 0, 17, 0),
+        slot_minutes: 0,
+        per_volunteer: 0,
         volunteers: &[],
     },
 ];
-
-/// Beijing time (UTC+8, no daylight saving) on `day` as an instant.
-fn beijing(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&(day.and_time(time) - Duration::hours(8)))
-}
 
 fn at(hour: u32, minute: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(hour, minute, 0).expect("a time of day")
 }
 
-/// Loads the market into the demo township (inside its loading transaction).
+/// Loads the market into the demo township (inside its loading transaction): each service
+/// with its monthly rule, whose next days are opened the way the server opens them every
+/// minute (`market_days`), then the bookings already made.
 pub async fn load(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let today = (now + Duration::hours(8)).date_naive();
-    let days = monthly_days(MARKET_DAY, today, DAYS_AHEAD);
     for demo in SERVICES {
+        let (h1, m1, h2, m2) = demo.hours;
         let service = NewService {
             id: Uuid::new_v4(),
             community_id: COMMUNITY,
             venue: demo.venue,
             name: demo.name,
-            mode: demo.mode,
             place: demo.place,
-            slot_minutes: demo.slot_minutes,
-            per_volunteer: demo.per_volunteer,
+            setup: ServiceSetup {
+                mode: demo.mode,
+                walk_in: demo.walk_in,
+                opens: at(h1, m1),
+                closes: at(h2, m2),
+                slot_minutes: demo.slot_minutes,
+                per_volunteer: demo.per_volunteer,
+            },
+            monthly_day: Some(MARKET_DAY),
         };
         let version = store::next_version(conn).await?;
         market::insert_service(conn, &service, version).await?;
@@ -126,34 +162,9 @@ pub async fn load(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("demo volunteer {phone} exists"))?;
             market::add_volunteer(conn, service.id, volunteer.id).await?;
         }
-        let on_duty = demo.volunteers.len().max(1) as u32;
-        let times: Vec<SlotTimes> = match demo.mode {
-            ServiceMode::AtPlace => {
-                let (h1, m1, h2, m2) = demo.hours;
-                timed_slots(at(h1, m1), at(h2, m2), demo.slot_minutes)
-                    .map_err(|e| anyhow::anyhow!("demo slots of {}: {e:?}", demo.name))?
-            }
-            ServiceMode::AtHome => home_windows().to_vec(),
-        };
-        for day in &days {
-            for slot in &times {
-                let version = store::next_version(conn).await?;
-                market::insert_slot(
-                    conn,
-                    &NewSlot {
-                        id: Uuid::new_v4(),
-                        service_id: service.id,
-                        community_id: COMMUNITY,
-                        starts_at: beijing(*day, slot.starts),
-                        ends_at: beijing(*day, slot.ends),
-                        capacity: capacity(on_duty, demo.per_volunteer),
-                    },
-                    version,
-                )
-                .await?;
-            }
-        }
     }
+    let version = store::next_version(conn).await?;
+    market_days::open_all_rule_days(conn, now, version).await?;
     book_demo(conn, now).await
 }
 

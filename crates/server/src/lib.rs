@@ -17,6 +17,7 @@ mod demo_history;
 mod demo_market;
 mod error;
 mod http;
+mod market_days;
 mod mutators;
 mod openapi;
 pub mod passes;
@@ -27,6 +28,7 @@ mod sync;
 mod township;
 mod views;
 
+pub use market_days::open_coming_days;
 pub use sync::{settle_due_rounds, settle_lapsed_offers, turn_door_to_door_days};
 
 use std::sync::Arc;
@@ -172,6 +174,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             }
             if let Err(error) = sync::turn_door_to_door_days(&db, chrono::Utc::now()).await {
                 tracing::warn!(%error, "turning door-to-door days failed; will try again");
+            }
+            if let Err(error) = market_days::open_coming_days(&db, chrono::Utc::now()).await {
+                tracing::warn!(%error, "opening the coming market days failed; will try again");
             }
         }
     });

@@ -12,11 +12,13 @@ use domain::issue::IssueStatus;
 use domain::market::booking::SlotState;
 use domain::market::booking::{self, Limits, Refusal};
 use domain::market::pass::{self, PassClaims};
+use domain::market::schedule;
 use domain::mutation::{
     AcceptPromotion, AdvanceIssue, AnswerEscalation, BookService, CancelBooking, ConfirmService,
     DeactivatePerson, EscalateIssue, JoinIssue, JoinWaitlist, RecordMinutes, ResetPassword,
     ScoreIssue, SetAgenda, SetScoringRules,
 };
+use domain::person::Role;
 use domain::{Mutation, RejectCode, Rejection};
 use uuid::Uuid;
 
@@ -624,6 +626,73 @@ pub async fn apply(
                 store::waitlist::end_of_slot(conn, slot.id, version).await?;
                 store::market::set_held(conn, slot.id, 0, version).await?;
             }
+        }
+        // A new service: stored with how its days are cut, its volunteers (people of the
+        // community who volunteer or staff it), and its monthly rule's next days opened.
+        Mutation::CreateMarketService(create) => {
+            if store::market::service_by_id(conn, create.id)
+                .await?
+                .is_some()
+            {
+                return Err(conflict());
+            }
+            for volunteer in &create.volunteers {
+                let gives = store::people::memberships(conn, *volunteer)
+                    .await?
+                    .iter()
+                    .any(|m| {
+                        m.community_id.as_deref() == Some(create.community_id.as_str())
+                            && matches!(m.role, Role::Volunteer | Role::CommunityStaff)
+                    });
+                if !gives {
+                    return Err(Rejection::invalid(vec![domain::FieldError::new(
+                        "volunteers",
+                        domain::FieldErrorKind::Invalid,
+                    )])
+                    .into());
+                }
+            }
+            store::market::insert_service(
+                conn,
+                &store::market::NewService {
+                    id: create.id,
+                    community_id: &create.community_id,
+                    venue: create.venue,
+                    name: &create.name,
+                    place: &create.place,
+                    setup: create.setup,
+                    monthly_day: create.monthly_day,
+                },
+                version,
+            )
+            .await?;
+            for volunteer in &create.volunteers {
+                store::market::add_volunteer(conn, create.id, *volunteer).await?;
+            }
+            if let Some(service) = store::market::service_by_id(conn, create.id).await? {
+                crate::market_days::open_rule_days(conn, &service, now, version).await?;
+            }
+        }
+        // A one-off day: today or later within a year, and not one the service already has.
+        Mutation::AddMarketDay(add) => {
+            let service = facts
+                .service
+                .as_ref()
+                .ok_or_else(|| Rejection::new(RejectCode::NotFound))?;
+            schedule::may_open_day(add.day, domain::ledger::china_date(now))
+                .map_err(|e| Rejection::invalid(vec![e]))?;
+            if crate::market_days::has_day(conn, service.id, add.day).await? {
+                return Err(explained(
+                    RejectCode::Conflict,
+                    format!(
+                        "{}这天已经有{}的时段",
+                        add.day.format("%m-%d"),
+                        service.name
+                    ),
+                    format!("{} already has slots of {} that day", add.day, service.name),
+                ));
+            }
+            crate::market_days::open_day(conn, service, add.day, version).await?;
         }
         Mutation::MarkNoShow(_) => {
             let booking = facts.booking()?;

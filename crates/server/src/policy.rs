@@ -353,7 +353,18 @@ pub fn authorize(
                 Err(forbidden())
             }
         }
-        Mutation::CancelMarketDay(_) => {
+        // Only the community's staff add services and days to its market and shared house.
+        Mutation::CreateMarketService(create) => {
+            if facts.community_township.is_none() {
+                return Err(Rejection::new(RejectCode::NotFound));
+            }
+            if is_staff_of(principal, &create.community_id) {
+                Ok(target(&create.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
+        Mutation::CancelMarketDay(_) | Mutation::AddMarketDay(_) => {
             let service = facts
                 .service
                 .as_ref()

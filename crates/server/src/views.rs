@@ -233,6 +233,11 @@ pub fn market_service_view(row: &ServiceRow, serves: bool) -> MarketServiceView 
         name: row.name.clone(),
         mode: row.mode,
         place: row.place.clone(),
+        walk_in: row.setup.walk_in,
+        opens: row.setup.opens.format("%H:%M").to_string(),
+        closes: row.setup.closes.format("%H:%M").to_string(),
+        slot_minutes: row.setup.slot_minutes,
+        monthly_day: row.monthly_day,
     }
 }
 

@@ -38,3 +38,21 @@ impl ServiceMode {
         }
     }
 }
+
+/// Where a service is given from: the market's stalls (公益集市) or the shared house (共享小屋).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Venue {
+    Market,
+    SharedHouse,
+}
+
+impl Venue {
+    pub fn code(self) -> &'static str {
+        match self {
+            Venue::Market => "market",
+            Venue::SharedHouse => "shared_house",
+        }
+    }
+}

@@ -596,6 +596,11 @@ mod tests {
                 mode: ServiceMode::AtPlace,
                 place: "新时代文明实践站".into(),
                 serves: false,
+                walk_in: false,
+                opens: "08:30".into(),
+                closes: "11:30".into(),
+                slot_minutes: 30,
+                monthly_day: Some(9),
             },
             slot: MarketSlotView {
                 id: Uuid::from_u128(2),

@@ -19,6 +19,7 @@ mod issue;
 mod local;
 mod loop_steps;
 mod market;
+mod market_setup;
 mod sessions;
 
 use chrono::{DateTime, Utc};
@@ -50,6 +51,7 @@ use crate::market::booking::{
     AcceptPromotionArgs, BookServiceArgs, CancelBookingArgs, CancelMarketDayArgs,
     ConfirmServiceArgs, JoinWaitlistArgs, MarkNoShowArgs, UpdateMarketSlotArgs,
 };
+use crate::market::schedule::{AddMarketDayArgs, CreateMarketServiceArgs};
 use crate::wire::{MutationEnvelope, MutationResult, ResultStatus, WireFieldError};
 
 /// One mutation, defined once.
@@ -167,6 +169,8 @@ mutations! {
     MarkNoShow(MarkNoShowArgs),
     UpdateMarketSlot(UpdateMarketSlotArgs),
     CancelMarketDay(CancelMarketDayArgs),
+    CreateMarketService(CreateMarketServiceArgs),
+    AddMarketDay(AddMarketDayArgs),
 }
 
 fn parse_as<A: Listed>(version: u32, args: &serde_json::Value) -> Result<Mutation, Rejection> {

@@ -325,6 +325,19 @@ pub struct MarketServiceView {
     /// phone checks its passes.
     #[serde(default)]
     pub serves: bool,
+    /// Open hours only, nobody books (共享阅览).
+    #[serde(default)]
+    pub walk_in: bool,
+    /// Its hours ("08:30", "11:30") and slot length, as staff set them.
+    #[serde(default)]
+    pub opens: String,
+    #[serde(default)]
+    pub closes: String,
+    #[serde(default)]
+    pub slot_minutes: u32,
+    /// The day of every month it is given, if it recurs.
+    #[serde(default)]
+    pub monthly_day: Option<u32>,
 }
 
 /// A slot (or a door-to-door window) of a service: `capacity` seats, `booked` of them

@@ -1,28 +1,16 @@
 //! 公益集市 and 共享小屋: services, their volunteers and their slots.
 
+use chrono::NaiveTime;
 use chrono::{DateTime, Utc};
 use domain::market::booking::SlotState;
+use domain::market::schedule::ServiceSetup;
 use domain::market::ServiceMode;
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::{parse_time, time_text, uuid_col, Conn};
 
-/// Where a service is given from: the market's stalls or the shared house.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Venue {
-    Market,
-    SharedHouse,
-}
-
-impl Venue {
-    pub fn code(self) -> &'static str {
-        match self {
-            Venue::Market => "market",
-            Venue::SharedHouse => "shared_house",
-        }
-    }
-}
+pub use domain::market::Venue;
 
 /// A service as staff set it up.
 #[derive(Clone, Debug)]
@@ -31,10 +19,14 @@ pub struct NewService<'a> {
     pub community_id: &'a str,
     pub venue: Venue,
     pub name: &'a str,
-    pub mode: ServiceMode,
     pub place: &'a str,
-    pub slot_minutes: u32,
-    pub per_volunteer: u32,
+    pub setup: ServiceSetup,
+    /// The day of every month it is given, if it recurs.
+    pub monthly_day: Option<u32>,
+}
+
+fn clock_text(time: NaiveTime) -> String {
+    time.format("%H:%M").to_string()
 }
 
 pub async fn insert_service(
@@ -44,17 +36,22 @@ pub async fn insert_service(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO market_services
-           (id, community_id, venue, name, mode, place, slot_minutes, per_volunteer, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           (id, community_id, venue, name, mode, place, slot_minutes, per_volunteer, walk_in,
+            opens, closes, monthly_day, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(service.id.to_string())
     .bind(service.community_id)
     .bind(service.venue.code())
     .bind(service.name)
-    .bind(service.mode.code())
+    .bind(service.setup.mode.code())
     .bind(service.place)
-    .bind(i64::from(service.slot_minutes))
-    .bind(i64::from(service.per_volunteer))
+    .bind(i64::from(service.setup.slot_minutes))
+    .bind(i64::from(service.setup.per_volunteer))
+    .bind(service.setup.walk_in)
+    .bind(clock_text(service.setup.opens))
+    .bind(clock_text(service.setup.closes))
+    .bind(service.monthly_day.map(i64::from))
     .bind(version)
     .execute(conn)
     .await?;
@@ -95,6 +92,8 @@ pub struct NewSlot<'a> {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub capacity: u32,
+    /// Taking no bookings (a walk-in service's open hours).
+    pub closed: bool,
 }
 
 pub async fn insert_slot(
@@ -104,8 +103,8 @@ pub async fn insert_slot(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO market_slots
-           (id, service_id, community_id, starts_at, ends_at, capacity, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+           (id, service_id, community_id, starts_at, ends_at, capacity, closed, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(slot.id.to_string())
     .bind(slot.service_id.to_string())
@@ -113,6 +112,7 @@ pub async fn insert_slot(
     .bind(time_text(slot.starts_at))
     .bind(time_text(slot.ends_at))
     .bind(i64::from(slot.capacity))
+    .bind(slot.closed)
     .bind(version)
     .execute(conn)
     .await?;
@@ -159,8 +159,15 @@ pub struct ServiceRow {
     pub name: String,
     pub mode: ServiceMode,
     pub place: String,
+    /// How its days are cut into slots (its mode is `mode`).
+    pub setup: ServiceSetup,
+    pub monthly_day: Option<u32>,
     pub version: i64,
 }
+
+/// The columns `service_row` reads.
+const SERVICE_COLUMNS: &str = "id, community_id, venue, name, mode, place, walk_in, opens, \
+     closes, slot_minutes, per_volunteer, monthly_day, version";
 
 /// A slot as stored, with its community.
 #[derive(Clone, Debug, PartialEq)]
@@ -185,7 +192,7 @@ pub async fn services_changed_since(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT id, community_id, venue, name, mode, place, version FROM market_services
+        "SELECT {SERVICE_COLUMNS} FROM market_services
          WHERE community_id IN ({}) AND version > ? AND version <= ? ORDER BY version",
         list(communities)
     );
@@ -224,33 +231,51 @@ pub async fn slots_changed_since(
 
 fn service_row(row: &sqlx::sqlite::SqliteRow) -> Result<ServiceRow, sqlx::Error> {
     let mode: String = row.try_get("mode")?;
+    let mode = match mode.as_str() {
+        "at_home" => ServiceMode::AtHome,
+        "at_place" => ServiceMode::AtPlace,
+        other => {
+            return Err(sqlx::Error::Decode(
+                format!("unknown service mode {other}").into(),
+            ))
+        }
+    };
+    let clock = |column: &str| -> Result<NaiveTime, sqlx::Error> {
+        let text: String = row.try_get(column)?;
+        NaiveTime::parse_from_str(&text, "%H:%M")
+            .map_err(|e| sqlx::Error::Decode(format!("{column} {text}: {e}").into()))
+    };
+    let count = |column: &str| -> Result<u32, sqlx::Error> {
+        let n: i64 = row.try_get(column)?;
+        u32::try_from(n).map_err(|e| sqlx::Error::Decode(format!("{column}: {e}").into()))
+    };
+    let monthly_day: Option<i64> = row.try_get("monthly_day")?;
     Ok(ServiceRow {
         id: uuid_col(row, "id")?,
         community_id: row.try_get("community_id")?,
         venue: row.try_get("venue")?,
         name: row.try_get("name")?,
-        mode: match mode.as_str() {
-            "at_home" => ServiceMode::AtHome,
-            "at_place" => ServiceMode::AtPlace,
-            other => {
-                return Err(sqlx::Error::Decode(
-                    format!("unknown service mode {other}").into(),
-                ))
-            }
-        },
+        mode,
         place: row.try_get("place")?,
+        setup: ServiceSetup {
+            mode,
+            walk_in: row.try_get("walk_in")?,
+            opens: clock("opens")?,
+            closes: clock("closes")?,
+            slot_minutes: count("slot_minutes")?,
+            per_volunteer: count("per_volunteer")?,
+        },
+        monthly_day: monthly_day.and_then(|d| u32::try_from(d).ok()),
         version: row.try_get("version")?,
     })
 }
 
 pub async fn service_by_id(conn: &mut Conn, id: Uuid) -> Result<Option<ServiceRow>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT id, community_id, venue, name, mode, place, version FROM market_services
-         WHERE id = ?",
-    )
-    .bind(id.to_string())
-    .fetch_optional(conn)
-    .await?;
+    let sql = format!("SELECT {SERVICE_COLUMNS} FROM market_services WHERE id = ?");
+    let row = sqlx::query(&sql)
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
     row.as_ref().map(service_row).transpose()
 }
 
@@ -372,4 +397,23 @@ fn slot_state(row: &sqlx::sqlite::SqliteRow) -> Result<SlotState, sqlx::Error> {
         held: held as u32,
         closed: closed != 0,
     })
+}
+
+/// Every service with a monthly rule, for the minute task that opens its coming days.
+pub async fn services_with_rule(conn: &mut Conn) -> Result<Vec<ServiceRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {SERVICE_COLUMNS} FROM market_services WHERE monthly_day IS NOT NULL ORDER BY id"
+    );
+    let rows = sqlx::query(&sql).fetch_all(conn).await?;
+    rows.iter().map(service_row).collect()
+}
+
+/// How many people give a service (its seats count them).
+pub async fn volunteer_count(conn: &mut Conn, service_id: Uuid) -> Result<usize, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM market_service_volunteers WHERE service_id = ?")
+            .bind(service_id.to_string())
+            .fetch_one(conn)
+            .await?;
+    Ok(usize::try_from(n).unwrap_or(0))
 }

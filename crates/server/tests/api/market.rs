@@ -31,7 +31,15 @@ async fn the_demo_market_is_on_the_ninth_with_two_barbers_in_half_hour_slots() {
         .collect();
     assert_eq!(
         names,
-        ["理发", "缝补", "跑买办", "水电维修", "共享厨房", "健康体检"]
+        [
+            "理发",
+            "缝补",
+            "跑买办",
+            "水电维修",
+            "共享厨房",
+            "健康体检",
+            "共享阅览"
+        ]
     );
     let haircut = service(&app, "理发").await;
     let slots = store::market::slots_of_service(&mut conn, haircut)
@@ -125,9 +133,10 @@ async fn members_of_the_community_pull_its_services_and_slots_and_no_one_else_do
         .filter(|c| c.entity == entity::MARKET_SLOT)
         .map(|c| serde_json::from_value(c.data.clone().unwrap()).unwrap())
         .collect();
-    assert_eq!(services.len(), 6);
-    // 理发 and 缝补 12 each, the door-to-door windows 4 each, the kitchen 6, health checks 12.
-    assert_eq!(slots.len(), 50);
+    assert_eq!(services.len(), 7);
+    // 理发 and 缝补 12 each, the door-to-door windows 4 each, the kitchen 6, health checks 12,
+    // the reading room's open hours 2.
+    assert_eq!(slots.len(), 52);
     let haircut = services.iter().find(|s| s.name == "理发").unwrap();
     assert_eq!(haircut.place, "新时代文明实践站");
     assert_eq!(haircut.venue, "market");
@@ -440,6 +449,7 @@ async fn slot_starting_now(app: &TestApp) -> uuid::Uuid {
             starts_at,
             ends_at: starts_at + Duration::minutes(30),
             capacity: 2,
+            closed: false,
         },
         version,
     )
@@ -812,7 +822,7 @@ async fn services_say_who_checks_their_passes_volunteers_of_them_and_their_commu
     let staff = app.signed_in("13900000302").await;
     assert_eq!(
         serves(pulled(&staff, entity::MARKET_SERVICE).await).len(),
-        6
+        7
     );
 }
 
@@ -991,6 +1001,7 @@ async fn the_door_to_door_volunteer_sees_the_address_on_the_day_only() {
                 starts_at,
                 ends_at: starts_at + Duration::minutes(30),
                 capacity: 2,
+                closed: false,
             },
             version,
         )
@@ -1043,4 +1054,163 @@ async fn the_door_to_door_volunteer_sees_the_address_on_the_day_only() {
             .unwrap(),
         1
     );
+}
+
+#[tokio::test]
+async fn staff_add_a_service_with_its_monthly_day_and_a_one_off_day_and_the_rule_keeps_two_days_open(
+) {
+    use domain::ledger::china_date;
+    use domain::market::schedule::{AddMarketDayArgs, CreateMarketServiceArgs};
+    use domain::market::{ServiceMode, Venue};
+    use domain::wire::{entity, MarketServiceView, MarketSlotView, ResultStatus};
+    let app = spawn().await;
+    let staff = app.signed_in("13900000302").await;
+    let barber = app.signed_in("13900000101").await;
+    let zhao = app.signed_in("13900000004").await;
+    let knives = CreateMarketServiceArgs {
+        id: uuid::Uuid::new_v4(),
+        community_id: "jiulong".into(),
+        venue: Venue::Market,
+        name: "磨刀".into(),
+        mode: ServiceMode::AtPlace,
+        place: "新时代文明实践站".into(),
+        walk_in: false,
+        opens: "09:00".into(),
+        closes: "10:00".into(),
+        slot_minutes: 20,
+        per_volunteer: 2,
+        monthly_day: Some(20),
+        volunteers: vec![app.person_id("13900000101").await],
+    };
+    // Residents and volunteers may not; a resident is not a volunteer of it.
+    assert_eq!(zhao.act(&knives).await.code.as_deref(), Some("forbidden"));
+    assert_eq!(barber.act(&knives).await.code.as_deref(), Some("forbidden"));
+    let with_a_resident = staff
+        .act(&CreateMarketServiceArgs {
+            volunteers: vec![app.person_id("13900000004").await],
+            ..knives.clone()
+        })
+        .await;
+    assert_eq!(with_a_resident.fields[0].field, "volunteers");
+    assert_eq!(staff.act(&knives).await.status, ResultStatus::Applied);
+    // The same id again is a conflict, not a second service.
+    assert_eq!(staff.act(&knives).await.code.as_deref(), Some("conflict"));
+
+    // Its next two 20ths are open: three 20-minute slots each, two seats (one volunteer × 2).
+    let slots_of = |slots: Vec<MarketSlotView>| -> Vec<MarketSlotView> {
+        slots
+            .into_iter()
+            .filter(|s| s.service_id == knives.id)
+            .collect()
+    };
+    let slots = slots_of(pulled(&zhao, entity::MARKET_SLOT).await);
+    assert_eq!(slots.len(), 6);
+    assert!(slots.iter().all(|s| s.capacity == 2 && !s.closed));
+    let days: std::collections::BTreeSet<_> =
+        slots.iter().map(|s| china_date(s.starts_at)).collect();
+    assert_eq!(days.len(), 2);
+    assert!(days.iter().all(|d| d.day() == 20));
+    let first = slots.iter().map(|s| s.starts_at).min().unwrap();
+    assert_eq!(
+        (
+            domain::time::beijing(first).hour(),
+            domain::time::beijing(first).minute()
+        ),
+        (9, 0)
+    );
+    // The service says how it is given, and its volunteer checks its passes.
+    let services: Vec<MarketServiceView> = pulled(&barber, entity::MARKET_SERVICE).await;
+    let service = services.iter().find(|s| s.id == knives.id).unwrap();
+    assert_eq!(service.monthly_day, Some(20));
+    assert_eq!(
+        (service.opens.as_str(), service.closes.as_str()),
+        ("09:00", "10:00")
+    );
+    assert!(service.serves);
+    // A resident books one of its seats as any other.
+    assert_eq!(
+        zhao.act(&book(slots[0].id)).await.status,
+        ResultStatus::Applied
+    );
+
+    // A one-off day: not in the past, not twice.
+    let today = china_date(Utc::now());
+    let extra = (1..)
+        .map(|n| today + Duration::days(n))
+        .find(|d| !days.contains(d))
+        .unwrap();
+    let add = AddMarketDayArgs {
+        service_id: knives.id,
+        day: extra,
+    };
+    assert_eq!(zhao.act(&add).await.code.as_deref(), Some("forbidden"));
+    assert_eq!(staff.act(&add).await.status, ResultStatus::Applied);
+    let twice = staff.act(&add).await;
+    assert_eq!(twice.code.as_deref(), Some("conflict"));
+    assert!(twice.message.unwrap().contains("已经有"));
+    let past = staff
+        .act(&AddMarketDayArgs {
+            service_id: knives.id,
+            day: today - Duration::days(1),
+        })
+        .await;
+    assert_eq!(past.fields[0].field, "day");
+    assert_eq!(slots_of(pulled(&zhao, entity::MARKET_SLOT).await).len(), 9);
+
+    // As the first 20th passes, the minute task opens the next one, once.
+    let after_first = domain::time::from_beijing(
+        days.iter()
+            .next()
+            .unwrap()
+            .succ_opt()
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap(),
+    );
+    assert!(
+        server::open_coming_days(&app.db, after_first)
+            .await
+            .unwrap()
+            >= 1
+    );
+    assert_eq!(
+        server::open_coming_days(&app.db, after_first)
+            .await
+            .unwrap(),
+        0
+    );
+    let later = slots_of(pulled(&zhao, entity::MARKET_SLOT).await);
+    assert_eq!(later.len(), 12);
+    assert_eq!(
+        later
+            .iter()
+            .map(|s| china_date(s.starts_at))
+            .filter(|d| d.day() == 20)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn the_reading_room_shows_its_hours_and_takes_no_booking() {
+    use domain::wire::{entity, MarketServiceView, MarketSlotView, ResultStatus};
+    let app = spawn().await;
+    let zhao = app.signed_in("13900000004").await;
+    let services: Vec<MarketServiceView> = pulled(&zhao, entity::MARKET_SERVICE).await;
+    let reading = services.iter().find(|s| s.name == "共享阅览").unwrap();
+    assert!(reading.walk_in);
+    assert_eq!(reading.venue, "shared_house");
+    let slots: Vec<MarketSlotView> = pulled(&zhao, entity::MARKET_SLOT).await;
+    let hours: Vec<&MarketSlotView> = slots
+        .iter()
+        .filter(|s| s.service_id == reading.id)
+        .collect();
+    // One open-hours slot on each of the two market days, 14:00–17:00, nobody's seat.
+    assert_eq!(hours.len(), 2);
+    assert!(hours.iter().all(|s| s.closed && s.capacity == 0));
+    assert_eq!(domain::time::beijing(hours[0].starts_at).hour(), 14);
+    assert_eq!(domain::time::beijing(hours[0].ends_at).hour(), 17);
+    let refused = zhao.act(&book(hours[0].id)).await;
+    assert_eq!(refused.status, ResultStatus::Rejected);
 }

@@ -558,10 +558,16 @@ impl Scene<'_> {
                 community_id: "shanwan",
                 venue: Venue::Market,
                 name: "理发",
-                mode: domain::market::ServiceMode::AtPlace,
                 place: "社区活动室",
-                slot_minutes: 30,
-                per_volunteer: 1,
+                setup: domain::market::schedule::ServiceSetup {
+                    mode: domain::market::ServiceMode::AtPlace,
+                    walk_in: false,
+                    opens: chrono::NaiveTime::from_hms_opt(8, 30, 0).unwrap(),
+                    closes: chrono::NaiveTime::from_hms_opt(11, 30, 0).unwrap(),
+                    slot_minutes: 30,
+                    per_volunteer: 1,
+                },
+                monthly_day: None,
             },
             version,
         )
@@ -577,6 +583,7 @@ impl Scene<'_> {
                 starts_at,
                 ends_at: starts_at + chrono::Duration::minutes(30),
                 capacity: 20,
+                closed: false,
             },
             version,
         )
@@ -631,7 +638,7 @@ fn jpeg() -> String {
 }
 
 /// The cases: a label (beginning with the mutation's name) and who may.
-const CASES: [(&str, &[Who]); 31] = [
+const CASES: [(&str, &[Who]); 33] = [
     ("raise_issue", &[Who::Resident, Who::TwoCommunities]),
     ("raise_issue for a household", &[Who::CommunityStaff]),
     ("add_household", &[Who::CommunityStaff]),
@@ -685,6 +692,8 @@ const CASES: [(&str, &[Who]); 31] = [
     // Only the community's staff set up its market.
     ("update_market_slot", &[Who::CommunityStaff]),
     ("cancel_market_day", &[Who::CommunityStaff]),
+    ("create_market_service", &[Who::CommunityStaff]),
+    ("add_market_day", &[Who::CommunityStaff]),
     ("accept_promotion of the Resident's offer", &[Who::Resident]),
     (
         "mark_no_show of an ended booking of the Volunteer's service",
@@ -911,6 +920,34 @@ async fn prepare(scene: &Scene<'_>, case: &str) -> MutationEnvelope {
                 service_id: Uuid::parse_str(&service).unwrap(),
                 day: domain::ledger::china_date(chrono::Utc::now() + chrono::Duration::days(1)),
                 reason: "下雨".into(),
+            })
+        }
+        "create_market_service" => envelope(&domain::market::schedule::CreateMarketServiceArgs {
+            id: Uuid::new_v4(),
+            community_id: "shanwan".into(),
+            venue: domain::market::Venue::SharedHouse,
+            name: "共享厨房".into(),
+            mode: domain::market::ServiceMode::AtPlace,
+            place: "社区活动室".into(),
+            walk_in: false,
+            opens: "10:00".into(),
+            closes: "13:00".into(),
+            slot_minutes: 60,
+            per_volunteer: 2,
+            monthly_day: Some(15),
+            volunteers: vec![],
+        }),
+        "add_market_day" => {
+            let slot_id = scene.slot().await;
+            let service: String =
+                sqlx::query_scalar("SELECT service_id FROM market_slots WHERE id = ?")
+                    .bind(slot_id.to_string())
+                    .fetch_one(scene.app.db.pool())
+                    .await
+                    .unwrap();
+            envelope(&domain::market::schedule::AddMarketDayArgs {
+                service_id: Uuid::parse_str(&service).unwrap(),
+                day: domain::ledger::china_date(chrono::Utc::now() + chrono::Duration::days(3)),
             })
         }
         "join_waitlist" => envelope(&domain::market::booking::JoinWaitlistArgs {
