@@ -2,7 +2,7 @@
 // offline, points its camera at it (Chromium's fake camera, fed a .y4m made from the QR code
 // the resident's app drew), sees who it is for and confirms 已服务; scanning it again says it
 // was used; online, the server holds one service record, made offline. A forged pass, another
-// day's pass and an expired one are refused, each in its own words.
+// day's pass, an expired one and one signed by a retired key are refused, each in its own words.
 import { chromium } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -209,6 +209,15 @@ test("a barber, offline, scans a pass with the camera; a used, forged, other-day
     await barber.page.goto(`${server.url}/work/today#${token}`);
     await expect(refused).toHaveAttribute("data-code", "expired");
     await expect(refused).toContainText("已过期");
+
+    // The key that signed it retired (it leaked: rotated with --retire-old). Once the phone
+    // has pulled that, the pass is refused for its retired key, not as unknown.
+    server.rotatePassKey(true);
+    await barber.page.goto(`${server.url}/work/today`);
+    await expect(barber.page.getByTestId("sync-chip")).toContainText("都已同步", { timeout: 20_000 });
+    await barber.page.goto(`${server.url}/work/today#${token}`);
+    await expect(refused).toHaveAttribute("data-code", "retired_key");
+    await expect(refused).toContainText("已停用");
   } finally {
     await phone.close();
   }

@@ -492,6 +492,7 @@ fn ServiceCard(
         K::MarketVenue
     };
     let at_home = service.mode == ServiceMode::AtHome;
+    let walk_in = service.walk_in;
     let service_id = service.id;
     let service = StoredValue::new(service);
     let now = Utc::now();
@@ -522,6 +523,13 @@ fn ServiceCard(
             <h2>{service.with_value(|s| s.name.clone())}</h2>
             <p class="muted">{tr(venue)}" · "{move || service.with_value(|s| place_text(i18n.lang(), Some(s)))}</p>
             <p>{tr(K::MarketNextDay)}" "<strong>{move || day_text(i18n.lang(), day)}</strong></p>
+            {walk_in.then(|| view! {
+                <p class="walk-in" data-testid="walk-in-hours">
+                    {tr(K::OpenHours)}" "<strong>{slots.first().map(|s| times(s.starts_at, s.ends_at))}</strong>
+                    <br/>{tr(K::NoBookingNeeded)}
+                </p>
+            })}
+            {(!walk_in).then(|| view! {
             <ul class="slots">
                 {slots
                     .into_iter()
@@ -551,6 +559,7 @@ fn ServiceCard(
                     })
                     .collect_view()}
             </ul>
+            })}
             {move || {
                 let slot = chosen
                     .get()

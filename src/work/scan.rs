@@ -52,7 +52,19 @@ pub fn check(app: AppState, scanned: &str, now: DateTime<Utc>) -> Result<PassCla
                 .any(|b| b.view.id == id && b.view.state == BookingState::Cancelled)
         })
     };
-    let claims = pass::verify(pass::token_in(scanned), &keys, cancelled, now)?;
+    let claims =
+        pass::verify(pass::token_in(scanned), &keys, cancelled, now).map_err(
+            |error| match error {
+                PassError::UnknownKey { key_id }
+                    if app.pass_keys.with_untracked(|keys| {
+                        keys.iter().any(|k| k.key_id == key_id && k.retired)
+                    }) =>
+                {
+                    PassError::RetiredKey { key_id }
+                }
+                other => other,
+            },
+        )?;
     let services: Vec<uuid::Uuid> = app
         .market_services
         .with_untracked(|list| list.iter().filter(|s| s.serves).map(|s| s.id).collect());
@@ -65,6 +77,7 @@ pub fn refusal_words(lang: Lang, error: &PassError) -> String {
     let key = match error {
         PassError::Malformed => K::PassMalformed,
         PassError::UnknownKey { .. } => K::PassUnknownKey,
+        PassError::RetiredKey { .. } => K::PassRetiredKey,
         PassError::Forged => K::PassForged,
         PassError::Expired => K::PassExpired,
         PassError::Revoked => K::PassRevoked,

@@ -35,14 +35,31 @@ pub async fn ensure_key_in(conn: &mut Conn) -> Result<u16, sqlx::Error> {
 }
 
 /// A new signing key; with `retire_old`, the older keys stop verifying at once (a key that
-/// leaked), otherwise they keep verifying the passes they signed.
+/// leaked), otherwise they keep verifying the passes they signed. When keys retire, every
+/// live booking's pass is signed again with the new key, in the same transaction: the
+/// households' phones pull the renewed pass, and nobody booked loses their seat's pass.
 pub async fn rotate(db: &Db, retire_old: bool) -> Result<(u16, u64), sqlx::Error> {
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let version = store::next_version(&mut tx).await?;
-    let key_id = store::pass_keys::insert(&mut tx, &new_key(), now, version).await?;
+    let key = new_key();
+    let key_id = store::pass_keys::insert(&mut tx, &key, now, version).await?;
     let retired = if retire_old {
-        store::pass_keys::retire_all_but(&mut tx, key_id, now, version).await?
+        let retired = store::pass_keys::retire_all_but(&mut tx, key_id, now, version).await?;
+        for (booking_id, token) in store::bookings::live_passes(&mut tx).await? {
+            // Only the server's own passes are stored, so they read; one that does not is
+            // left alone rather than stopping the rotation.
+            let Ok(mut claims) = domain::market::pass::read(&token) else {
+                tracing::warn!(%booking_id, "a stored pass does not read; not re-signed");
+                continue;
+            };
+            if claims.key_id != key_id {
+                claims.key_id = key_id;
+                let renewed = domain::market::pass::sign(&claims, &key);
+                store::bookings::set_pass(&mut tx, booking_id, &renewed, version).await?;
+            }
+        }
+        retired
     } else {
         0
     };

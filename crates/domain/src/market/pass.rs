@@ -97,6 +97,9 @@ pub enum PassError {
     Malformed,
     /// Signed with a key this phone does not hold: pull, or it is not from this server.
     UnknownKey { key_id: u16 },
+    /// Signed with a key the server retired (it leaked): the household's phone gets a pass
+    /// signed with the new key at its next pull.
+    RetiredKey { key_id: u16 },
     /// The signature does not match: forged or altered.
     Forged,
     /// Past its expiry.
@@ -114,6 +117,7 @@ impl PassError {
         match self {
             PassError::Malformed => "malformed",
             PassError::UnknownKey { .. } => "unknown_key",
+            PassError::RetiredKey { .. } => "retired_key",
             PassError::Forged => "forged",
             PassError::Expired => "expired",
             PassError::Revoked => "revoked",

@@ -138,6 +138,34 @@ pub async fn cancel(
     Ok(())
 }
 
+/// The passes of every `booked` booking: (booking id, pass), for re-signing when keys retire.
+pub async fn live_passes(conn: &mut Conn) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, pass FROM bookings WHERE state = 'booked' AND pass IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((super::uuid_col(row, "id")?, row.try_get("pass")?)))
+        .collect()
+}
+
+/// Replaces a booking's pass (re-signed by a new key); its household pulls it as a change.
+pub async fn set_pass(
+    conn: &mut Conn,
+    id: Uuid,
+    pass: &str,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE bookings SET pass = ?, version = ? WHERE id = ?")
+        .bind(pass)
+        .bind(version)
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Cancels every `booked` booking of a slot because its day was called off, with the reason
 /// the households read; how many.
 pub async fn call_off_slot(

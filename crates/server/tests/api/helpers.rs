@@ -333,3 +333,17 @@ pub fn titles(pull: &PullResponse) -> Vec<String> {
         .filter_map(|d| d["title"].as_str().map(str::to_string))
         .collect()
 }
+
+/// Every page of a first pull.
+pub async fn pull_all(phone: &Phone) -> Vec<domain::wire::Change> {
+    let mut changes = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = phone.pull(cursor).await;
+        changes.extend(page.changes);
+        if !page.has_more {
+            return changes;
+        }
+        cursor = Some(page.cursor);
+    }
+}

@@ -103,20 +103,6 @@ async fn a_full_slot_is_refused_by_the_rules_and_by_the_database() {
     );
 }
 
-/// Every page of a first pull.
-async fn pull_all(phone: &Phone) -> Vec<domain::wire::Change> {
-    let mut changes = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = phone.pull(cursor).await;
-        changes.extend(page.changes);
-        if !page.has_more {
-            return changes;
-        }
-        cursor = Some(page.cursor);
-    }
-}
-
 #[tokio::test]
 async fn members_of_the_community_pull_its_services_and_slots_and_no_one_else_does() {
     use domain::wire::{entity, MarketServiceView, MarketSlotView};

@@ -79,3 +79,38 @@ async fn retiring_old_keys_after_a_leak_ends_the_passes_they_signed() {
     let new = signed_now(&app).await;
     assert!(pass::verify(&new, &keys, |_| false, morning()).is_ok());
 }
+
+#[tokio::test]
+async fn retiring_keys_signs_every_live_booking_again_and_its_household_pulls_the_new_pass() {
+    use domain::wire::{entity, BookingView};
+    let app = spawn().await;
+    let zhao = app.signed_in("13900000004").await;
+    let mine = |changes: Vec<domain::wire::Change>| -> BookingView {
+        changes
+            .into_iter()
+            .filter(|c| c.entity == entity::BOOKING && c.data.is_some())
+            .map(|c| serde_json::from_value::<BookingView>(c.data.unwrap()).unwrap())
+            .find(|b| b.own)
+            .expect("her demo haircut")
+    };
+    let before = mine(pull_all(&zhao).await);
+    let old = before.pass.clone().unwrap();
+    let (new_id, _) = server::passes::rotate(&app.db, true).await.unwrap();
+    let after = mine(pull_all(&zhao).await);
+    let renewed = after.pass.clone().unwrap();
+    assert_ne!(renewed, old);
+    let keys = public_keys(&app).await;
+    let on_the_day = before.starts_at;
+    // The old pass no longer verifies; the renewed one does, with the same claims.
+    assert!(pass::verify(&old, &keys, |_| false, on_the_day).is_err());
+    let claims = pass::verify(&renewed, &keys, |_| false, on_the_day).unwrap();
+    assert_eq!(claims.key_id, new_id);
+    assert_eq!(claims.booking_id, before.id);
+    assert_eq!(
+        (claims.masked_name, claims.day),
+        (
+            pass::read(&old).unwrap().masked_name,
+            pass::read(&old).unwrap().day
+        )
+    );
+}
