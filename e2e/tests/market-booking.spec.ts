@@ -30,7 +30,7 @@ test("two residents offline ask for the last seat: one gets it with a pass, the 
   ] as const) {
     await app.signIn(phone);
     await app.open("/market");
-    await expect(app.page.getByTestId("market-service")).toHaveCount(6);
+    await expect(app.page.getByTestId("market-service")).toHaveCount(7);
     await app.waitForServiceWorker();
     // 孙大爷's 代预约 holds one of the two seats of the morning window.
     await expect(plumber(app).getByTestId("market-slot").first()).toContainText("余1位");

@@ -135,7 +135,7 @@ test("集市: a resident of 九龙花园 sees the next market's services and the
   await expect(haircut.getByTestId("market-slot").first()).toHaveText(/08:30–09:00\s*余2位/);
   const errands = page.getByTestId("market-service").filter({ hasText: "跑买办" });
   await expect(errands).toContainText("上门服务");
-  await expect(page.getByTestId("market-service")).toHaveCount(6);
+  await expect(page.getByTestId("market-service")).toHaveCount(7);
   await app.shot("screen-09b-market");
   await audit(page, NORMAL);
   // Offline, from the phone's storage.
