@@ -10,7 +10,7 @@ use chrono::Utc;
 use domain::mutation::{Label, Listed, Local, Redo, Rows};
 use domain::wire::{
     BookingView, CommunityRulesView, DialogueView, HouseholdView, IssueView, MarketServiceView,
-    MarketSlotView, PersonView, WaitlistView,
+    MarketSlotView, ParkingPoolView, PersonView, VisitView, WaitlistView,
 };
 use domain::FieldError;
 use leptos::prelude::*;
@@ -99,6 +99,22 @@ impl Rows for AppRows {
             list.iter()
                 .find(|w| w.view.id == id)
                 .map(|w| w.view.clone())
+        })
+    }
+
+    fn visit(&self, id: Uuid) -> Option<VisitView> {
+        self.0.visits.with_untracked(|list| {
+            list.iter()
+                .find(|v| v.view.id == id)
+                .map(|v| v.view.clone())
+        })
+    }
+
+    fn parking_pool(&self, community_id: &str) -> Option<ParkingPoolView> {
+        self.0.parking_pools.with_untracked(|list| {
+            list.iter()
+                .find(|p| p.view.community_id == community_id)
+                .map(|p| p.view.clone())
         })
     }
 }
@@ -211,6 +227,9 @@ pub fn redo_path(redo: &Redo, key: &str) -> (String, bool) {
         Redo::Market => ("/market".into(), false),
         Redo::Today => ("/work/today".into(), true),
         Redo::MarketSetup => ("/work/market".into(), true),
+        Redo::Parking => ("/parking".into(), false),
+        Redo::Gate => ("/work/gate".into(), true),
+        Redo::ParkingSetup => ("/work/parking".into(), true),
     }
 }
 

@@ -8,8 +8,8 @@ use domain::issue::IssueStatus;
 use domain::order::sort_by_number;
 use domain::wire::{
     entity, BookingView, CommunityRulesView, DialogueView, HouseholdView, InvitationView,
-    IssueView, MarketServiceView, MarketSlotView, PassKeyView, PersonView, SessionView,
-    WaitlistView,
+    IssueView, MarketServiceView, MarketSlotView, ParkingPoolView, PassKeyView, PersonView,
+    SessionView, VisitView, WaitlistView,
 };
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
@@ -69,6 +69,11 @@ pub struct AppState {
     pub bookings: RwSignal<Vec<Item<BookingView>>>,
     /// The household's places on waitlists (候补), with any seat offered.
     pub waitlist: RwSignal<Vec<Item<WaitlistView>>>,
+    /// 孝心车位 visits: the household's own (with passes), and for staff and guards every
+    /// visit of their community. Earliest arrival first.
+    pub visits: RwSignal<Vec<Item<VisitView>>>,
+    /// The 孝心车位 pools of the person's communities (rules and held spans).
+    pub parking_pools: RwSignal<Vec<Item<ParkingPoolView>>>,
     /// The public keys that sign passes (the work app only: volunteers check passes offline).
     pub pass_keys: RwSignal<Vec<PassKeyView>>,
     /// Something the server said that the person must read (why a session ended, say).
@@ -107,6 +112,8 @@ impl AppState {
             market_slots: RwSignal::new(Vec::new()),
             bookings: RwSignal::new(Vec::new()),
             waitlist: RwSignal::new(Vec::new()),
+            visits: RwSignal::new(Vec::new()),
+            parking_pools: RwSignal::new(Vec::new()),
             pass_keys: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             seen_version: RwSignal::new(0),
@@ -151,6 +158,11 @@ impl AppState {
         let mut waitlist: Vec<Item<WaitlistView>> = items(&snapshot, entity::WAITLIST);
         sort_by_number(&mut waitlist, |item| item.view.starts_at.timestamp());
         self.waitlist.set(waitlist);
+        let mut visits: Vec<Item<VisitView>> = items(&snapshot, entity::VISIT);
+        sort_by_number(&mut visits, |item| item.view.arrives_at.timestamp());
+        self.visits.set(visits);
+        self.parking_pools
+            .set(items(&snapshot, entity::PARKING_POOL));
         let mut pending: Vec<OutboxEntry> = snapshot
             .outbox
             .into_iter()

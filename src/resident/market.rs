@@ -12,7 +12,6 @@ use domain::market::booking::{
 };
 use domain::market::pass;
 use domain::market::ServiceMode;
-use domain::time::beijing;
 use domain::wire::{BookingView, MarketServiceView, MarketSlotView, WaitlistView};
 use domain::{FieldError, Lang};
 use leptos::prelude::*;
@@ -28,12 +27,7 @@ use crate::common::router::{use_router, A};
 use crate::common::state::{use_app, AppState, Item, SyncState};
 use crate::common::store::FailedEntry;
 
-/// Beijing time of day, `08:30`.
-fn clock(time: DateTime<Utc>) -> String {
-    use chrono::Timelike;
-    let local = beijing(time);
-    format!("{:02}:{:02}", local.hour(), local.minute())
-}
+use domain::time::clock_of as clock;
 
 /// "12月3日 00:06" — when an offer ends (the day too: it may be tomorrow).
 fn until_words(lang: Lang, until: DateTime<Utc>) -> String {

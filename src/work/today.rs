@@ -9,7 +9,6 @@ use chrono::{DateTime, NaiveTime, Timelike, Utc};
 use domain::ledger::china_date;
 use domain::market::booking::{BookingState, ConfirmServiceArgs, MarkNoShowArgs};
 use domain::market::pass::{self, PassClaims, PassError};
-use domain::time::beijing;
 use domain::wire::BookingView;
 use domain::Lang;
 use leptos::prelude::*;
@@ -22,10 +21,7 @@ use crate::common::state::{use_app, AppState, Item, SyncState};
 use crate::common::sync;
 use crate::work::scan;
 
-fn clock(time: DateTime<Utc>) -> String {
-    let local = beijing(time);
-    format!("{:02}:{:02}", local.hour(), local.minute())
-}
+use domain::time::clock_of as clock;
 
 /// Today's bookings this phone holds for its person to serve: not their own household's,
 /// not cancelled, earliest first.

@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod market;
 pub mod mutation;
 pub mod order;
+pub mod parking;
 pub mod person;
 pub mod privacy;
 pub mod time;

@@ -156,6 +156,17 @@ pub fn from_beijing(local: chrono::NaiveDateTime) -> DateTime<Utc> {
     Utc.from_utc_datetime(&(local - chrono::Duration::hours(8)))
 }
 
+/// "08:30": a time of day (written without chrono's formatter).
+pub fn clock(time: NaiveTime) -> String {
+    use chrono::Timelike;
+    format!("{:02}:{:02}", time.hour(), time.minute())
+}
+
+/// "08:30": the Beijing time of day of an instant.
+pub fn clock_of(time: DateTime<Utc>) -> String {
+    clock(beijing(time).time())
+}
+
 /// "12-09 09:00": a Beijing day and time, the same in both languages (written without
 /// chrono's formatter, which the phone would otherwise carry).
 pub fn day_and_clock(time: DateTime<Utc>) -> String {

@@ -238,6 +238,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     }
     crate::demo_history::load(&mut tx, &password, now).await?;
     crate::demo_market::load(&mut tx, now).await?;
+    crate::demo_parking::load(&mut tx, now).await?;
     tx.commit().await?;
     tracing::info!("loaded the demo township 汤汪乡");
     Ok(())

@@ -15,11 +15,13 @@ mod config;
 mod demo;
 mod demo_history;
 mod demo_market;
+mod demo_parking;
 mod error;
 mod http;
 mod market_days;
 mod mutators;
 mod openapi;
+mod parking;
 pub mod passes;
 mod policy;
 mod push;
@@ -29,6 +31,7 @@ mod township;
 mod views;
 
 pub use market_days::open_coming_days;
+pub use parking::tend as tend_parking;
 pub use sync::{settle_due_rounds, settle_lapsed_offers, turn_door_to_door_days};
 
 use std::sync::Arc;
@@ -177,6 +180,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             }
             if let Err(error) = market_days::open_coming_days(&db, chrono::Utc::now()).await {
                 tracing::warn!(%error, "opening the coming market days failed; will try again");
+            }
+            if let Err(error) = parking::tend(&db, chrono::Utc::now()).await {
+                tracing::warn!(%error, "flagging overstays and deleting old plates failed; will try again");
             }
         }
     });

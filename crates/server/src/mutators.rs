@@ -127,6 +127,32 @@ async fn facts(
         Some(id) => store::market::service_by_id(conn, id).await?,
         None => None,
     };
+    let visit = match touches.visit {
+        Some(id) => store::parking::visit_by_id(conn, id).await?,
+        None => None,
+    };
+    // The pool of the community acted in: the visit's, the household's, the one named, or
+    // the community the person lives in.
+    let pool = if touches.pool {
+        let community = visit
+            .as_ref()
+            .map(|v| v.community_id.clone())
+            .or_else(|| household.as_ref().map(|h| h.community_id.clone()))
+            .or_else(|| touches.community.clone())
+            .or_else(|| {
+                principal
+                    .memberships
+                    .iter()
+                    .find(|m| m.role == Role::Resident)
+                    .and_then(|m| m.community_id.clone())
+            });
+        match community {
+            Some(community) => store::parking::pool_of(conn, &community).await?,
+            None => None,
+        }
+    } else {
+        None
+    };
     let volunteers_for_booking = match &booking {
         Some(b) => store::bookings::volunteers_for(conn, b.service_id, principal.user_id).await?,
         None => false,
@@ -143,6 +169,8 @@ async fn facts(
         volunteers_for_booking,
         waitlist,
         service,
+        visit,
+        pool,
     })
 }
 
@@ -550,6 +578,35 @@ pub async fn apply(
         }
         Mutation::BookService(book) => {
             book_service(conn, principal, book, &facts, now, version).await?;
+        }
+        Mutation::SetParkingPool(set) => {
+            let id = facts
+                .pool
+                .as_ref()
+                .map(|p| p.id)
+                .unwrap_or_else(Uuid::new_v4);
+            store::parking::set_pool(conn, id, &set.community_id, &set.rules, version).await?;
+        }
+        Mutation::RegisterVisit(register) => {
+            crate::parking::register(conn, principal, register, &facts, now, version).await?;
+        }
+        Mutation::ChangeVisit(change) => {
+            crate::parking::change(conn, change, &facts, now, version).await?;
+        }
+        Mutation::CancelVisit(_) => {
+            crate::parking::cancel(conn, &facts, version).await?;
+        }
+        Mutation::GateIn(gate) => {
+            crate::parking::gate_in(conn, gate, &facts, version).await?;
+        }
+        Mutation::GateOut(gate) => {
+            crate::parking::gate_out(conn, gate, &facts, version).await?;
+        }
+        Mutation::RequestWalkUp(walk_up) => {
+            crate::parking::request_walk_up(conn, principal, walk_up, &facts, now, version).await?;
+        }
+        Mutation::ApproveWalkUp(approve) => {
+            crate::parking::approve_walk_up(conn, approve, &facts, version).await?;
         }
         Mutation::CancelBooking(CancelBooking { booking_id }) => {
             let booking = facts.booking()?;

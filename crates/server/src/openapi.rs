@@ -78,6 +78,18 @@ use crate::error::Json;
         domain::market::booking::JoinWaitlistArgs,
         domain::market::booking::AcceptPromotionArgs,
         domain::wire::WaitlistView,
+        domain::wire::ParkingPoolView,
+        domain::wire::VisitView,
+        domain::parking::Span,
+        domain::parking::PoolRules,
+        domain::parking::VisitStatus,
+        domain::parking::visit::SetParkingPoolArgs,
+        domain::parking::visit::RegisterVisitArgs,
+        domain::parking::visit::ChangeVisitArgs,
+        domain::parking::visit::CancelVisitArgs,
+        domain::parking::visit::GateArgs,
+        domain::parking::visit::RequestWalkUpArgs,
+        domain::parking::visit::ApproveWalkUpArgs,
     ))
 )]
 pub struct ApiDoc;

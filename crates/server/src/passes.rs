@@ -59,6 +59,21 @@ pub async fn rotate(db: &Db, retire_old: bool) -> Result<(u16, u64), sqlx::Error
                 store::bookings::set_pass(&mut tx, booking_id, &renewed, version).await?;
             }
         }
+        for (visit_id, token) in store::parking::live_passes(&mut tx).await? {
+            let Ok(mut claims) = domain::market::pass::read(&token) else {
+                tracing::warn!(%visit_id, "a stored visit pass does not read; not re-signed");
+                continue;
+            };
+            if claims.key_id != key_id {
+                claims.key_id = key_id;
+                let renewed = domain::market::pass::sign(&claims, &key);
+                let change = store::parking::VisitChange {
+                    pass: Some(Some(&renewed)),
+                    ..Default::default()
+                };
+                store::parking::change_visit(&mut tx, visit_id, &change, version).await?;
+            }
+        }
         retired
     } else {
         0

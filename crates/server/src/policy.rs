@@ -56,6 +56,10 @@ pub struct Facts {
     pub waitlist: Option<crate::store::waitlist::WaitRow>,
     /// The market service the mutation acts on (staff set-up).
     pub service: Option<ServiceRow>,
+    /// The visit the mutation acts on.
+    pub visit: Option<crate::store::parking::VisitRow>,
+    /// The 孝心车位 pool of the community the mutation acts in.
+    pub pool: Option<crate::store::parking::PoolRow>,
 }
 
 /// How many issues and photos one person may add per day (`--issues-per-day`,
@@ -91,6 +95,24 @@ impl Facts {
         self.booking
             .as_ref()
             .ok_or(Rejection::new(RejectCode::NotFound))
+    }
+
+    /// The visit the mutation names, or `not_found`.
+    pub fn visit(&self) -> Result<&crate::store::parking::VisitRow, Rejection> {
+        self.visit
+            .as_ref()
+            .ok_or(Rejection::new(RejectCode::NotFound))
+    }
+
+    /// The pool of the community acted in, or `not_found` (explained: it has none).
+    pub fn pool(&self) -> Result<&crate::store::parking::PoolRow, Rejection> {
+        self.pool.as_ref().ok_or_else(|| {
+            Rejection::explained(
+                RejectCode::NotFound,
+                "这个社区还没有开放孝心车位",
+                "This community has no visitor spots yet",
+            )
+        })
     }
 
     /// The issue the mutation names, or `not_found`.
@@ -416,6 +438,74 @@ pub fn authorize(
                 Err(forbidden())
             }
         }
+        // Only the community's staff set its 孝心车位 pool.
+        Mutation::SetParkingPool(set) => {
+            if facts.community_township.is_none() {
+                return Err(Rejection::new(RejectCode::NotFound));
+            }
+            if is_staff_of(principal, &set.community_id) {
+                Ok(target(&set.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
+        // Residents register visits for their own household, in the community they live in,
+        // within the household's limits; staff register for a household that phoned, and only
+        // they may go beyond the limits (recorded with the visit).
+        Mutation::RegisterVisit(register) => {
+            if register.for_household.is_none()
+                && communities_with_role(principal, Role::Resident)
+                    .next()
+                    .is_none()
+            {
+                return Err(forbidden());
+            }
+            let pool = facts.pool()?;
+            match (&facts.household, register.for_household) {
+                (_, None) if register.over_limit => Err(forbidden()),
+                (_, None) => match resident_household(principal, &pool.community_id) {
+                    Some(_) => Ok(target(&pool.community_id)),
+                    None => Err(forbidden()),
+                },
+                (Some(household), Some(_))
+                    if household.community_id == pool.community_id
+                        && is_staff_of(principal, &pool.community_id) =>
+                {
+                    Ok(target(&pool.community_id))
+                }
+                (Some(_), Some(_)) => Err(forbidden()),
+                (None, Some(_)) => Err(Rejection::new(RejectCode::NotFound)),
+            }
+        }
+        // The household changes or cancels its own visit, and approves a walk-up visitor
+        // for it; the community's staff may do all three for any household.
+        Mutation::ChangeVisit(_) | Mutation::CancelVisit(_) | Mutation::ApproveWalkUp(_) => {
+            let visit = facts.visit()?;
+            if visit_sight(principal, visit) == VisitSight::Household
+                || is_staff_of(principal, &visit.community_id)
+            {
+                Ok(target(&visit.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
+        // The community's guards (and staff) let cars in and out and register walk-ups.
+        Mutation::GateIn(_) | Mutation::GateOut(_) => {
+            let visit = facts.visit()?;
+            if keeps_gate(principal, &visit.community_id) {
+                Ok(target(&visit.community_id))
+            } else {
+                Err(forbidden())
+            }
+        }
+        Mutation::RequestWalkUp(_) => match &facts.household {
+            Some(household) if keeps_gate(principal, &household.community_id) => {
+                facts.pool()?;
+                Ok(target(&household.community_id))
+            }
+            Some(_) => Err(forbidden()),
+            None => Err(Rejection::new(RejectCode::NotFound)),
+        },
         // Each step of the loop belongs to one role in the issue's community: staff accept,
         // merge and decline; the property company answers and rectifies.
         Mutation::AdvanceIssue(AdvanceIssue { step, .. }) => {
@@ -594,6 +684,54 @@ pub fn serves(principal: &Principal, service: &ServiceRow, volunteered: &[String
     volunteered.contains(&service.id.to_string()) || is_staff_of(principal, &service.community_id)
 }
 
+/// Whether the person keeps the gate of a community: its guards and its staff.
+pub fn keeps_gate(principal: &Principal, community_id: &str) -> bool {
+    has_role_in(principal, Role::Guard, community_id) || is_staff_of(principal, community_id)
+}
+
+/// How much of a visit a viewer sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VisitSight {
+    /// Its household: everything, the pass included.
+    Household,
+    /// The community's staff and guards: the plate and the household, no pass.
+    Gate,
+    /// Anyone else: nothing (the pull never sends it; the pool's spans carry no plate).
+    None,
+}
+
+pub fn visit_sight(principal: &Principal, visit: &crate::store::parking::VisitRow) -> VisitSight {
+    if resident_household(principal, &visit.community_id) == Some(visit.household_id) {
+        VisitSight::Household
+    } else if keeps_gate(principal, &visit.community_id) {
+        VisitSight::Gate
+    } else {
+        VisitSight::None
+    }
+}
+
+/// Which visits a pull sends this person: their households', and every visit of the
+/// communities whose gate they keep.
+pub fn visit_scope(principal: &Principal) -> crate::store::parking::VisitScope {
+    let mut scope = crate::store::parking::VisitScope::default();
+    for membership in &principal.memberships {
+        match (
+            membership.role,
+            membership.household_id,
+            &membership.community_id,
+        ) {
+            (Role::Resident, Some(household), _) => {
+                push_unique(&mut scope.households, &household.to_string())
+            }
+            (Role::Guard | Role::CommunityStaff, _, Some(community)) => {
+                push_unique(&mut scope.communities, community)
+            }
+            _ => {}
+        }
+    }
+    scope
+}
+
 /// Whether the person checks passes and so pulls the public keys: anyone with a work role.
 pub fn checks_passes(principal: &Principal) -> bool {
     principal
@@ -767,8 +905,8 @@ mod tests {
         let refused = authorize(&raiser, &join, &facts).unwrap_err();
         assert_eq!(refused.code, RejectCode::Conflict);
         assert_eq!(
-            refused.detail,
-            Some((
+            refused.detail.as_deref(),
+            Some(&(
                 "这是您自己提的问题".to_string(),
                 "You raised this issue yourself".to_string()
             ))

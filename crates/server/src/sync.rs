@@ -51,18 +51,17 @@ pub async fn pull(
     let volunteered = store::bookings::services_volunteered(&mut tx, principal.user_id).await?;
     let booking_scope = policy::booking_scope(principal, volunteered.clone());
     let checks_passes = policy::checks_passes(principal);
+    let visit_scope = policy::visit_scope(principal);
     // One page: every change up to the version of the PULL_PAGE-th (so a page is complete up
     // to its cursor), and the phone pulls again while `has_more`.
-    let page_end = store::sync::page_end(
-        &mut tx,
-        &communities,
-        &staff_of,
-        &booking_scope,
-        checks_passes,
-        cursor,
-        PULL_PAGE,
-    )
-    .await?;
+    let rows = store::sync::PullRows {
+        communities: &communities,
+        staffed: &staff_of,
+        bookings: &booking_scope,
+        visits: &visit_scope,
+        pass_keys: checks_passes,
+    };
+    let page_end = store::sync::page_end(&mut tx, &rows, cursor, PULL_PAGE).await?;
     let (upto, has_more) = match page_end {
         Some(end) if end < version => (end, true),
         _ => (version, false),
@@ -82,6 +81,15 @@ pub async fn pull(
     let bookings = store::bookings::changed_since(&mut tx, &booking_scope, cursor, upto).await?;
     let waitlist =
         store::waitlist::changed_since(&mut tx, &booking_scope.households, cursor, upto).await?;
+    let visits = store::parking::visits_changed_since(&mut tx, &visit_scope, cursor, upto).await?;
+    let pools = store::parking::pools_changed_since(&mut tx, &communities, cursor, upto).await?;
+    // One moment for every view of this page (the door-to-door address is the day's).
+    let now = Utc::now();
+    let mut pools_held = Vec::with_capacity(pools.len());
+    for pool in pools {
+        let held = store::parking::held_spans(&mut tx, pool.id, None, now).await?;
+        pools_held.push((pool, held));
+    }
     let pass_keys = if checks_passes {
         store::pass_keys::changed_since(&mut tx, cursor, upto).await?
     } else {
@@ -104,8 +112,6 @@ pub async fn pull(
             })
             .map(|(entity, id, _)| (entity, id))
             .collect();
-    // One moment for every view of this page (the door-to-door address is the day's).
-    let now = Utc::now();
     // Labels and names the staff views show, looked up once each.
     let mut households_by_id = std::collections::HashMap::new();
     let referenced = people
@@ -120,6 +126,12 @@ pub async fn pull(
                         || policy::volunteer_sees_address(b, now)
                 })
                 .map(|b| b.household_id),
+        )
+        .chain(
+            visits
+                .iter()
+                .filter(|v| policy::visit_sight(principal, v) == policy::VisitSight::Gate)
+                .map(|v| v.household_id),
         );
     for id in referenced {
         if let std::collections::hash_map::Entry::Vacant(entry) = households_by_id.entry(id) {
@@ -203,6 +215,21 @@ pub async fn pull(
             row.id.to_string(),
             views::json(&views::waitlist_view(row)),
         )
+    }));
+    changes.extend(pools_held.into_iter().map(|(pool, held)| {
+        put(
+            entity::PARKING_POOL,
+            pool.community_id.clone(),
+            views::json(&views::parking_pool_view(&pool, held)),
+        )
+    }));
+    changes.extend(visits.iter().map(|row| {
+        let view = views::visit_view(
+            principal,
+            row,
+            household_of(Some(row.household_id)).as_ref(),
+        );
+        put(entity::VISIT, row.id.to_string(), views::json(&view))
     }));
     changes.extend(pass_keys.iter().map(|(key_id, public, retired)| {
         put(

@@ -338,6 +338,68 @@ pub fn json<T: serde::Serialize>(view: &T) -> serde_json::Value {
     serde_json::to_value(view).expect("views serialise")
 }
 
+/// A community's pool: its rules and the spans its spots are held (no plates, no
+/// households), to every member of the community.
+pub fn parking_pool_view(
+    row: &crate::store::parking::PoolRow,
+    held: Vec<domain::parking::Span>,
+) -> domain::wire::ParkingPoolView {
+    domain::wire::ParkingPoolView {
+        id: row.id,
+        community_id: row.community_id.clone(),
+        rules: row.rules.clone(),
+        held,
+    }
+}
+
+/// A visit as this person may see it (the pull sends it to its household and to the
+/// community's staff and guards only): the plate in full to them, the pass to the
+/// household, the address to staff and guards.
+pub fn visit_view(
+    principal: &Principal,
+    row: &crate::store::parking::VisitRow,
+    household: Option<&HouseholdRow>,
+) -> domain::wire::VisitView {
+    use policy::VisitSight;
+    let sight = policy::visit_sight(principal, row);
+    domain::wire::VisitView {
+        id: row.id,
+        community_id: row.community_id.clone(),
+        household_id: row.household_id,
+        plate: match sight {
+            VisitSight::None => row.plate_masked.clone(),
+            _ => row.plate.clone().unwrap_or_default(),
+        },
+        plate_masked: row.plate_masked.clone(),
+        unusual: row.unusual,
+        arrives_at: row.arrives_at,
+        leaves_by: row.leaves_by,
+        status: row.status,
+        own: sight == VisitSight::Household,
+        household: match (sight, household) {
+            (VisitSight::Gate, Some(household)) => household.label(true),
+            _ => String::new(),
+        },
+        relation: row.relation.clone(),
+        note: match sight {
+            VisitSight::None => String::new(),
+            _ => row.note.clone(),
+        },
+        walk_up: row.walk_up,
+        over_limit: row.over_limit,
+        entered_at: row.entered_at,
+        left_at: row.left_at,
+        short_code: match sight {
+            VisitSight::None => String::new(),
+            _ => row.short_code.clone(),
+        },
+        pass: match sight {
+            VisitSight::Household => row.pass.clone(),
+            _ => None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

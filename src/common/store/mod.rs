@@ -124,6 +124,9 @@ pub struct FailedEntry {
     /// For a booking refused as `full`: the nearest free slots the server offered.
     #[serde(default)]
     pub alternatives: Vec<Uuid>,
+    /// For a visit refused as `full`: the nearest free windows the server offered.
+    #[serde(default)]
+    pub windows: Vec<domain::parking::Span>,
 }
 
 /// A row as the server sent it (`base`) or as a queued mutation expects it (`overlay`).

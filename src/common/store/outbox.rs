@@ -194,6 +194,7 @@ pub(super) async fn settle(
                 label: entry.label.clone(),
                 redo: entry.redo.clone(),
                 alternatives: result.alternatives.clone(),
+                windows: result.windows.clone(),
             };
             tx.store(FAILED)?.put(&to_js(&failed)?, None).await?;
             outbox.delete(key.clone().into()).await?;

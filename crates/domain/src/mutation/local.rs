@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use crate::wire::{
     entity, BookingView, CommunityRulesView, DialogueView, HouseholdView, InvitationView,
-    IssueView, MarketServiceView, MarketSlotView, PersonView, WaitlistView,
+    IssueView, MarketServiceView, MarketSlotView, ParkingPoolView, PersonView, VisitView,
+    WaitlistView,
 };
 
 /// The rows the phone holds, as the mutation's optimistic effect needs to read them.
@@ -23,6 +24,8 @@ pub trait Rows {
     fn market_service(&self, id: Uuid) -> Option<MarketServiceView>;
     fn booking(&self, id: Uuid) -> Option<BookingView>;
     fn waitlist(&self, id: Uuid) -> Option<WaitlistView>;
+    fn visit(&self, id: Uuid) -> Option<VisitView>;
+    fn parking_pool(&self, community_id: &str) -> Option<ParkingPoolView>;
 }
 
 /// Who acts, when, and what the phone holds.
@@ -110,6 +113,15 @@ impl Optimistic {
     pub fn market_slot(view: &MarketSlotView) -> Optimistic {
         row(entity::MARKET_SLOT, view.id.to_string(), view)
     }
+
+    pub fn visit(view: &VisitView) -> Optimistic {
+        row(entity::VISIT, view.id.to_string(), view)
+    }
+
+    /// A pool is the row of its community.
+    pub fn parking_pool(view: &ParkingPoolView) -> Optimistic {
+        row(entity::PARKING_POOL, view.community_id.clone(), view)
+    }
 }
 
 /// The ids a mutation refers to, which the server loads before asking the policy.
@@ -129,6 +141,10 @@ pub struct Touches {
     pub waitlist: Option<Uuid>,
     /// The market service acted on (staff set-up).
     pub service: Option<Uuid>,
+    /// The visit acted on.
+    pub visit: Option<Uuid>,
+    /// The 孝心车位 pool of the community acted in (its rules and live visits).
+    pub pool: bool,
 }
 
 /// The form that made a mutation, where "fix and resubmit" takes the person.
@@ -160,6 +176,12 @@ pub enum Redo {
     Today,
     /// 集市管理: the community's services, days and slots (work app).
     MarketSetup,
+    /// 车位: the household's visits (resident app).
+    Parking,
+    /// 今日车辆: the guard's gate list (work app).
+    Gate,
+    /// 车位管理: the community's pool and its day (work app).
+    ParkingSetup,
 }
 
 /// What the queue screen calls a mutation, in both languages (kept with the queued entry, so

@@ -583,6 +583,12 @@ mod tests {
         fn waitlist(&self, _: Uuid) -> Option<crate::wire::WaitlistView> {
             None
         }
+        fn visit(&self, _: Uuid) -> Option<crate::wire::VisitView> {
+            None
+        }
+        fn parking_pool(&self, _: &str) -> Option<crate::wire::ParkingPoolView> {
+            None
+        }
     }
 
     fn market() -> Market {

@@ -20,6 +20,7 @@ mod local;
 mod loop_steps;
 mod market;
 mod market_setup;
+mod parking;
 mod sessions;
 
 use chrono::{DateTime, Utc};
@@ -33,6 +34,10 @@ pub use loop_steps::{AdvanceIssue, AnswerEscalation, EscalateIssue, JoinIssue, S
 pub use market::{
     AcceptPromotion, BookService, CancelBooking, CancelMarketDay, ConfirmService, JoinWaitlist,
     MarkNoShow, UpdateMarketSlot,
+};
+pub use parking::{
+    ApproveWalkUp, CancelVisit, ChangeVisit, Gate, GateInArgs, GateOutArgs, RegisterVisit,
+    RequestWalkUp, SetParkingPool,
 };
 pub use sessions::{NewDialogue, RecordMinutes, SetAgenda, SetScoringRules};
 
@@ -52,6 +57,10 @@ use crate::market::booking::{
     ConfirmServiceArgs, JoinWaitlistArgs, MarkNoShowArgs, UpdateMarketSlotArgs,
 };
 use crate::market::schedule::{AddMarketDayArgs, CreateMarketServiceArgs};
+use crate::parking::visit::{
+    ApproveWalkUpArgs, CancelVisitArgs, ChangeVisitArgs, RegisterVisitArgs, RequestWalkUpArgs,
+    SetParkingPoolArgs,
+};
 use crate::wire::{MutationEnvelope, MutationResult, ResultStatus, WireFieldError};
 
 /// One mutation, defined once.
@@ -171,6 +180,14 @@ mutations! {
     CancelMarketDay(CancelMarketDayArgs),
     CreateMarketService(CreateMarketServiceArgs),
     AddMarketDay(AddMarketDayArgs),
+    SetParkingPool(SetParkingPoolArgs),
+    RegisterVisit(RegisterVisitArgs),
+    ChangeVisit(ChangeVisitArgs),
+    CancelVisit(CancelVisitArgs),
+    GateIn(GateInArgs),
+    GateOut(GateOutArgs),
+    RequestWalkUp(RequestWalkUpArgs),
+    ApproveWalkUp(ApproveWalkUpArgs),
 }
 
 fn parse_as<A: Listed>(version: u32, args: &serde_json::Value) -> Result<Mutation, Rejection> {
@@ -291,9 +308,11 @@ pub struct Rejection {
     pub code: RejectCode,
     pub fields: Vec<FieldError>,
     /// A more precise explanation than the code's own, in both languages.
-    pub detail: Option<(String, String)>,
+    pub detail: Option<Box<(String, String)>>,
     /// For `full`: the nearest free slots of the same service.
     pub alternatives: Vec<Uuid>,
+    /// For a visit refused as `full`: the nearest free windows that fit its stay.
+    pub windows: Vec<crate::parking::Span>,
 }
 
 impl Rejection {
@@ -303,13 +322,14 @@ impl Rejection {
             fields: Vec::new(),
             detail: None,
             alternatives: Vec::new(),
+            windows: Vec::new(),
         }
     }
 
     /// A refusal with its own explanation (zh, en).
     pub fn explained(code: RejectCode, zh: impl Into<String>, en: impl Into<String>) -> Self {
         Rejection {
-            detail: Some((zh.into(), en.into())),
+            detail: Some(Box::new((zh.into(), en.into()))),
             ..Rejection::new(code)
         }
     }
@@ -328,7 +348,7 @@ impl Rejection {
 
     /// The message: the field errors when there are any, else the code's own message.
     pub fn message(&self, lang: Lang) -> String {
-        if let Some((zh, en)) = &self.detail {
+        if let Some((zh, en)) = self.detail.as_deref() {
             return lang.pick(zh, en).clone();
         }
         if self.fields.is_empty() {
@@ -357,6 +377,7 @@ impl Rejection {
                 .map(WireFieldError::from_field_error)
                 .collect(),
             alternatives: self.alternatives.clone(),
+            windows: self.windows.clone(),
         }
     }
 }
@@ -476,6 +497,12 @@ mod tests {
             None
         }
         fn waitlist(&self, _: Uuid) -> Option<crate::wire::WaitlistView> {
+            None
+        }
+        fn visit(&self, _: Uuid) -> Option<crate::wire::VisitView> {
+            None
+        }
+        fn parking_pool(&self, _: &str) -> Option<crate::wire::ParkingPoolView> {
             None
         }
     }

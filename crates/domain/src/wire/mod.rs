@@ -85,6 +85,9 @@ pub struct MutationResult {
     /// For `rejected` with code `full`: the nearest free slots of the same service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<Uuid>,
+    /// For a visit refused with code `full`: the nearest free windows that fit its stay.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<crate::parking::Span>,
 }
 
 impl MutationResult {
@@ -97,6 +100,7 @@ impl MutationResult {
             expected_seq: None,
             fields: Vec::new(),
             alternatives: Vec::new(),
+            windows: Vec::new(),
         }
     }
 

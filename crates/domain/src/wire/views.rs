@@ -32,6 +32,12 @@ pub mod entity {
     pub const PASS_KEY: &str = "pass_key";
     /// A place on the waitlist of a full slot (候补), to its household only.
     pub const WAITLIST: &str = "waitlist";
+    /// A community's 孝心车位 pool: its rules and the spans its spots are held (no plates),
+    /// to every member of the community.
+    pub const PARKING_POOL: &str = "parking_pool";
+    /// A visit: to its household (with the pass), to the community's staff and guards (the
+    /// plate in full); removed from every phone when its plate is deleted.
+    pub const VISIT: &str = "visit";
 }
 
 /// A community as its members' phones keep it: the rules that decide its scoring rounds.
@@ -432,4 +438,65 @@ pub struct WaitlistView {
     pub offer_until: Option<DateTime<Utc>>,
     #[serde(default)]
     pub note: String,
+}
+
+/// A community's 孝心车位 pool, to every member of the community: its rules and when its spots
+/// are held (no plates, no households), so a phone offline can show the free times.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ParkingPoolView {
+    /// The pool's id (the `service` of its passes).
+    pub id: Uuid,
+    pub community_id: String,
+    pub rules: crate::parking::PoolRules,
+    /// The spans of the visits that hold a spot now or later.
+    #[serde(default)]
+    pub held: Vec<crate::parking::Span>,
+}
+
+/// A visit to the 孝心车位, as a phone keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VisitView {
+    pub id: Uuid,
+    pub community_id: String,
+    pub household_id: Uuid,
+    /// The plate: in full to the household, the community's staff and guards (`苏K12345`).
+    pub plate: String,
+    /// The plate masked (`苏K·***45`), as the pass shows it.
+    pub plate_masked: String,
+    /// A plate of an unusual kind (挂, 警, 使…), for the guard to check by eye.
+    #[serde(default)]
+    pub unusual: bool,
+    #[serde(with = "crate::time::instant")]
+    pub arrives_at: DateTime<Utc>,
+    #[serde(with = "crate::time::instant")]
+    pub leaves_by: DateTime<Utc>,
+    pub status: crate::parking::VisitStatus,
+    /// The viewer's own household's visit.
+    #[serde(default)]
+    pub own: bool,
+    /// The household's address (楼栋-单元-门牌): to staff and guards.
+    #[serde(default)]
+    pub household: String,
+    #[serde(default)]
+    pub relation: String,
+    #[serde(default)]
+    pub note: String,
+    /// A visitor the guard registered at the gate (walk-up).
+    #[serde(default)]
+    pub walk_up: bool,
+    /// Staff allowed it beyond the household's limits.
+    #[serde(default)]
+    pub over_limit: bool,
+    #[serde(default, with = "crate::time::instant_option")]
+    pub entered_at: Option<DateTime<Utc>>,
+    #[serde(default, with = "crate::time::instant_option")]
+    pub left_at: Option<DateTime<Utc>>,
+    /// The short code a guard can type instead of scanning.
+    #[serde(default)]
+    pub short_code: String,
+    /// The signed pass: to the household, while the visit is booked or inside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<String>,
 }

@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod issues;
 pub mod limits;
 pub mod market;
+pub mod parking;
 pub mod pass_keys;
 pub mod people;
 pub mod photos;

@@ -93,6 +93,7 @@ fn result_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<MutationResult, sqlx
         fields: serde_json::from_str::<Vec<WireFieldError>>(&fields).unwrap_or_default(),
         alternatives: serde_json::from_str(&row.try_get::<String, _>("alternatives")?)
             .unwrap_or_default(),
+        windows: serde_json::from_str(&row.try_get::<String, _>("windows")?).unwrap_or_default(),
     })
 }
 
@@ -137,8 +138,8 @@ pub async fn keep_result(
         () => {
             "INSERT INTO mutation_results
                (client_id, seq, mutation_id, name, status, code, message, fields, alternatives,
-                device_time, processed_at, version)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+                windows, device_time, processed_at, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
              RELEASE effect; SAVEPOINT effect"
         };
     }
@@ -148,6 +149,7 @@ pub async fn keep_result(
     };
     let fields = serde_json::to_string(&result.fields).expect("field errors serialise");
     let alternatives = serde_json::to_string(&result.alternatives).expect("alternatives serialise");
+    let windows = serde_json::to_string(&result.windows).expect("windows serialise");
     sqlx::query(sql)
         .bind(client_id.to_string())
         .bind(envelope.seq as i64)
@@ -158,6 +160,7 @@ pub async fn keep_result(
         .bind(&result.message)
         .bind(fields)
         .bind(alternatives)
+        .bind(windows)
         .bind(time_text(envelope.device_time))
         .bind(time_text(now))
         .bind(version)
@@ -233,18 +236,34 @@ pub async fn results_since(
     rows.iter().map(result_from_row).collect()
 }
 
+/// Everything one person's pull covers, as `page_end` counts it.
+pub struct PullRows<'a> {
+    /// The communities whose shared rows the person sees.
+    pub communities: &'a [String],
+    /// The communities whose staff rows the person keeps.
+    pub staffed: &'a [String],
+    pub bookings: &'a super::bookings::BookingScope,
+    pub visits: &'a super::parking::VisitScope,
+    /// Whether the person pulls the pass keys.
+    pub pass_keys: bool,
+}
+
 /// The version of the `page`-th change after `cursor` that a pull would send — over every row
 /// of `communities` and the staff rows of `staffed` — or `None` when there are no more than
 /// `page`. A pull sends the changes up to that version and says there is more.
 pub async fn page_end(
     conn: &mut Conn,
-    communities: &[String],
-    staffed: &[String],
-    bookings: &super::bookings::BookingScope,
-    pass_keys: bool,
+    rows: &PullRows<'_>,
     cursor: i64,
     page: usize,
 ) -> Result<Option<i64>, sqlx::Error> {
+    let PullRows {
+        communities,
+        staffed,
+        bookings,
+        visits,
+        pass_keys,
+    } = *rows;
     let list = |ids: &[String]| vec!["?"; ids.len()].join(", ");
     let mut branches = Vec::new();
     let mut binds: Vec<Vec<&String>> = Vec::new();
@@ -258,6 +277,9 @@ pub async fn page_end(
                 "SELECT version FROM market_services WHERE community_id IN ({c}) AND version > ?"
             ),
             format!("SELECT version FROM market_slots WHERE community_id IN ({c}) AND version > ?"),
+            format!(
+                "SELECT version FROM parking_pools WHERE community_id IN ({c}) AND version > ?"
+            ),
             format!("SELECT version FROM tombstones WHERE community_id IN ({c}) AND version > ?"),
         ] {
             branches.push(sql);
@@ -292,6 +314,10 @@ pub async fn page_end(
             list(&bookings.households)
         ));
         binds.push(bookings.households.iter().collect());
+    }
+    if let Some((branch, ids)) = super::parking::page_branch(visits) {
+        branches.push(branch);
+        binds.push(ids);
     }
     if pass_keys {
         branches.push("SELECT version FROM pass_keys WHERE version > ?".into());

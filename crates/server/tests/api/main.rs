@@ -11,6 +11,7 @@ mod http;
 mod ledger;
 mod market;
 mod matrix;
+mod parking;
 mod passes;
 mod security;
 mod session;

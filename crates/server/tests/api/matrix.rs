@@ -297,7 +297,8 @@ async fn pulls_hold_only_the_persons_communities_and_private_data_only_for_their
             let community = data["community_id"].as_str().unwrap();
             match (change.entity.as_str(), home) {
                 (
-                    "issue" | "dialogue" | "community" | "market_service" | "market_slot",
+                    "issue" | "dialogue" | "community" | "market_service" | "market_slot"
+                    | "parking_pool",
                     Some(home),
                 ) => {
                     assert_eq!(
@@ -306,7 +307,23 @@ async fn pulls_hold_only_the_persons_communities_and_private_data_only_for_their
                         change.entity
                     )
                 }
-                ("issue" | "dialogue" | "community" | "market_service" | "market_slot", None) => {} // the township sees every community's
+                (
+                    "issue" | "dialogue" | "community" | "market_service" | "market_slot"
+                    | "parking_pool",
+                    None,
+                ) => {} // the township sees every community's
+                // Visits: the household's own (with its pass), its community's staff and
+                // guards (the plate, no pass).
+                ("visit", Some(home)) => {
+                    assert_eq!(community, home, "{role:?} saw another community's visit");
+                    match role {
+                        Role::Resident => assert_eq!(data["own"], true, "a neighbour's visit"),
+                        Role::CommunityStaff | Role::Guard => {
+                            assert!(data.get("pass").is_none(), "{role:?} received a pass")
+                        }
+                        _ => panic!("{role:?} received a visit"),
+                    }
+                }
                 // Bookings: the household's own, its community's staff, its service's volunteers.
                 ("booking", Some(home)) => {
                     assert_eq!(community, home, "{role:?} saw another community's booking");
@@ -415,6 +432,8 @@ struct Scene<'a> {
     staff: Phone,
     property: Phone,
     fresh: std::sync::atomic::AtomicU32,
+    /// Visits arrive a day apart, so no household limit gets in the way.
+    visits: std::sync::atomic::AtomicU32,
 }
 
 fn applied(result: domain::wire::MutationResult) {
@@ -592,6 +611,38 @@ impl Scene<'_> {
         slot
     }
 
+    /// A visit of the Resident's household (or `for_household`), eight hours after the last
+    /// one (three a day, within the week's 21).
+    fn visit(&self, for_household: Option<Uuid>) -> domain::parking::visit::RegisterVisitArgs {
+        let n = self
+            .visits
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        domain::parking::visit::RegisterVisitArgs {
+            id: Uuid::new_v4(),
+            plate: "苏K12345".into(),
+            arrives_at: chrono::Utc::now() + chrono::Duration::hours(24 + 8 * i64::from(n)),
+            hours: 3,
+            relation: "child".into(),
+            note: String::new(),
+            for_household,
+            over_limit: false,
+        }
+    }
+
+    /// A walk-up visitor for the Resident's household, a day after the last visit (the
+    /// guard's own time is the phone's, so any time travels).
+    async fn walk_up(&self) -> domain::parking::visit::RequestWalkUpArgs {
+        let visit = self.visit(None);
+        domain::parking::visit::RequestWalkUpArgs {
+            id: visit.id,
+            plate: visit.plate,
+            household_id: self.app.household_id("shanwan", "201").await,
+            hours: visit.hours,
+            at: visit.arrives_at,
+            note: String::new(),
+        }
+    }
+
     fn code(&self) -> String {
         let n = self.fresh.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         // n in base 31 (the alphabet's size): distinct codes for every n.
@@ -638,7 +689,7 @@ fn jpeg() -> String {
 }
 
 /// The cases: a label (beginning with the mutation's name) and who may.
-const CASES: [(&str, &[Who]); 33] = [
+const CASES: [(&str, &[Who]); 42] = [
     ("raise_issue", &[Who::Resident, Who::TwoCommunities]),
     ("raise_issue for a household", &[Who::CommunityStaff]),
     ("add_household", &[Who::CommunityStaff]),
@@ -699,7 +750,38 @@ const CASES: [(&str, &[Who]); 33] = [
         "mark_no_show of an ended booking of the Volunteer's service",
         &[Who::Volunteer, Who::CommunityStaff],
     ),
+    // Only the community's staff set its 孝心车位.
+    ("set_parking_pool", &[Who::CommunityStaff]),
+    // A resident registers for their own household; staff for a household that phoned.
+    ("register_visit", &[Who::Resident]),
+    ("register_visit for a household", &[Who::CommunityStaff]),
+    // The household changes and cancels its own visit; staff any.
+    (
+        "change_visit of the Resident's visit",
+        &[Who::Resident, Who::CommunityStaff],
+    ),
+    (
+        "cancel_visit of the Resident's visit",
+        &[Who::Resident, Who::CommunityStaff],
+    ),
+    // The community's guards (and staff) keep the gate.
+    ("gate_in of a visit", &[Who::Guard, Who::CommunityStaff]),
+    ("gate_out of a visit", &[Who::Guard, Who::CommunityStaff]),
+    ("request_walk_up", &[Who::Guard, Who::CommunityStaff]),
+    // The household lets a walk-up visitor in (or staff do).
+    (
+        "approve_walk_up for the Resident's household",
+        &[Who::Resident, Who::CommunityStaff],
+    ),
 ];
+
+fn pool_rules() -> domain::parking::PoolRules {
+    domain::parking::PoolRules {
+        days_ahead: 60,
+        per_week: 21,
+        ..domain::parking::PoolRules::default()
+    }
+}
 
 /// What `case` pushes, with the scene set for it (fresh rows every time).
 async fn prepare(scene: &Scene<'_>, case: &str) -> MutationEnvelope {
@@ -984,6 +1066,51 @@ async fn prepare(scene: &Scene<'_>, case: &str) -> MutationEnvelope {
                 booking_id: Uuid::new_v4(),
             })
         }
+        "set_parking_pool" => envelope(&domain::parking::visit::SetParkingPoolArgs {
+            community_id: "shanwan".into(),
+            rules: pool_rules(),
+        }),
+        "register_visit" => envelope(&scene.visit(None)),
+        "register_visit for a household" => {
+            envelope(&scene.visit(Some(scene.app.household_id("shanwan", "402").await)))
+        }
+        "change_visit of the Resident's visit" => {
+            let visit = scene.visit(None);
+            applied(scene.resident.act(&visit).await);
+            envelope(&domain::parking::visit::ChangeVisitArgs {
+                visit_id: visit.id,
+                arrives_at: visit.arrives_at + chrono::Duration::hours(1),
+                hours: 2,
+            })
+        }
+        "cancel_visit of the Resident's visit" => {
+            let visit = scene.visit(None);
+            applied(scene.resident.act(&visit).await);
+            envelope(&domain::parking::visit::CancelVisitArgs { visit_id: visit.id })
+        }
+        "gate_in of a visit" | "gate_out of a visit" => {
+            let visit = scene.visit(None);
+            applied(scene.resident.act(&visit).await);
+            let gate = domain::parking::visit::GateArgs {
+                visit_id: visit.id,
+                at: chrono::Utc::now(),
+                offline: false,
+            };
+            if case.starts_with("gate_in") {
+                envelope(&domain::mutation::GateInArgs(gate))
+            } else {
+                envelope(&domain::mutation::GateOutArgs(gate))
+            }
+        }
+        "request_walk_up" => envelope(&scene.walk_up().await),
+        "approve_walk_up for the Resident's household" => {
+            let walk_up = scene.walk_up().await;
+            applied(scene.staff.act(&walk_up).await);
+            envelope(&domain::parking::visit::ApproveWalkUpArgs {
+                visit_id: walk_up.id,
+                approve: true,
+            })
+        }
         other => panic!("no scene for the case {other}"),
     }
 }
@@ -1031,7 +1158,18 @@ async fn every_listed_mutation_is_allowed_or_refused_for_every_kind_of_person() 
         staff: app.signed_in("13900000303").await,
         property: app.signed_in("13900000201").await,
         fresh: std::sync::atomic::AtomicU32::new(0),
+        visits: std::sync::atomic::AtomicU32::new(0),
     };
+    // The pool as the `set_parking_pool` case sets it: no opening hours, two months ahead.
+    applied(
+        scene
+            .staff
+            .act(&domain::parking::visit::SetParkingPoolArgs {
+                community_id: "shanwan".into(),
+                rules: pool_rules(),
+            })
+            .await,
+    );
     let mut covered = std::collections::BTreeSet::new();
     for who in EVERYONE {
         let phone = match who {
