@@ -3,70 +3,12 @@
 // the resident's app drew), sees who it is for and confirms 已服务; scanning it again says it
 // was used; online, the server holds one service record, made offline. A forged pass, another
 // day's pass, an expired one and one signed by a retired key are refused, each in its own words.
-import { chromium } from "@playwright/test";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { AppPage, expect, test } from "./fixtures/app";
 import { audit } from "./fixtures/audit";
-import { CHROMIUM, CHROMIUM_ARGS } from "./fixtures/browser";
+import { cameraFile, passLink, phoneWithCamera } from "./fixtures/camera";
 
 const ZHAO = "13900000004"; // 赵玉珍, who has a demo haircut on the 9th too
 const BARBER = "13900000101"; // 周德明, gives 理发
-const WIDTH = 640;
-const HEIGHT = 480;
-
-/** The pass on screen, read from a screenshot by zbarimg: its link. */
-async function passLink(page: AppPage): Promise<string> {
-  const shot = join(mkdtempSync(join(tmpdir(), "ywt-scan-")), "pass.png");
-  await page.page.locator(".pass-card .qr").scrollIntoViewIfNeeded();
-  await page.page.screenshot({ path: shot });
-  return execFileSync("zbarimg", ["--quiet", "--raw", shot]).toString().trim();
-}
-
-/** A one-frame YUV4MPEG2 video (what Chromium's fake camera plays, looping) of the QR code
- * the app drew on this page, on white, the way a phone held up to the camera fills part of
- * the frame. */
-async function cameraFile(page: AppPage): Promise<string> {
-  const luma = await page.page.evaluate(
-    async ({ width, height }) => {
-      const svg = document.querySelector(".pass-card .qr svg")!;
-      const image = new Image();
-      image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(new XMLSerializer().serializeToString(svg));
-      await image.decode();
-      const canvas = document.createElement("canvas");
-      canvas.width = width;
-      canvas.height = height;
-      const context = canvas.getContext("2d")!;
-      context.fillStyle = "#fff";
-      context.fillRect(0, 0, width, height);
-      context.imageSmoothingEnabled = false;
-      const side = 320;
-      context.drawImage(image, (width - side) / 2, (height - side) / 2, side, side);
-      const rgba = context.getImageData(0, 0, width, height).data;
-      let grey = "";
-      for (let i = 0; i < rgba.length; i += 4) {
-        grey += String.fromCharCode(Math.round(0.299 * rgba[i] + 0.587 * rgba[i + 1] + 0.114 * rgba[i + 2]));
-      }
-      return btoa(grey);
-    },
-    { width: WIDTH, height: HEIGHT },
-  );
-  const chroma = Buffer.alloc((WIDTH / 2) * (HEIGHT / 2), 128);
-  const file = join(mkdtempSync(join(tmpdir(), "ywt-camera-")), "pass.y4m");
-  writeFileSync(
-    file,
-    Buffer.concat([
-      Buffer.from(`YUV4MPEG2 W${WIDTH} H${HEIGHT} F10:1 Ip A1:1 C420jpeg\nFRAME\n`),
-      Buffer.from(luma, "base64"),
-      chroma,
-      chroma,
-    ]),
-  );
-  return file;
-}
-
 test("a barber, offline, scans a pass with the camera; a used, forged, other-day or expired pass is refused in words", async ({ browser, server }) => {
   const beijingMinutes = (Date.now() / 60_000 + 8 * 60) % (24 * 60);
   test.skip(beijingMinutes > 24 * 60 - 15, "too close to midnight in Beijing");
@@ -93,15 +35,7 @@ test("a barber, offline, scans a pass with the camera; a used, forged, other-day
   const camera = await cameraFile(zhao);
 
   // The barber's phone, its camera filming the resident's screen.
-  const phone = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      ...CHROMIUM_ARGS,
-      "--use-fake-ui-for-media-stream",
-      "--use-fake-device-for-media-stream",
-      `--use-file-for-fake-video-capture=${camera}`,
-    ],
-  });
+  const phone = await phoneWithCamera(camera);
   try {
     const context = await phone.newContext({
       viewport: { width: 390, height: 844 },

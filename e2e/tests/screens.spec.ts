@@ -65,7 +65,10 @@ test("the resident's screens", async ({ page, server }) => {
   await app.shot("screen-09-market-none");
   await audit(page, NORMAL);
   await app.open("/parking");
-  await app.shot("screen-10-parking-soon");
+  // 杉湾花园's 12 孝心车位: how many are free, for how long, when the gate is open.
+  await expect(page.getByTestId("parking-pool")).toContainText("共12个车位");
+  await app.shot("screen-10-parking");
+  await audit(page, NORMAL);
 
   await app.open("/me");
   await app.shot("screen-11-me");

@@ -14,6 +14,7 @@ pub mod issue;
 pub mod issue_form;
 pub mod not_found;
 pub mod photo;
+pub mod plate;
 pub mod router;
 pub mod shell;
 pub mod state;

@@ -310,6 +310,20 @@ impl AppState {
         })
     }
 
+    /// Whether the person keeps a gate (a guard, or community staff): 今日车辆.
+    pub fn keeps_gate(&self) -> bool {
+        self.session.with(|s| {
+            s.as_ref().is_some_and(|s| {
+                s.memberships.iter().any(|m| {
+                    matches!(
+                        m.role,
+                        domain::person::Role::Guard | domain::person::Role::CommunityStaff
+                    )
+                })
+            })
+        })
+    }
+
     /// Whether the person keeps a community (community staff).
     pub fn is_staff(&self) -> bool {
         self.session.with(|s| {

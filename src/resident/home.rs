@@ -115,11 +115,24 @@ fn HomeContent() -> impl IntoView {
                 }
                 .into_any(),
             }}
-            <A href="/parking" attr:class="card soon-card">
-                <Icon name="parking"/>
-                <span>{tr(K::TabParking)}</span>
-                <span class="muted">{tr(K::ComingSoon)}</span>
-            </A>
+            {move || match crate::resident::parking::next_visit(app) {
+                Some(words) => view! {
+                    <A href="/parking" attr:class="card soon-card next-booking" attr:data-testid="next-visit">
+                        <Icon name="parking"/>
+                        <span>{tr(K::MyVisits)}</span>
+                        <strong>{words}</strong>
+                    </A>
+                }
+                .into_any(),
+                None => view! {
+                    <A href="/parking" attr:class="card soon-card">
+                        <Icon name="parking"/>
+                        <span>{tr(K::TabParking)}</span>
+                        <span class="muted">{tr(K::RegisterVisit)}</span>
+                    </A>
+                }
+                .into_any(),
+            }}
         </section>
     }
 }

@@ -664,23 +664,37 @@ pub fn OpenedPass() -> impl IntoView {
         .unwrap_or_default();
     let token = pass::token_in(&format!("/p{hash}")).to_string();
     let claims = pass::read(&token).ok();
+    let claims_code = claims.as_ref().map(|c| pass::short_code(c.booking_id));
     let app = use_app();
-    // A volunteer's own phone camera opened the pass: their work app checks it (offline too).
+    // A volunteer's or guard's own phone camera opened the pass: their work app checks it
+    // (offline too). A visitor's phone shows the code to hold up at the gate.
     let check_link = format!("/work/today#{token}");
+    let gate_link = format!("/work/gate#{token}");
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let qr = (claims.is_some()).then(|| pass::url(&origin, &token));
     view! {
         <PageHeader title=K::PassTitle back="/"/>
         <section class="card pass-card" data-testid="opened-pass">
             {claims.map(|c| {
-                let when = format!("{:02}:{:02}", chrono::Timelike::hour(&c.starts), chrono::Timelike::minute(&c.starts));
+                let when = format!("{}–{}", domain::time::clock(c.starts), domain::time::clock(c.ends));
                 view! {
-                    <p><strong>{move || day_text(i18n.lang(), c.day)}" "{when.clone()}</strong>" · "{c.masked_name.clone()}</p>
-                    <p class="pass-code">{tr(K::PassCode)}" "<strong>{pass::short_code(c.booking_id)}</strong></p>
+                    <p class="pass-when"><strong data-testid="opened-window">{move || day_text(i18n.lang(), c.day)}" "{when.clone()}</strong></p>
+                    <p class="plate-big">{c.masked_name.clone()}</p>
                 }
             })}
+            {qr.map(|url| view! { <QrCode text=url label=i18n.t(K::PassTitle).to_string()/> })}
+            {claims_code.map(|code| view! { <p class="pass-code">{tr(K::PassCode)}" "<strong>{code}</strong></p> })}
             <p>{tr(K::PassForVolunteer)}</p>
             <Show when=move || app.serves()>
                 <a class="button primary big" rel="external" href=check_link.clone() data-testid="check-in-work-app">
                     {tr(K::CheckInWorkApp)}
+                </a>
+            </Show>
+            <Show when=move || app.keeps_gate()>
+                <a class="button primary big" rel="external" href=gate_link.clone() data-testid="check-at-gate">
+                    {tr(K::CheckAtGate)}
                 </a>
             </Show>
         </section>

@@ -13,8 +13,8 @@ pub mod ledger;
 pub mod login;
 pub mod market;
 pub mod me;
+pub mod parking;
 pub mod privacy;
-pub mod soon;
 
 use leptos::prelude::*;
 
@@ -52,7 +52,10 @@ static ROUTES: &[Route] = &[
         view! { <market::PassPage/> }.into_any()
     }),
     Route::new("/p", || view! { <market::OpenedPass/> }.into_any()),
-    Route::new("/parking", || view! { <soon::Parking/> }.into_any()),
+    Route::new("/parking", || view! { <parking::Parking/> }.into_any()),
+    Route::new("/parking/pass/:id", || {
+        view! { <parking::VisitPassPage/> }.into_any()
+    }),
     Route::new("/me", || view! { <me::Me/> }.into_any()),
     Route::new("/sync", || view! { <SyncPage/> }.into_any()),
     Route::new("/join", || view! { <join::EnterCode/> }.into_any()),

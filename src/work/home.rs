@@ -82,6 +82,7 @@ fn WorkHomeContent() -> impl IntoView {
                     <span>{tr(K::TownshipAdmin)}</span>
                 </A>
             </Show>
+            <crate::work::gate::GateLink/>
             <crate::work::market::MarketSetupLink/>
             <Show when=move || app.serves()>
                 <A href="/today" attr:class="button big primary" attr:data-testid="today-link">

@@ -6,6 +6,7 @@
 //! Architecture Invariant: nothing here names `crate::resident`.
 
 pub mod dialogues;
+pub mod gate;
 pub mod home;
 pub mod issue;
 pub mod issues;
@@ -59,6 +60,7 @@ static ROUTES: &[Route] = &[
     }),
     Route::new("/setup", || view! { <setup::Setup/> }.into_any()),
     Route::new("/today", || view! { <today::Today/> }.into_any()),
+    Route::new("/gate", || view! { <gate::Gate/> }.into_any()),
     Route::new("/market", || view! { <market::MarketSetup/> }.into_any()),
     Route::new("/sync", || view! { <SyncPage/> }.into_any()),
 ];

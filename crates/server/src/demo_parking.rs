@@ -25,11 +25,11 @@ type DemoVisit = (
 );
 
 const VISITS: [DemoVisit; 4] = [
-    // 何桂芳's son came at lunchtime and is still parked, 40 minutes past his window.
+    // 李建国's son came at lunchtime and is still parked, 40 minutes past his window.
     (
         "5栋",
         "2单元",
-        "101",
+        "302",
         "苏K8C2M7",
         "child",
         (-400, 360),
@@ -45,11 +45,11 @@ const VISITS: [DemoVisit; 4] = [
         (-120, 300),
         VisitStatus::Inside,
     ),
-    // 李建国's nephew is expected within the hour.
+    // 何桂芳's nephew is expected within the hour.
     (
         "5栋",
         "2单元",
-        "302",
+        "101",
         "沪A5G321",
         "relative",
         (50, 180),

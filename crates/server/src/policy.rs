@@ -621,6 +621,16 @@ pub fn staff_scope(principal: &Principal) -> Vec<String> {
     communities
 }
 
+/// The communities whose households (building, unit, room; no names or phones) this person
+/// keeps: their staff's, and the guards' of their gate (a walk-up visitor names the household).
+pub fn household_scope(principal: &Principal) -> Vec<String> {
+    let mut communities = staff_scope(principal);
+    for community in communities_with_role(principal, Role::Guard) {
+        push_unique(&mut communities, community);
+    }
+    communities
+}
+
 /// Rows only the staff of their community keep: households, people and invitations.
 pub fn is_staff_entity(entity: &str) -> bool {
     use domain::wire::entity;

@@ -95,7 +95,9 @@ pub async fn pull(
     } else {
         Vec::new()
     };
-    let mut households = store::households::changed_since(&mut tx, &staff_of, cursor).await?;
+    // Guards keep the households of their gate too (a walk-up names the one visited).
+    let households_of = policy::household_scope(principal);
+    let mut households = store::households::changed_since(&mut tx, &households_of, cursor).await?;
     households.retain(|row| within(row.version));
     let mut people = store::people::people_changed_since(&mut tx, &staff_of, cursor).await?;
     people.retain(|row| within(row.version));

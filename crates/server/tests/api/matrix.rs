@@ -338,6 +338,10 @@ async fn pulls_hold_only_the_persons_communities_and_private_data_only_for_their
                         assert!(data.get("pass").is_none(), "a volunteer received a pass");
                     }
                 }
+                // Guards keep their gate's households (a walk-up names one): no names, no phones.
+                ("household", Some(home)) if role == Role::Guard => {
+                    assert_eq!(community, home, "a guard saw another community's household");
+                }
                 (entity, _) => {
                     assert_eq!(role, Role::CommunityStaff, "{role:?} received a {entity}");
                     assert_eq!(
