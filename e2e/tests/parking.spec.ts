@@ -195,3 +195,81 @@ test("a visit registered offline is booked with a pass; the guard, offline, scan
   await gate.shot("parking-09-gate-elder");
   await audit(gate.page, { minTarget: 60 });
 });
+
+test("staff see the day and set the rules; a full window is refused with free windows, one tap to take; staff answer a walk-up for a household without a phone", async ({ browser, server }) => {
+  const beijingMinutes = (Date.now() / 60_000 + 8 * 60) % (24 * 60);
+  test.skip(beijingMinutes > 24 * 60 - 20, "too close to midnight in Beijing");
+  test.setTimeout(180_000);
+  server.openParkingAllDay();
+  const staff = new AppPage(await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage(), server);
+  await staff.signIn("13900000301"); // 孙丽
+  await staff.open("/work/");
+  await staff.page.getByTestId("parking-setup-link").click();
+  const day = staff.page.getByTestId("pool-day");
+  await expect(day.getByTestId("count-overstay")).toHaveText("超时1辆");
+  await expect(day.getByTestId("pool-timeline").locator("li")).toHaveCount(24);
+  // Every field's problem at once, in words.
+  const rules = staff.page.getByTestId("pool-rules");
+  await rules.locator("input[name=spots]").fill("0");
+  await rules.locator("input[name=max_hours]").fill("13");
+  await rules.getByTestId("save-pool").click();
+  await expect(rules.getByTestId("error-spots")).toContainText("车位数应在1到200之间");
+  await expect(rules.getByTestId("error-max_hours")).toContainText("12");
+  await staff.shot("parking-10-setup");
+  await audit(staff.page, { minTarget: 44 });
+  // Two spots only (a trial), 4 hours at most.
+  await rules.locator("input[name=spots]").fill("2");
+  await rules.locator("input[name=max_hours]").fill("4");
+  await rules.getByTestId("save-pool").click();
+  await expect(rules.getByTestId("pool-saved")).toBeVisible();
+  await expect.poll(() => server.sql("SELECT spots, max_hours FROM parking_pools WHERE community_id = 'shanwan';").trim(), { timeout: 20_000 }).toBe("2|4");
+
+  // The resident's phone knows the two spots are held now: it says so; sent anyway, the
+  // server refuses it with the nearest free windows, and one of them is taken with a tap.
+  const wang = new AppPage(await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage(), server);
+  await wang.signIn(RESIDENT);
+  await wang.open("/parking");
+  await expect(wang.page.getByTestId("parking-pool")).toContainText("共2个车位", { timeout: 20_000 });
+  await wang.page.getByTestId("new-visit").click();
+  const form = wang.page.getByTestId("visit-form");
+  await expect(form.getByTestId("visit-hours")).toHaveCount(4);
+  await expect(form.getByTestId("window-free")).toContainText("车位已满");
+  await form.getByTestId("plate-input").fill("苏K12345");
+  await form.getByTestId("save-visit").click();
+  const refused = wang.page.getByTestId("refused-visit");
+  await expect(refused).toContainText("车位已满", { timeout: 20_000 });
+  await expect(refused.getByTestId("visit-instead")).toHaveCount(3);
+  await wang.shot("parking-11-full");
+  await audit(wang.page, { minTarget: 44 });
+  const offered = (await refused.getByTestId("visit-instead").first().innerText()).trim();
+  await refused.getByTestId("visit-instead").first().click();
+  const taken = wang.page.getByTestId("visit").filter({ hasText: "苏K·12345" });
+  await expect(taken.getByTestId("visit-state")).toHaveText("已预约", { timeout: 20_000 });
+  await expect(taken).toContainText(offered.split(" ").pop()!);
+  await expect(refused).toHaveCount(0);
+
+  // A walk-up for the empty flat (6栋1单元102, nobody with a phone): staff let it in.
+  server.sql("UPDATE parking_pools SET spots = 12 WHERE community_id = 'shanwan';");
+  const guard = new AppPage(await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage(), server);
+  await guard.signIn(GUARD);
+  await guard.open("/work/gate");
+  await guard.page.getByTestId("new-walk-up").click();
+  const walkUp = guard.page.getByTestId("walk-up-form");
+  await walkUp.getByTestId("plate-input").fill("苏A1234挂");
+  await walkUp.getByTestId("walk-up-household").selectOption({ label: "6栋1单元102" });
+  await expect(walkUp.getByTestId("plate-shown")).toContainText("特殊车牌");
+  await walkUp.getByTestId("save-walk-up").click();
+  await expect(guard.page.getByTestId("gate-visit").filter({ hasText: "苏A·1234挂" })).toContainText("待住户确认", { timeout: 20_000 });
+  await staff.open("/work/parking");
+  const ask = staff.page.getByTestId("staff-walk-up").filter({ hasText: "苏A·1234挂" });
+  await ask.getByTestId("approve-for-household").click();
+  await expect.poll(() => server.sql("SELECT status, unusual FROM visits WHERE plate = '苏A1234挂';").trim(), { timeout: 20_000 }).toBe("booked|1");
+  await guard.open("/work/gate");
+  await expect(guard.page.getByTestId("gate-visit").filter({ hasText: "苏A·1234挂" })).toContainText("待到达", { timeout: 20_000 });
+  // 长辈版 of the set-up page.
+  await staff.open("/work/");
+  await staff.page.getByTestId("elder-switch").click();
+  await staff.open("/work/parking");
+  await staff.shot("parking-12-setup-elder");
+  await audit(staff.page, { minTarget: 60 });
+});

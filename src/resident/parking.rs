@@ -400,7 +400,13 @@ fn RegisterForm(pool: ParkingPoolView, open: RwSignal<bool>) -> impl IntoView {
                 <legend class="label">{tr(K::VisitDay)}</legend>
                 <div class="choices">
                     {days.into_iter().map(|d| {
-                        chip(day_text(i18n.lang(), d), Signal::derive(move || day.get() == d), Callback::new(move |_| day.set(d)), "visit-day")
+                        // 今天 and 明天 as people say them, then the dates.
+                        let words = match (d - today).num_days() {
+                            0 => text(i18n.lang(), K::Today).to_string(),
+                            1 => text(i18n.lang(), K::Tomorrow).to_string(),
+                            _ => day_text(i18n.lang(), d),
+                        };
+                        chip(words, Signal::derive(move || day.get() == d), Callback::new(move |_| day.set(d)), "visit-day")
                     }).collect_view()}
                 </div>
             </fieldset>

@@ -84,6 +84,7 @@ fn WorkHomeContent() -> impl IntoView {
             </Show>
             <crate::work::gate::GateLink/>
             <crate::work::market::MarketSetupLink/>
+            <crate::work::parking::ParkingSetupLink/>
             <Show when=move || app.serves()>
                 <A href="/today" attr:class="button big primary" attr:data-testid="today-link">
                     <Icon name="market"/>

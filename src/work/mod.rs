@@ -12,6 +12,7 @@ pub mod issue;
 pub mod issues;
 pub mod ledger;
 pub mod market;
+pub mod parking;
 pub mod scan;
 pub mod setup;
 pub mod staff;
@@ -61,6 +62,7 @@ static ROUTES: &[Route] = &[
     Route::new("/setup", || view! { <setup::Setup/> }.into_any()),
     Route::new("/today", || view! { <today::Today/> }.into_any()),
     Route::new("/gate", || view! { <gate::Gate/> }.into_any()),
+    Route::new("/parking", || view! { <parking::ParkingSetup/> }.into_any()),
     Route::new("/market", || view! { <market::MarketSetup/> }.into_any()),
     Route::new("/sync", || view! { <SyncPage/> }.into_any()),
 ];
