@@ -247,6 +247,16 @@ test("staff see the day and set the rules; a full window is refused with free wi
   await expect(taken.getByTestId("visit-state")).toHaveText("已预约", { timeout: 20_000 });
   await expect(taken).toContainText(offered.split(" ").pop()!);
   await expect(refused).toHaveCount(0);
+  // Before arrival the time can change: two hours instead of four, from the same start.
+  await taken.getByTestId("change-visit").click();
+  const change = taken.getByTestId("visit-form");
+  await expect(change).toContainText("苏K·12345");
+  await change.getByTestId("visit-hours").nth(1).check();
+  await change.getByTestId("save-visit").click();
+  await expect(taken.getByTestId("visit-state")).toHaveText("已预约", { timeout: 20_000 });
+  await expect
+    .poll(() => server.sql("SELECT CAST(round((julianday(leaves_by) - julianday(arrives_at)) * 24) AS INTEGER) FROM visits WHERE plate = '苏K12345';").trim(), { timeout: 20_000 })
+    .toBe("2");
 
   // A walk-up for the empty flat (6栋1单元102, nobody with a phone): staff let it in.
   server.sql("UPDATE parking_pools SET spots = 12 WHERE community_id = 'shanwan';");

@@ -490,6 +490,7 @@ pub enum K {
     PoolSaved,
     Today,
     Tomorrow,
+    ChangeVisitTime,
 }
 
 pub fn text(lang: Lang, key: K) -> &'static str {
@@ -1045,6 +1046,7 @@ pub fn text(lang: Lang, key: K) -> &'static str {
         PoolSaved => ("已保存，同步后生效", "Saved; it takes effect once synced"),
         Today => ("今天", "Today"),
         Tomorrow => ("明天", "Tomorrow"),
+        ChangeVisitTime => ("改时间", "Change the time"),
     };
     lang.pick(zh, en)
 }

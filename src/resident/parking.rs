@@ -215,6 +215,9 @@ fn VisitCard(item: Item<VisitView>) -> impl IntoView {
         )
     };
     let max_hours = home_pool(app).map(|p| p.rules.max_hours).unwrap_or(0);
+    let changing = RwSignal::new(false);
+    let before_arrival = may_cancel && now < visit.arrives_at;
+    let editing = StoredValue::new(visit.clone());
     view! {
         <li class="card visit-card" data-testid="visit">
             <p class="plate-big" data-testid="visit-plate">{plate::display(&visit.plate)}</p>
@@ -250,12 +253,18 @@ fn VisitCard(item: Item<VisitView>) -> impl IntoView {
                 {(may_extend && hours_now < max_hours).then(|| view! {
                     <button class="button" data-testid="extend-visit" on:click=extend>{tr(K::ExtendHour)}</button>
                 })}
+                {before_arrival.then(|| view! {
+                    <button class="button" data-testid="change-visit" on:click=move |_| changing.update(|c| *c = !*c)>{tr(K::ChangeVisitTime)}</button>
+                })}
                 {may_cancel.then(|| view! {
                     <button class="button" data-testid="cancel-visit" on:click=cancel>
                         {move || if confirming.get() { i18n.t(K::CancelVisitConfirm) } else { i18n.t(K::CancelVisit) }}
                     </button>
                 })}
             </div>
+            <Show when=move || changing.get()>
+                {move || home_pool(app).map(|pool| view! { <RegisterForm pool open=changing editing=editing.get_value()/> })}
+            </Show>
         </li>
     }
 }
@@ -333,10 +342,23 @@ fn start_times(
 /// 登记访客车辆: the plate, the day and time, the stay, who is coming and a note; the free
 /// spots of the chosen window shown before sending.
 #[component]
-fn RegisterForm(pool: ParkingPoolView, open: RwSignal<bool>) -> impl IntoView {
+fn RegisterForm(
+    mut pool: ParkingPoolView,
+    open: RwSignal<bool>,
+    /// A booked visit whose time is being changed (改时间): its plate is kept, and its own
+    /// window no longer counts against the free spots.
+    #[prop(optional)]
+    editing: Option<VisitView>,
+) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let plate = new_plate();
+    if let Some(visit) = &editing {
+        let own = Span::new(visit.arrives_at, visit.leaves_by);
+        if let Some(at) = pool.held.iter().position(|s| *s == own) {
+            pool.held.remove(at);
+        }
+    }
     let note = RwSignal::new(String::new());
     let relation = RwSignal::new("child".to_string());
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -345,11 +367,21 @@ fn RegisterForm(pool: ParkingPoolView, open: RwSignal<bool>) -> impl IntoView {
     let days: Vec<NaiveDate> = (0..=i64::from(rules.days_ahead).min(6))
         .map(|n| today + Duration::days(n))
         .collect();
-    let day = RwSignal::new(today);
-    let hours = RwSignal::new(rules.max_hours.min(4));
+    let editing_id = editing.as_ref().map(|v| v.id);
+    let editing_plate = editing.as_ref().map(|v| plate::display(&v.plate));
+    let (first_day, first_hours, first_start) = match &editing {
+        Some(v) => (
+            china_date(v.arrives_at),
+            ((v.leaves_by - v.arrives_at).num_minutes() / 60).clamp(1, 12) as u32,
+            Some(v.arrives_at),
+        ),
+        None => (today, rules.max_hours.min(4), None),
+    };
+    let day = RwSignal::new(first_day);
+    let hours = RwSignal::new(first_hours.min(rules.max_hours));
     let pool = StoredValue::new(pool);
     let starts = move || pool.with_value(|p| start_times(p, day.get(), hours.get(), Utc::now()));
-    let start = RwSignal::new(None::<DateTime<Utc>>);
+    let start = RwSignal::new(first_start);
     // The chosen start, or the first one that day.
     let chosen = move || {
         let options = starts();
@@ -369,6 +401,15 @@ fn RegisterForm(pool: ParkingPoolView, open: RwSignal<bool>) -> impl IntoView {
             )]);
             return;
         };
+        if let Some(visit_id) = editing_id {
+            let args = ChangeVisitArgs {
+                visit_id,
+                arrives_at,
+                hours: hours.get_untracked(),
+            };
+            act::submit(app, args, errors, move || open.set(false));
+            return;
+        }
         let args = RegisterVisitArgs {
             id: Uuid::new_v4(),
             plate: plate.get_untracked(),
@@ -394,8 +435,16 @@ fn RegisterForm(pool: ParkingPoolView, open: RwSignal<bool>) -> impl IntoView {
     };
     view! {
         <form class="card form" on:submit=save novalidate=true data-testid="visit-form">
-            <h2>{tr(K::RegisterVisit)}</h2>
-            <PlateInput value=plate errors/>
+            {match editing_plate.clone() {
+                None => view! {
+                    <h2>{tr(K::RegisterVisit)}</h2>
+                    <PlateInput value=plate errors/>
+                }.into_any(),
+                Some(shown) => view! {
+                    <h2>{tr(K::ChangeVisitTime)}</h2>
+                    <p class="plate-big">{shown}</p>
+                }.into_any(),
+            }}
             <fieldset class="field">
                 <legend class="label">{tr(K::VisitDay)}</legend>
                 <div class="choices">
@@ -448,6 +497,7 @@ fn RegisterForm(pool: ParkingPoolView, open: RwSignal<bool>) -> impl IntoView {
                     _ => text(i18n.lang(), K::NoTimeLeft).to_string(),
                 }}
             </p>
+            <Show when=move || editing_id.is_none()>
             <fieldset class="field">
                 <legend class="label">{tr(K::VisitRelation)}</legend>
                 <div class="choices">
@@ -462,8 +512,11 @@ fn RegisterForm(pool: ParkingPoolView, open: RwSignal<bool>) -> impl IntoView {
                 </div>
             </fieldset>
             <TextBox label=K::VisitNote field="note" value=note errors/>
+            </Show>
             <div class="row">
-                <button class="button primary big" type="submit" data-testid="save-visit">{tr(K::RegisterVisitSend)}</button>
+                <button class="button primary big" type="submit" data-testid="save-visit">
+                    {move || if editing_id.is_some() { i18n.t(K::Save) } else { i18n.t(K::RegisterVisitSend) }}
+                </button>
                 <button class="button" type="button" on:click=move |_| open.set(false)>{tr(K::Cancel)}</button>
             </div>
         </form>

@@ -22,7 +22,9 @@ CREATE TABLE visits (
     pool_id      TEXT NOT NULL REFERENCES parking_pools(id),
     community_id TEXT NOT NULL REFERENCES communities(id),
     household_id TEXT NOT NULL REFERENCES households(id),
-    registered_by TEXT NOT NULL REFERENCES users(id),
+    -- Who registered it (the resident, staff, or the guard for a walk-up); NULL once that
+    -- account is deleted (the visit stays the household's).
+    registered_by TEXT REFERENCES users(id) ON DELETE SET NULL,
     -- The plate in full (苏K12345): NULL once deleted, keep_days after the visit.
     plate        TEXT,
     plate_masked TEXT NOT NULL,

@@ -16,7 +16,8 @@ pub struct BookingRow {
     pub service_id: Uuid,
     pub community_id: String,
     pub household_id: Uuid,
-    pub booked_by: Uuid,
+    /// `None` once that account was deleted.
+    pub booked_by: Option<Uuid>,
     pub for_name: String,
     pub on_behalf: bool,
     pub note: String,
@@ -350,7 +351,9 @@ fn booking_row(row: &sqlx::sqlite::SqliteRow) -> Result<BookingRow, sqlx::Error>
         service_id: uuid_col(row, "service_id")?,
         community_id: row.try_get("community_id")?,
         household_id: uuid_col(row, "household_id")?,
-        booked_by: uuid_col(row, "booked_by")?,
+        booked_by: row
+            .try_get::<Option<String>, _>("booked_by")?
+            .and_then(|id| Uuid::parse_str(&id).ok()),
         for_name: row.try_get("for_name")?,
         on_behalf: row.try_get("on_behalf")?,
         note: row.try_get("note")?,

@@ -159,7 +159,8 @@ pub struct VisitRow {
     pub pool_id: Uuid,
     pub community_id: String,
     pub household_id: Uuid,
-    pub registered_by: Uuid,
+    /// `None` once that account was deleted.
+    pub registered_by: Option<Uuid>,
     /// `None` once deleted.
     pub plate: Option<String>,
     pub plate_masked: String,
@@ -191,7 +192,9 @@ fn visit_row(row: &sqlx::sqlite::SqliteRow) -> Result<VisitRow, sqlx::Error> {
         pool_id: uuid_col(row, "pool_id")?,
         community_id: row.try_get("community_id")?,
         household_id: uuid_col(row, "household_id")?,
-        registered_by: uuid_col(row, "registered_by")?,
+        registered_by: row
+            .try_get::<Option<String>, _>("registered_by")?
+            .and_then(|id| Uuid::parse_str(&id).ok()),
         plate: row.try_get("plate")?,
         plate_masked: row.try_get("plate_masked")?,
         unusual: row.try_get("unusual")?,

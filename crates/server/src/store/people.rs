@@ -379,7 +379,7 @@ pub async fn delete_user(conn: &mut Conn, user_id: Uuid, version: i64) -> Result
 pub async fn export(conn: &mut Conn, user_id: Uuid) -> Result<serde_json::Value, sqlx::Error> {
     let id = user_id.to_string();
     let mut sections = serde_json::Map::new();
-    let queries: [(&str, &str); 14] = [
+    let queries: [(&str, &str); 16] = [
         ("account", "SELECT id, phone, display_name, created_at, deactivated_at FROM users WHERE id = ?"),
         ("memberships", "SELECT m.role, c.name AS community, h.point, h.building, h.unit, h.room
                          FROM memberships m LEFT JOIN communities c ON c.id = m.community_id
@@ -407,6 +407,19 @@ pub async fn export(conn: &mut Conn, user_id: Uuid) -> Result<serde_json::Value,
         ("dialogues_scheduled", "SELECT d.id, c.name AS community, d.held_on, d.place, d.created_at
                                  FROM dialogues d JOIN communities c ON c.id = d.community_id
                                  WHERE d.created_by = ? ORDER BY d.created_at"),
+        // The household's bookings and visits, and those the person made for others (staff's
+        // 代预约, a guard's walk-ups): `?1` is the person.
+        ("bookings", "SELECT b.id, s.name AS service, b.day, b.state, b.note, b.on_behalf, b.created_at
+                      FROM bookings b JOIN market_services s ON s.id = b.service_id
+                      WHERE b.booked_by = ?1
+                         OR b.household_id IN (SELECT household_id FROM memberships WHERE user_id = ?1)
+                      ORDER BY b.created_at"),
+        ("visits", "SELECT v.id, c.name AS community, v.plate, v.arrives_at, v.leaves_by, v.status, v.relation,
+                           v.note, v.walk_up, v.entered_at, v.left_at, v.created_at
+                    FROM visits v JOIN communities c ON c.id = v.community_id
+                    WHERE v.registered_by = ?1
+                       OR v.household_id IN (SELECT household_id FROM memberships WHERE user_id = ?1)
+                    ORDER BY v.created_at"),
         ("sign_in_failures", "SELECT failures, first_at, locked_until FROM attempt_limits
                               WHERE key = 'phone:' || (SELECT phone FROM users WHERE id = ?)"),
     ];

@@ -360,6 +360,11 @@ async fn pulls_hold_only_the_persons_communities_and_private_data_only_for_their
             assert!(has_phone(&text), "staff see their community's phones");
             assert!(pull.changes.iter().any(|c| c.entity == "household"));
             assert!(pull.changes.iter().any(|c| c.entity == "person"));
+        } else if role == Role::Guard {
+            // A guard keeps the gate's households (a walk-up names one): rooms, no phones.
+            assert!(!has_phone(&text), "a guard received a phone number");
+            assert!(pull.changes.iter().any(|c| c.entity == "household"));
+            assert!(!pull.changes.iter().any(|c| c.entity == "person"));
         } else {
             // Only the person's own phone could be anywhere, and it is not in a pull.
             assert!(!has_phone(&text), "{role:?} received a phone number");

@@ -376,3 +376,57 @@ async fn plates_are_deleted_after_the_pool_keeps_them_and_every_phone_forgets_th
         0
     );
 }
+
+#[tokio::test]
+async fn the_households_visits_are_in_the_export_and_an_account_with_visits_can_be_deleted() {
+    let app = spawn().await;
+    let resident = app.signed_in(RESIDENT_SHANWAN).await;
+    let args = visit("苏K12345", tomorrow_at(9, 0), 2);
+    assert_eq!(resident.act(&args).await.status, ResultStatus::Applied);
+    let export: serde_json::Value = resident.get("/api/me/export").await.json().await.unwrap();
+    let visits = export["visits"].as_array().expect("a visits section");
+    assert_eq!(visits.len(), 1);
+    assert_eq!(visits[0]["plate"], "苏K12345");
+    assert!(export["bookings"].is_array());
+    let deleted = resident
+        .http
+        .delete(format!("{}/api/me", resident.base))
+        .json(&serde_json::json!({"password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), reqwest::StatusCode::NO_CONTENT);
+    // The visit stays the household's (its pass still lets the visitor in), with nobody named.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM visits WHERE id = ? AND registered_by IS NULL",
+            &args.id.to_string()
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_account_that_booked_the_market_can_be_deleted_and_its_bookings_stay_the_households() {
+    let app = spawn().await;
+    // 赵玉珍 booked a haircut in the demo (through the mutator: she is its `booked_by`).
+    let zhao = app.signed_in("13900000004").await;
+    let before = app
+        .count("SELECT COUNT(*) FROM bookings WHERE for_name = ?", "赵玉珍")
+        .await;
+    assert!(before >= 1);
+    let deleted = zhao
+        .http
+        .delete(format!("{}/api/me", zhao.base))
+        .json(&serde_json::json!({"password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), reqwest::StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM bookings WHERE for_name = ?", "赵玉珍")
+            .await,
+        before
+    );
+}
