@@ -68,8 +68,17 @@ fn todays(app: AppState, now: DateTime<Utc>) -> Vec<(Lane, Item<VisitView>)> {
 
 /// The pools of the gates this person keeps (their ids are the `service` of visit passes).
 fn pool_ids(app: AppState) -> Vec<Uuid> {
-    app.parking_pools
-        .with_untracked(|pools| pools.iter().map(|p| p.view.id).collect())
+    use domain::person::Role;
+    app.parking_pools.with_untracked(|pools| {
+        pools
+            .iter()
+            .filter(|p| {
+                let roles = untrack(|| app.roles_in(&p.view.community_id));
+                roles.contains(&Role::Guard) || roles.contains(&Role::CommunityStaff)
+            })
+            .map(|p| p.view.id)
+            .collect()
+    })
 }
 
 /// Checks a scanned pass on this phone: the signature against the pulled keys (retired ones

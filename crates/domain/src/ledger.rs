@@ -297,6 +297,56 @@ pub fn market_months(bookings: &[crate::wire::BookingView]) -> Vec<ServiceMonth>
     months
 }
 
+/// A visit to the 孝心车位 as the ledger counts it: no plate, no household.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VisitRecord {
+    pub arrives_at: chrono::DateTime<chrono::Utc>,
+    pub status: crate::parking::VisitStatus,
+    /// The guard recorded the car coming in.
+    pub came: bool,
+    /// The car stayed past its window (flagged by the server).
+    pub overstayed: bool,
+    pub walk_up: bool,
+}
+
+/// 孝心车位 in the ledger: visits counted, never plates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitFigures {
+    /// Visits registered (not cancelled) arriving in the period.
+    pub registered: u32,
+    /// Of those, the cars the guard let in.
+    pub came: u32,
+    /// Of those, the cars that stayed past their window.
+    pub overstayed: u32,
+    /// Of those, visitors registered at the gate (walk-ups).
+    pub walk_ups: u32,
+    /// Visits cancelled (or walk-ups turned away).
+    pub cancelled: u32,
+}
+
+/// The 孝心车位 figures of the visits arriving in `period` (Beijing days).
+pub fn visit_figures(visits: &[VisitRecord], period: Period) -> VisitFigures {
+    use crate::parking::VisitStatus;
+    let mut figures = VisitFigures::default();
+    for visit in visits
+        .iter()
+        .filter(|v| period.contains(china_date(v.arrives_at)))
+    {
+        match visit.status {
+            VisitStatus::Cancelled => figures.cancelled += 1,
+            VisitStatus::Requested | VisitStatus::Awaiting => {}
+            _ => {
+                figures.registered += 1;
+                figures.came += u32::from(visit.came);
+                figures.overstayed += u32::from(visit.overstayed);
+                figures.walk_ups += u32::from(visit.walk_up);
+            }
+        }
+    }
+    figures
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,6 +585,46 @@ mod tests {
                 .collect::<Vec<_>>(),
             [(1, 0), (1, 2)],
             "both closed 40 days after they were raised"
+        );
+    }
+
+    #[test]
+    fn visits_are_counted_in_their_arrival_period_without_plates() {
+        use crate::parking::VisitStatus;
+        use chrono::TimeZone;
+        let at = |day: u32| {
+            chrono::Utc
+                .with_ymd_and_hms(2026, 12, day, 2, 0, 0)
+                .single()
+                .expect("a time")
+        };
+        let record = |day, status, came, overstayed, walk_up| VisitRecord {
+            arrives_at: at(day),
+            status,
+            came,
+            overstayed,
+            walk_up,
+        };
+        let visits = [
+            record(1, VisitStatus::Left, true, true, false),
+            record(2, VisitStatus::Booked, false, false, true),
+            record(3, VisitStatus::Cancelled, false, false, false),
+            record(4, VisitStatus::Awaiting, false, false, true),
+            record(20, VisitStatus::Left, true, false, false),
+        ];
+        let period = Period {
+            from: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
+        };
+        assert_eq!(
+            visit_figures(&visits, period),
+            VisitFigures {
+                registered: 2,
+                came: 1,
+                overstayed: 1,
+                walk_ups: 1,
+                cancelled: 1
+            }
         );
     }
 }

@@ -591,16 +591,16 @@ pub async fn apply(
             crate::parking::register(conn, principal, register, &facts, now, version).await?;
         }
         Mutation::ChangeVisit(change) => {
-            crate::parking::change(conn, change, &facts, now, version).await?;
+            crate::parking::change(conn, principal, change, &facts, now, version).await?;
         }
         Mutation::CancelVisit(_) => {
             crate::parking::cancel(conn, &facts, version).await?;
         }
         Mutation::GateIn(gate) => {
-            crate::parking::gate_in(conn, gate, &facts, version).await?;
+            crate::parking::gate_in(conn, gate, &facts, now, version).await?;
         }
         Mutation::GateOut(gate) => {
-            crate::parking::gate_out(conn, gate, &facts, version).await?;
+            crate::parking::gate_out(conn, gate, &facts, now, version).await?;
         }
         Mutation::RequestWalkUp(walk_up) => {
             crate::parking::request_walk_up(conn, principal, walk_up, &facts, now, version).await?;

@@ -153,6 +153,7 @@ pub async fn register(
 /// spot is free for the added time.
 pub async fn change(
     conn: &mut Conn,
+    principal: &Principal,
     change: &ChangeVisit,
     facts: &Facts,
     now: DateTime<Utc>,
@@ -160,6 +161,10 @@ pub async fn change(
 ) -> Result<(), ApplyError> {
     let visit = facts.visit()?;
     let pool = facts.pool()?;
+    // Staff's override of the household's limits holds for the window staff allowed: moved
+    // by the household, the visit is weighed like any other.
+    let over_limit =
+        visit.over_limit && policy::visit_sight(principal, visit) != policy::VisitSight::Household;
     let current = Span::new(visit.arrives_at, visit.leaves_by);
     let window = match visit.status {
         VisitStatus::Booked => {
@@ -170,7 +175,7 @@ pub async fn change(
                 visit.household_id,
                 window,
                 Some(visit.id),
-                visit.over_limit,
+                over_limit,
                 now,
             )
             .await?;
@@ -214,19 +219,48 @@ pub async fn cancel(conn: &mut Conn, facts: &Facts, version: i64) -> Result<(), 
     Ok(())
 }
 
-/// 入场: the first guard's time is kept; a second scan of the same car changes nothing.
+/// The time a guard's phone gave, kept within reason: never later than now (a phone clock
+/// ahead would keep a plate forever), never more than a day before (a phone that stayed
+/// offline that long is taken to have pushed now).
+fn gate_time(at: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    at.min(now).max(now - Duration::hours(24))
+}
+
+/// 入场: within the visit's window (from an hour before its arrival until its end), so a car
+/// never takes a spot at a time nobody held for it; the first guard's time is kept, and a
+/// second scan of the same car changes nothing.
 pub async fn gate_in(
     conn: &mut Conn,
     gate: &Gate,
     facts: &Facts,
+    now: DateTime<Utc>,
     version: i64,
 ) -> Result<(), ApplyError> {
     let visit = facts.visit()?;
+    let at = gate_time(gate.at, now);
     match visit.status {
+        VisitStatus::Booked
+            if at < visit.arrives_at - Duration::hours(1) || at >= visit.leaves_by =>
+        {
+            Err(Rejection::explained(
+                RejectCode::Conflict,
+                format!(
+                    "这辆车登记的时间是{}–{}，现在不能入场",
+                    domain::time::day_and_clock(visit.arrives_at),
+                    domain::time::clock_of(visit.leaves_by)
+                ),
+                format!(
+                    "This car is registered for {}–{}; it cannot come in now",
+                    domain::time::day_and_clock(visit.arrives_at),
+                    domain::time::clock_of(visit.leaves_by)
+                ),
+            )
+            .into())
+        }
         VisitStatus::Booked => {
             let update = VisitChange {
                 status: Some(VisitStatus::Inside),
-                entered: Some((gate.at, gate.offline)),
+                entered: Some((at, gate.offline)),
                 ..VisitChange::default()
             };
             parking_store::change_visit(conn, visit.id, &update, version).await?;
@@ -244,14 +278,17 @@ pub async fn gate_out(
     conn: &mut Conn,
     gate: &Gate,
     facts: &Facts,
+    now: DateTime<Utc>,
     version: i64,
 ) -> Result<(), ApplyError> {
     let visit = facts.visit()?;
+    // Never before the car came in.
+    let at = gate_time(gate.at, now).max(visit.entered_at.unwrap_or(DateTime::UNIX_EPOCH));
     match visit.status {
         VisitStatus::Booked | VisitStatus::Inside => {
             let update = VisitChange {
                 status: Some(VisitStatus::Left),
-                left_at: Some(gate.at),
+                left_at: Some(at),
                 ..VisitChange::default()
             };
             parking_store::change_visit(conn, visit.id, &update, version).await?;

@@ -500,8 +500,9 @@ pub fn decide_window(ask: &Ask) -> Result<(), ParkRefusal> {
         let search = Search {
             wanted: window,
             earliest: ask.now,
+            // A week at most: a refusal's search stays small inside the write transaction.
             latest: crate::time::from_beijing(
-                (today + Duration::days(i64::from(rules.days_ahead)))
+                (today + Duration::days(i64::from(rules.days_ahead.min(7))))
                     .and_time(NaiveTime::from_hms_opt(23, 59, 0).expect("a time")),
             ),
             hours: rules.hours(),

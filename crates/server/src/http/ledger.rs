@@ -40,6 +40,8 @@ pub struct LedgerResponse {
     pub figures: Figures,
     #[schema(value_type = Vec<Object>)]
     pub per_session: Vec<SessionBar>,
+    /// 孝心车位: visits counted, never plates.
+    pub visits: ledger::VisitFigures,
 }
 
 struct Loaded {
@@ -47,6 +49,7 @@ struct Loaded {
     period: Period,
     issues: Vec<IssueView>,
     dialogues: Vec<DialogueView>,
+    visits: Vec<ledger::VisitRecord>,
 }
 
 async fn load(
@@ -92,6 +95,7 @@ async fn load(
         to: query.to.unwrap_or(today),
     };
     let records = store::issues::loop_records(&mut conn, &communities).await?;
+    let visits = store::parking::ledger_records(&mut conn, &communities).await?;
     let mut issues = Vec::new();
     let mut dialogues = Vec::new();
     for community in &communities {
@@ -107,6 +111,7 @@ async fn load(
         period,
         issues,
         dialogues,
+        visits,
     })
 }
 
@@ -126,6 +131,7 @@ pub async fn figures(
         to: loaded.period.to,
         figures: ledger::figures(&loaded.issues, &loaded.dialogues, loaded.period, today),
         per_session: ledger::per_session(&loaded.issues, &loaded.dialogues, loaded.period),
+        visits: ledger::visit_figures(&loaded.visits, loaded.period),
     }))
 }
 
@@ -215,7 +221,12 @@ fn percent(rate: Option<f64>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-fn summary(scope: &str, period: Period, figures: &Figures) -> Vec<(String, String)> {
+fn summary(
+    scope: &str,
+    period: Period,
+    figures: &Figures,
+    visits: &ledger::VisitFigures,
+) -> Vec<(String, String)> {
     vec![
         ("范围".into(), scope.to_string()),
         ("时间".into(), format!("{} 至 {}", period.from, period.to)),
@@ -236,6 +247,11 @@ fn summary(scope: &str, period: Period, figures: &Figures) -> Vec<(String, Strin
         ("办结率".into(), percent(figures.closure_rate)),
         ("解决率".into(), percent(figures.resolution_rate)),
         ("满意率".into(), percent(figures.satisfaction_rate)),
+        ("孝心车位登记（次）".into(), visits.registered.to_string()),
+        ("孝心车位到访（次）".into(), visits.came.to_string()),
+        ("孝心车位超时（次）".into(), visits.overstayed.to_string()),
+        ("孝心车位临时访客（次）".into(), visits.walk_ups.to_string()),
+        ("孝心车位取消（次）".into(), visits.cancelled.to_string()),
     ]
 }
 
@@ -243,6 +259,7 @@ fn xlsx(
     scope: &str,
     period: Period,
     figures: &Figures,
+    visits: &ledger::VisitFigures,
     rows: &[[String; 13]],
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
@@ -252,7 +269,7 @@ fn xlsx(
     sheet.set_name("汇总")?;
     sheet.set_column_width(0, 18)?;
     sheet.set_column_width(1, 28)?;
-    for (n, (label, value)) in summary(scope, period, figures).iter().enumerate() {
+    for (n, (label, value)) in summary(scope, period, figures, visits).iter().enumerate() {
         sheet.write_string_with_format(n as u32, 0, label, &bold)?;
         match value.parse::<f64>() {
             Ok(number) if !value.contains('%') => sheet.write_number(n as u32, 1, number)?,
@@ -325,7 +342,8 @@ pub async fn export(
         }
         ("text/csv; charset=utf-8", text.into_bytes())
     } else {
-        let bytes = xlsx(&loaded.scope, loaded.period, &figures, &rows)
+        let visits = ledger::visit_figures(&loaded.visits, loaded.period);
+        let bytes = xlsx(&loaded.scope, loaded.period, &figures, &visits, &rows)
             .map_err(|e| AppError::Internal(e.into()))?;
         (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -466,17 +466,17 @@ pub async fn flag_overstays(
 }
 
 /// Deletes the plate, relation, note and pass of every visit that ended more than its pool's
-/// `keep_days` ago (PIPL art. 19), keeping the row for the ledger's counts, and tells every
+/// `keep_days` ago (a car never marked out counts as gone at its window's end) (PIPL art. 19), keeping the row for the ledger's counts, and tells every
 /// phone to forget it (a tombstone in its community). How many.
 pub async fn purge_plates(
     conn: &mut Conn,
     now: DateTime<Utc>,
     version: i64,
 ) -> Result<u64, sqlx::Error> {
-    // A visit ends when the car left, or at its window's end if it never came (or was
-    // cancelled); a car still inside is never purged.
+    // A visit ends when the car left, or at its window's end if it never came, was
+    // cancelled, or was never marked out (`keep_days` after its window, it is not inside).
     let due = "SELECT v.id FROM visits v JOIN parking_pools p ON p.id = v.pool_id
-         WHERE v.purged_at IS NULL AND v.status <> 'inside'
+         WHERE v.purged_at IS NULL
            AND COALESCE(v.left_at, v.leaves_by) < strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-' || p.keep_days || ' days')";
     let sql = format!(
         "INSERT OR REPLACE INTO tombstones (entity, id, community_id, version)
@@ -513,6 +513,40 @@ pub async fn live_passes(conn: &mut Conn) -> Result<Vec<(Uuid, String)>, sqlx::E
     .await?;
     rows.iter()
         .map(|row| Ok((uuid_col(row, "id")?, row.try_get("pass")?)))
+        .collect()
+}
+
+/// Every visit of these communities as the ledger counts it (purged ones too: the counts
+/// outlive the plates).
+pub async fn ledger_records(
+    conn: &mut Conn,
+    communities: &[String],
+) -> Result<Vec<domain::ledger::VisitRecord>, sqlx::Error> {
+    if communities.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT arrives_at, status, entered_at IS NOT NULL AS came,
+                overstayed_at IS NOT NULL AS overstayed, walk_up
+         FROM visits WHERE community_id IN ({})",
+        vec!["?"; communities.len()].join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in communities {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| {
+            let status: String = row.try_get("status")?;
+            Ok(domain::ledger::VisitRecord {
+                arrives_at: parse_time(&row.try_get::<String, _>("arrives_at")?),
+                status: VisitStatus::from_code(&status).unwrap_or(VisitStatus::Cancelled),
+                came: row.try_get("came")?,
+                overstayed: row.try_get("overstayed")?,
+                walk_up: row.try_get("walk_up")?,
+            })
+        })
         .collect()
 }
 

@@ -354,6 +354,20 @@ pub async fn delete_user(conn: &mut Conn, user_id: Uuid, version: i64) -> Result
         .bind(&id)
         .execute(&mut *conn)
         .await?;
+    // The booking and the place in line stay the household's (the market's counts keep
+    // them); the name on them was the person's own, unless staff booked for the household.
+    sqlx::query(
+        "UPDATE bookings SET for_name = '', version = ? WHERE booked_by = ? AND on_behalf = 0",
+    )
+    .bind(version)
+    .bind(&id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE waitlist SET for_name = '', version = ? WHERE user_id = ?")
+        .bind(version)
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("UPDATE scores SET comment = '' WHERE user_id = ?")
         .bind(&id)
         .execute(&mut *conn)

@@ -1100,6 +1100,16 @@ async fn prepare(scene: &Scene<'_>, case: &str) -> MutationEnvelope {
         "gate_in of a visit" | "gate_out of a visit" => {
             let visit = scene.visit(None);
             applied(scene.resident.act(&visit).await);
+            // The car is at the gate now, within its window (the scene moves it there).
+            sqlx::query("UPDATE visits SET arrives_at = ?, leaves_by = ? WHERE id = ?")
+                .bind(server::store::time_text(chrono::Utc::now()))
+                .bind(server::store::time_text(
+                    chrono::Utc::now() + chrono::Duration::hours(2),
+                ))
+                .bind(visit.id.to_string())
+                .execute(scene.app.db.pool())
+                .await
+                .unwrap();
             let gate = domain::parking::visit::GateArgs {
                 visit_id: visit.id,
                 at: chrono::Utc::now(),

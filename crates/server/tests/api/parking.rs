@@ -56,8 +56,15 @@ fn row<'a>(changes: &'a [Change], entity: &str, id: Uuid) -> Option<&'a serde_js
 #[tokio::test]
 async fn a_resident_registers_a_visit_the_guard_lets_it_in_and_out_and_others_see_no_plate() {
     let app = spawn().await;
+    // No opening hours, so the car can arrive now whatever the hour of the test run.
+    let staff = app.signed_in(STAFF).await;
+    let open_all_day = SetParkingPoolArgs {
+        community_id: "shanwan".into(),
+        rules: PoolRules::default(),
+    };
+    assert_eq!(staff.act(&open_all_day).await.status, ResultStatus::Applied);
     let resident = app.signed_in(RESIDENT_SHANWAN).await;
-    let args = visit("苏k·12345", tomorrow_at(9, 0), 4);
+    let args = visit("苏k·12345", Utc::now(), 4);
     let result = resident.act(&args).await;
     assert_eq!(result.status, ResultStatus::Applied, "{result:?}");
 
@@ -114,9 +121,13 @@ async fn a_resident_registers_a_visit_the_guard_lets_it_in_and_out_and_others_se
         )
         .await;
     assert_eq!(stored, 1);
-    // A cancelled visit cannot be let in.
-    let later = visit("苏K54321", tomorrow_at(15, 0), 2);
-    assert_eq!(resident.act(&later).await.status, ResultStatus::Applied);
+    // A visit for tomorrow cannot come in now, and a cancelled one never.
+    let tomorrow = visit("苏K54321", tomorrow_at(15, 0), 2);
+    assert_eq!(resident.act(&tomorrow).await.status, ResultStatus::Applied);
+    let early = guard.act(&GateInArgs(gate(tomorrow.id))).await;
+    assert_eq!(early.code.as_deref(), Some("conflict"));
+    assert!(early.message.unwrap().contains("现在不能入场"));
+    let later = tomorrow;
     let cancel = domain::parking::visit::CancelVisitArgs { visit_id: later.id };
     assert_eq!(resident.act(&cancel).await.status, ResultStatus::Applied);
     let refused = guard.act(&GateInArgs(gate(later.id))).await;
@@ -366,6 +377,20 @@ async fn plates_are_deleted_after_the_pool_keeps_them_and_every_phone_forgets_th
         // A phone starting from nothing never receives it again.
         assert!(row(&pull_all(phone).await, "visit", args.id).is_none());
     }
+    // The ledger still counts the visit (never its plate): it arrived and left 31 days ago.
+    let from = domain::ledger::china_date(Utc::now() - Duration::days(31) - Duration::hours(3));
+    let to = domain::ledger::china_date(Utc::now() - Duration::days(31));
+    let ledger: serde_json::Value = resident
+        .get(&format!(
+            "/api/ledger?community=shanwan&from={from}&to={to}"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ledger["visits"]["registered"], 1, "{ledger}");
+    assert_eq!(ledger["visits"]["came"], 0);
+    assert!(!ledger.to_string().contains("12345"));
     // Nothing else was purged: the demo's visits of today keep their plates.
     assert_eq!(
         app.count(
@@ -408,7 +433,8 @@ async fn the_households_visits_are_in_the_export_and_an_account_with_visits_can_
 }
 
 #[tokio::test]
-async fn an_account_that_booked_the_market_can_be_deleted_and_its_bookings_stay_the_households() {
+async fn an_account_that_booked_the_market_can_be_deleted_and_its_bookings_stay_the_households_without_her_name(
+) {
     let app = spawn().await;
     // 赵玉珍 booked a haircut in the demo (through the mutator: she is its `booked_by`).
     let zhao = app.signed_in("13900000004").await;
@@ -424,9 +450,18 @@ async fn an_account_that_booked_the_market_can_be_deleted_and_its_bookings_stay_
         .await
         .unwrap();
     assert_eq!(deleted.status(), reqwest::StatusCode::NO_CONTENT);
+    // The bookings stay (the market's counts keep them), without her name or account.
     assert_eq!(
         app.count("SELECT COUNT(*) FROM bookings WHERE for_name = ?", "赵玉珍")
             .await,
+        0
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM bookings WHERE for_name = ? AND booked_by IS NULL",
+            ""
+        )
+        .await,
         before
     );
 }
