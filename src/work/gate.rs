@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use domain::ledger::china_date;
-use domain::market::pass::{self, PassClaims, PassError, PassKey};
+use domain::market::pass::{self, PassClaims, PassError};
 use domain::mutation::{GateInArgs, GateOutArgs};
 use domain::parking::plate;
 use domain::parking::visit::{self, GateArgs, RequestWalkUpArgs};
@@ -84,31 +84,13 @@ fn pool_ids(app: AppState) -> Vec<Uuid> {
 /// Checks a scanned pass on this phone: the signature against the pulled keys (retired ones
 /// verify nothing), expiry, a cancelled visit, and that it is for this gate, today.
 fn check(app: AppState, scanned: &str, now: DateTime<Utc>) -> Result<PassClaims, PassError> {
-    let keys: Vec<PassKey> = app.pass_keys.with_untracked(|keys| {
-        keys.iter()
-            .filter(|k| !k.retired)
-            .filter_map(|k| PassKey::parse(k.key_id, &k.public))
-            .collect()
-    });
     let cancelled = |id| {
         app.visits.with_untracked(|list| {
             list.iter()
                 .any(|v| v.view.id == id && v.view.status == VisitStatus::Cancelled)
         })
     };
-    let claims =
-        pass::verify(pass::token_in(scanned), &keys, cancelled, now).map_err(
-            |error| match error {
-                PassError::UnknownKey { key_id }
-                    if app.pass_keys.with_untracked(|keys| {
-                        keys.iter().any(|k| k.key_id == key_id && k.retired)
-                    }) =>
-                {
-                    PassError::RetiredKey { key_id }
-                }
-                other => other,
-            },
-        )?;
+    let claims = scan::verify(app, scanned, cancelled, now)?;
     pass::check_for(&claims, &pool_ids(app), china_date(now))?;
     Ok(claims)
 }
@@ -164,12 +146,6 @@ fn outcome_of_typed(app: AppState, typed: &str) -> Outcome {
         .map_or(Outcome::NotFound, |(_, v)| Outcome::Visit(v.view.id))
 }
 
-fn token_in_address() -> Option<String> {
-    let hash = window().location().hash().ok()?;
-    let token = hash.trim_start_matches('#');
-    (!token.is_empty()).then(|| token.to_string())
-}
-
 fn gate_args(visit_id: Uuid) -> GateArgs {
     GateArgs {
         visit_id,
@@ -187,28 +163,8 @@ pub fn Gate() -> impl IntoView {
     let outcome = RwSignal::new(None::<Outcome>);
     let scanning = RwSignal::new(false);
     let walk_up = RwSignal::new(false);
-    // A pass in the address is checked once the phone's rows are read, then dropped from it.
-    let opened = RwSignal::new(token_in_address());
-    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
-        opened.set(token_in_address())
-    });
-    on_cleanup(move || listener.remove());
-    Effect::new(move |_| {
-        if !app.booted.get() {
-            return;
-        }
-        let Some(token) = opened.get() else {
-            return;
-        };
-        outcome.set(Some(untrack(|| outcome_of_pass(app, &token))));
-        opened.set(None);
-        if let Ok(history) = window().history() {
-            let _ = history.replace_state_with_url(
-                &wasm_bindgen::JsValue::NULL,
-                "",
-                Some("/work/gate"),
-            );
-        }
+    scan::on_opened_pass(app, "/work/gate", move |token| {
+        outcome.set(Some(outcome_of_pass(app, &token)))
     });
     let on_read = Callback::new(move |scanned: String| {
         scanning.set(false);

@@ -36,40 +36,79 @@ const FRAME_MAX: f64 = 800.0;
 /// How often a frame goes to the decoder, when it is not busy with the last one.
 const FRAME_EVERY_MS: u32 = 120;
 
-/// Checks what the scanner read (a pass URL or a bare token) on this phone: the signature
-/// against the pulled keys (retired ones verify nothing), expiry, cancellation, and that it is
-/// for a service this person confirms, today.
-pub fn check(app: AppState, scanned: &str, now: DateTime<Utc>) -> Result<PassClaims, PassError> {
+/// Verifies what the scanner read (a pass URL or a bare token) on this phone: the signature
+/// against the pulled keys (retired ones verify nothing, and say so), expiry, and `revoked`
+/// (the phone's cancelled bookings or visits). The market's and the gate's checks both.
+pub fn verify(
+    app: AppState,
+    scanned: &str,
+    revoked: impl Fn(uuid::Uuid) -> bool,
+    now: DateTime<Utc>,
+) -> Result<PassClaims, PassError> {
     let keys: Vec<PassKey> = app.pass_keys.with_untracked(|keys| {
         keys.iter()
             .filter(|k| !k.retired)
             .filter_map(|k| PassKey::parse(k.key_id, &k.public))
             .collect()
     });
+    pass::verify(pass::token_in(scanned), &keys, revoked, now).map_err(|error| match error {
+        PassError::UnknownKey { key_id }
+            if app
+                .pass_keys
+                .with_untracked(|keys| keys.iter().any(|k| k.key_id == key_id && k.retired)) =>
+        {
+            PassError::RetiredKey { key_id }
+        }
+        other => other,
+    })
+}
+
+/// Checks a market pass on this phone: `verify`, then that it is for a service this person
+/// confirms, today.
+pub fn check(app: AppState, scanned: &str, now: DateTime<Utc>) -> Result<PassClaims, PassError> {
     let cancelled = |id| {
         app.bookings.with_untracked(|list| {
             list.iter()
                 .any(|b| b.view.id == id && b.view.state == BookingState::Cancelled)
         })
     };
-    let claims =
-        pass::verify(pass::token_in(scanned), &keys, cancelled, now).map_err(
-            |error| match error {
-                PassError::UnknownKey { key_id }
-                    if app.pass_keys.with_untracked(|keys| {
-                        keys.iter().any(|k| k.key_id == key_id && k.retired)
-                    }) =>
-                {
-                    PassError::RetiredKey { key_id }
-                }
-                other => other,
-            },
-        )?;
+    let claims = verify(app, scanned, cancelled, now)?;
     let services: Vec<uuid::Uuid> = app
         .market_services
         .with_untracked(|list| list.iter().filter(|s| s.serves).map(|s| s.id).collect());
     pass::check_for(&claims, &services, china_date(now))?;
     Ok(claims)
+}
+
+/// A pass in the address (`/work/today#<token>`, `/work/gate#<token>`): a pass opened with the
+/// phone's own camera app lands on `/p`, which sends people with a work role here. It is
+/// checked once the phone's rows are read (keys, bookings, visits), and once only: the address
+/// then drops it (back to `path`), so a later pull or a reload does not bring back an old
+/// pass's card over a newer scan.
+pub fn on_opened_pass(app: AppState, path: &'static str, check: impl Fn(String) + 'static) {
+    let token_in_address = || {
+        let hash = window().location().hash().ok()?;
+        let token = hash.trim_start_matches('#');
+        (!token.is_empty()).then(|| token.to_string())
+    };
+    let opened = RwSignal::new(token_in_address());
+    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+        opened.set(token_in_address())
+    });
+    on_cleanup(move || listener.remove());
+    Effect::new(move |_| {
+        if !app.booted.get() {
+            return;
+        }
+        let Some(token) = opened.get() else {
+            return;
+        };
+        untrack(|| check(token));
+        opened.set(None);
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+        }
+    });
 }
 
 /// Why a pass was refused, for the volunteer: what it means and what to do.

@@ -98,14 +98,6 @@ fn outcome_of_pass(app: AppState, scanned: &str) -> Outcome {
     }
 }
 
-/// The token in the address (`/work/today#<token>`): a pass opened with the phone's own
-/// camera app lands on `/p`, which sends people with a work role here.
-fn token_in_address() -> Option<String> {
-    let hash = window().location().hash().ok()?;
-    let token = hash.trim_start_matches('#');
-    (!token.is_empty()).then(|| token.to_string())
-}
-
 #[component]
 pub fn Today() -> impl IntoView {
     let app = use_app();
@@ -114,30 +106,8 @@ pub fn Today() -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let outcome = RwSignal::new(None::<Outcome>);
     let scanning = RwSignal::new(false);
-    // A pass in the address is checked once the phone's rows are read (keys and bookings).
-    // It is checked once: the address then drops it, so a later pull or a reload does not
-    // bring back an old pass's card over a newer scan.
-    let opened = RwSignal::new(token_in_address());
-    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
-        opened.set(token_in_address())
-    });
-    on_cleanup(move || listener.remove());
-    Effect::new(move |_| {
-        if !app.booted.get() {
-            return;
-        }
-        let Some(token) = opened.get() else {
-            return;
-        };
-        outcome.set(Some(untrack(|| outcome_of_pass(app, &token))));
-        opened.set(None);
-        if let Ok(history) = window().history() {
-            let _ = history.replace_state_with_url(
-                &wasm_bindgen::JsValue::NULL,
-                "",
-                Some("/work/today"),
-            );
-        }
+    scan::on_opened_pass(app, "/work/today", move |token| {
+        outcome.set(Some(outcome_of_pass(app, &token)))
     });
     let on_read = Callback::new(move |scanned: String| {
         scanning.set(false);
@@ -154,7 +124,6 @@ pub fn Today() -> impl IntoView {
                 .map(|b| b.view.id)
         });
         outcome.set(Some(hit.map_or(Outcome::NoSuchCode, Outcome::Booking)));
-        opened.set(None);
     };
     view! {
         <RequireSession>

@@ -279,6 +279,17 @@ pub struct Gate {
     pub offline: bool,
 }
 
+impl Gate {
+    /// The visit, and its pool.
+    fn touches(&self) -> Touches {
+        Touches {
+            visit: Some(self.visit_id),
+            pool: true,
+            ..Touches::default()
+        }
+    }
+}
+
 fn gate(args: &GateArgs) -> Gate {
     Gate {
         visit_id: args.visit_id,
@@ -310,11 +321,7 @@ impl Definition for GateInArgs {
     }
 
     fn touches(gate: &Gate) -> Touches {
-        Touches {
-            visit: Some(gate.visit_id),
-            pool: true,
-            ..Touches::default()
-        }
+        gate.touches()
     }
 
     fn label(&self, local: &Local) -> Label {
@@ -346,11 +353,7 @@ impl Definition for GateOutArgs {
     }
 
     fn touches(gate: &Gate) -> Touches {
-        Touches {
-            visit: Some(gate.visit_id),
-            pool: true,
-            ..Touches::default()
-        }
+        gate.touches()
     }
 
     fn label(&self, local: &Local) -> Label {
