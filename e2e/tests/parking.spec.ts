@@ -276,6 +276,39 @@ test("staff see the day and set the rules; a full window is refused with free wi
   await expect.poll(() => server.sql("SELECT status, unusual FROM visits WHERE plate = '苏A1234挂';").trim(), { timeout: 20_000 }).toBe("booked|1");
   await guard.open("/work/gate");
   await expect(guard.page.getByTestId("gate-visit").filter({ hasText: "苏A·1234挂" })).toContainText("待到达", { timeout: 20_000 });
+  // 代登记: the elder of 6栋1单元102 phones the office; staff register their son's car for
+  // tomorrow 10:00, beyond the household's limits, which the visit records.
+  await staff.page.getByTestId("staff-visit").click();
+  const staffForm = staff.page.getByTestId("visit-form");
+  await expect(staffForm).toContainText("代居民登记访客车辆");
+  await staffForm.getByTestId("plate-input").fill("苏K66666");
+  await staffForm.getByTestId("save-visit").click();
+  await expect(staffForm.getByTestId("error-for_household")).toBeVisible();
+  await staffForm.getByTestId("staff-visit-household").selectOption({ label: "6栋1单元102" });
+  await staffForm.getByTestId("visit-day").nth(1).check();
+  await staffForm.getByTestId("visit-time").selectOption({ label: "10:00" });
+  await staffForm.getByTestId("staff-visit-over").check();
+  await expect(staffForm.getByTestId("window-free")).toContainText("10:00–");
+  await staff.shot("parking-13-staff-visit");
+  await audit(staff.page, { minTarget: 44 });
+  await staffForm.getByTestId("save-visit").click();
+  const coming = staff.page.getByTestId("coming-visit").filter({ hasText: "苏K·66666" });
+  await expect(coming).toContainText("已预约", { timeout: 20_000 });
+  await expect(coming).toContainText("超限额登记");
+  await expect(coming).toContainText("6栋1单元102");
+  await expect
+    .poll(() => server.sql("SELECT v.status, v.over_limit, h.building || h.unit || h.room FROM visits v JOIN households h ON h.id = v.household_id WHERE v.plate = '苏K66666';").trim(), { timeout: 20_000 })
+    .toBe("booked|1|6栋1单元102");
+  // The ledger counts visits (from the server, every visit, plates never shown): the two
+  // demo cars that came in, whatever the day's other registrations.
+  await staff.open("/work/ledger");
+  await staff.page.getByRole("button", { name: "全部", exact: true }).click();
+  const visitFigures = staff.page.getByTestId("visit-figures");
+  await expect(visitFigures.getByTestId("visits-came")).toHaveText("2", { timeout: 20_000 });
+  expect(Number(await visitFigures.getByTestId("visits-registered").innerText())).toBeGreaterThanOrEqual(4);
+  await expect(visitFigures).not.toContainText("苏K");
+  await visitFigures.scrollIntoViewIfNeeded();
+  await staff.shot("parking-14-ledger");
   // 长辈版 of the set-up page.
   await staff.open("/work/");
   await staff.page.getByTestId("elder-switch").click();

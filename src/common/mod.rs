@@ -21,3 +21,4 @@ pub mod state;
 pub mod store;
 pub mod sync;
 pub mod sync_page;
+pub mod visit_form;

@@ -7,33 +7,31 @@
 //! can stay longer while a spot is free; one past its time says so (您的访客车辆已超时…); a
 //! visitor the guard registered at the gate waits for the household's 同意.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use domain::ledger::china_date;
 use domain::market::pass;
-use domain::parking::capacity::{self, Span};
+use domain::parking::capacity::Span;
 use domain::parking::plate;
 use domain::parking::visit::{
-    self, ApproveWalkUpArgs, CancelVisitArgs, ChangeVisitArgs, RegisterVisitArgs, RELATIONS,
+    self, ApproveWalkUpArgs, CancelVisitArgs, ChangeVisitArgs, RegisterVisitArgs,
 };
 use domain::parking::VisitStatus;
-use domain::time::{clock_of as clock, from_beijing};
+use domain::time::clock_of as clock;
 use domain::wire::{ParkingPoolView, VisitView};
-use domain::{FieldError, Lang};
+use domain::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use crate::common::act;
 use crate::common::actions;
-use crate::common::components::{
-    field_words, FailureText, FieldMessage, Icon, PageHeader, QrCode, RequireSession, SyncBadge,
-};
+use crate::common::components::{FailureText, Icon, PageHeader, QrCode, RequireSession, SyncBadge};
 use crate::common::i18n::{self, text, tr, use_i18n, K};
-use crate::common::issue::{day_text, TextBox};
-use crate::common::plate::{new_plate, PlateInput};
+use crate::common::issue::day_text;
 use crate::common::router::{use_router, A};
 use crate::common::state::{use_app, AppState, Item, SyncState};
 use crate::common::store::FailedEntry;
+use crate::common::visit_form::{free_over, visit_badge, VisitForm};
 
 /// The pool of the community the person lives in.
 fn home_pool(app: AppState) -> Option<ParkingPoolView> {
@@ -47,13 +45,6 @@ fn home_pool(app: AppState) -> Option<ParkingPoolView> {
             .find(|p| p.view.community_id == home)
             .map(|p| p.view.clone())
     })
-}
-
-/// Spots free over `window`, as the pulled pool knows them.
-fn free_over(pool: &ParkingPoolView, window: Span) -> u32 {
-    pool.rules
-        .spots
-        .saturating_sub(capacity::peak(&pool.held, window) as u32)
 }
 
 fn window_words(lang: Lang, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> String {
@@ -85,6 +76,8 @@ pub fn Parking() -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     let pool = move || home_pool(app);
+    // Only the community: the form reads the pool's changes itself, keeping what was typed.
+    let community = Memo::new(move |_| home_pool(app).map(|p| p.community_id));
     view! {
         <RequireSession>
             <PageHeader title=K::TabParking/>
@@ -119,7 +112,7 @@ pub fn Parking() -> impl IntoView {
                         <Icon name="plus"/><span>{tr(K::RegisterVisit)}</span>
                     </button>
                 }>
-                    {move || pool().map(|pool| view! { <RegisterForm pool open/> })}
+                    {move || community.get().map(|community| view! { <VisitForm community open/> })}
                 </Show>
             </Show>
         </RequireSession>
@@ -150,22 +143,6 @@ fn MyVisits() -> impl IntoView {
     }
 }
 
-/// A visit's state in words and an icon, never colour alone.
-fn status_words(lang: Lang, item: &Item<VisitView>) -> (&'static str, &'static str, &'static str) {
-    let (class, icon) = match (item.sync, item.view.status) {
-        (SyncState::Pending, _) | (_, VisitStatus::Requested) => ("badge pending", "clock"),
-        (_, VisitStatus::Awaiting) => ("badge pending", "alert"),
-        (_, VisitStatus::Booked | VisitStatus::Inside) => ("badge submitted", "check"),
-        _ => ("badge status", "alert"),
-    };
-    let words = match (item.sync, item.view.status) {
-        (SyncState::Pending, _) => text(lang, K::StatePending),
-        (_, VisitStatus::Awaiting) => text(lang, K::WalkUpAsk),
-        (_, status) => status.label(lang),
-    };
-    (class, icon, words)
-}
-
 #[component]
 fn VisitCard(item: Item<VisitView>) -> impl IntoView {
     let app = use_app();
@@ -174,7 +151,7 @@ fn VisitCard(item: Item<VisitView>) -> impl IntoView {
     let id = visit.id;
     let now = Utc::now();
     let settled = item.sync == SyncState::Submitted;
-    let (badge_class, badge_icon, _) = status_words(Lang::Zh, &item);
+    let (badge_class, badge_icon, _) = visit_badge(Lang::Zh, &item);
     let stored = StoredValue::new(item.clone());
     let when = window_words(Lang::Zh, visit.arrives_at, visit.leaves_by);
     let when_en = window_words(Lang::En, visit.arrives_at, visit.leaves_by);
@@ -226,7 +203,7 @@ fn VisitCard(item: Item<VisitView>) -> impl IntoView {
             </p>
             <p class="badges">
                 <span class=badge_class data-testid="visit-state">
-                    <Icon name=badge_icon/>{move || stored.with_value(|i| status_words(i18n.lang(), i).2)}
+                    <Icon name=badge_icon/>{move || stored.with_value(|i| visit_badge(i18n.lang(), i).2)}
                 </span>
                 {visit.entered_at.map(|at| view! { <span class="muted">{tr(K::EnteredAt)}" "{clock(at)}</span> })}
             </p>
@@ -263,7 +240,10 @@ fn VisitCard(item: Item<VisitView>) -> impl IntoView {
                 })}
             </div>
             <Show when=move || changing.get()>
-                {move || home_pool(app).map(|pool| view! { <RegisterForm pool open=changing editing=editing.get_value()/> })}
+                {move || {
+                    let visit = editing.get_value();
+                    view! { <VisitForm community=visit.community_id.clone() open=changing editing=visit/> }
+                }}
             </Show>
         </li>
     }
@@ -319,207 +299,6 @@ fn RefusedVisit(entry: FailedEntry) -> impl IntoView {
                 <button class="button" on:click=discard>{tr(K::Discard)}</button>
             </div>
         </li>
-    }
-}
-
-/// The half hours a visit may start at on `day`: within the gate's hours (the stay must end
-/// by closing), not in the past.
-fn start_times(
-    pool: &ParkingPoolView,
-    day: NaiveDate,
-    hours: u32,
-    now: DateTime<Utc>,
-) -> Vec<DateTime<Utc>> {
-    let hours_open = pool.rules.hours();
-    (0..48)
-        .filter_map(|half| NaiveTime::from_hms_opt(half / 2, (half % 2) * 30, 0))
-        .map(|time| from_beijing(day.and_time(time)))
-        .filter(|start| *start + Duration::minutes(30) > now)
-        .filter(|start| capacity::within_hours(visit::window(*start, hours), hours_open))
-        .collect()
-}
-
-/// 登记访客车辆: the plate, the day and time, the stay, who is coming and a note; the free
-/// spots of the chosen window shown before sending.
-#[component]
-fn RegisterForm(
-    mut pool: ParkingPoolView,
-    open: RwSignal<bool>,
-    /// A booked visit whose time is being changed (改时间): its plate is kept, and its own
-    /// window no longer counts against the free spots.
-    #[prop(optional)]
-    editing: Option<VisitView>,
-) -> impl IntoView {
-    let app = use_app();
-    let i18n = use_i18n();
-    let plate = new_plate();
-    if let Some(visit) = &editing {
-        let own = Span::new(visit.arrives_at, visit.leaves_by);
-        if let Some(at) = pool.held.iter().position(|s| *s == own) {
-            pool.held.remove(at);
-        }
-    }
-    let note = RwSignal::new(String::new());
-    let relation = RwSignal::new("child".to_string());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let rules = pool.rules.clone();
-    let today = china_date(Utc::now());
-    let days: Vec<NaiveDate> = (0..=i64::from(rules.days_ahead).min(6))
-        .map(|n| today + Duration::days(n))
-        .collect();
-    let editing_id = editing.as_ref().map(|v| v.id);
-    let editing_plate = editing.as_ref().map(|v| plate::display(&v.plate));
-    let (first_day, first_hours, first_start) = match &editing {
-        Some(v) => (
-            china_date(v.arrives_at),
-            ((v.leaves_by - v.arrives_at).num_minutes() / 60).clamp(1, 12) as u32,
-            Some(v.arrives_at),
-        ),
-        None => (today, rules.max_hours.min(4), None),
-    };
-    let day = RwSignal::new(first_day);
-    let hours = RwSignal::new(first_hours.min(rules.max_hours));
-    let pool = StoredValue::new(pool);
-    let starts = move || pool.with_value(|p| start_times(p, day.get(), hours.get(), Utc::now()));
-    let start = RwSignal::new(first_start);
-    // The chosen start, or the first one that day.
-    let chosen = move || {
-        let options = starts();
-        start
-            .get()
-            .filter(|s| options.contains(s))
-            .or_else(|| options.first().copied())
-    };
-    let free =
-        move || chosen().map(|s| pool.with_value(|p| free_over(p, visit::window(s, hours.get()))));
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(arrives_at) = chosen() else {
-            errors.set(vec![FieldError::new(
-                "arrives_at",
-                domain::FieldErrorKind::Required,
-            )]);
-            return;
-        };
-        if let Some(visit_id) = editing_id {
-            let args = ChangeVisitArgs {
-                visit_id,
-                arrives_at,
-                hours: hours.get_untracked(),
-            };
-            act::submit(app, args, errors, move || open.set(false));
-            return;
-        }
-        let args = RegisterVisitArgs {
-            id: Uuid::new_v4(),
-            plate: plate.get_untracked(),
-            arrives_at,
-            hours: hours.get_untracked(),
-            relation: relation.get_untracked(),
-            note: note.get_untracked(),
-            for_household: None,
-            over_limit: false,
-        };
-        act::submit(app, args, errors, move || open.set(false));
-    };
-    let chip = move |label: String,
-                     checked: Signal<bool>,
-                     pick: Callback<()>,
-                     testid: &'static str| {
-        view! {
-            <label class="choice">
-                <input type="radio" data-testid=testid prop:checked=move || checked.get() on:change=move |_| pick.run(())/>
-                <span>{label}</span>
-            </label>
-        }
-    };
-    view! {
-        <form class="card form" on:submit=save novalidate=true data-testid="visit-form">
-            {match editing_plate.clone() {
-                None => view! {
-                    <h2>{tr(K::RegisterVisit)}</h2>
-                    <PlateInput value=plate errors/>
-                }.into_any(),
-                Some(shown) => view! {
-                    <h2>{tr(K::ChangeVisitTime)}</h2>
-                    <p class="plate-big">{shown}</p>
-                }.into_any(),
-            }}
-            <fieldset class="field">
-                <legend class="label">{tr(K::VisitDay)}</legend>
-                <div class="choices">
-                    {days.into_iter().map(|d| {
-                        // 今天 and 明天 as people say them, then the dates.
-                        let words = match (d - today).num_days() {
-                            0 => text(i18n.lang(), K::Today).to_string(),
-                            1 => text(i18n.lang(), K::Tomorrow).to_string(),
-                            _ => day_text(i18n.lang(), d),
-                        };
-                        chip(words, Signal::derive(move || day.get() == d), Callback::new(move |_| day.set(d)), "visit-day")
-                    }).collect_view()}
-                </div>
-            </fieldset>
-            <fieldset class="field">
-                <legend class="label">{tr(K::VisitHours)}</legend>
-                <div class="choices">
-                    {(1..=rules.max_hours).map(|h| {
-                        chip(i18n::with_number(i18n.lang(), K::HoursN, h), Signal::derive(move || hours.get() == h), Callback::new(move |_| hours.set(h)), "visit-hours")
-                    }).collect_view()}
-                </div>
-                <FieldMessage field="hours" message=field_words(errors, "hours")/>
-            </fieldset>
-            <label class="field">
-                <span class="label">{tr(K::VisitArrives)}</span>
-                <select data-testid="visit-time" on:change=move |ev| {
-                    let picked = event_target_value(&ev).parse::<i64>().ok().and_then(|t| DateTime::from_timestamp(t, 0));
-                    start.set(picked);
-                }>
-                    {move || {
-                        let current = chosen();
-                        starts().into_iter().map(|s| view! {
-                            <option value=s.timestamp().to_string() selected=current == Some(s)>{clock(s)}</option>
-                        }).collect_view()
-                    }}
-                </select>
-                <FieldMessage field="arrives_at" message=field_words(errors, "arrives_at")/>
-            </label>
-            <p class="window-free" data-testid="window-free" aria-live="polite">
-                {move || match (chosen(), free()) {
-                    (Some(s), Some(free)) => {
-                        let until = clock(visit::window(s, hours.get()).ends_at);
-                        let words = if free == 0 {
-                            text(i18n.lang(), K::WindowFull).to_string()
-                        } else {
-                            i18n::with_number(i18n.lang(), K::WindowFree, free)
-                        };
-                        format!("{}–{until} · {words}", clock(s))
-                    }
-                    _ => text(i18n.lang(), K::NoTimeLeft).to_string(),
-                }}
-            </p>
-            <Show when=move || editing_id.is_none()>
-            <fieldset class="field">
-                <legend class="label">{tr(K::VisitRelation)}</legend>
-                <div class="choices">
-                    {RELATIONS.iter().map(|&(code, _, _)| {
-                        chip(
-                            visit::relation_words(code, i18n.lang()).to_string(),
-                            Signal::derive(move || relation.get() == code),
-                            Callback::new(move |_| relation.set(code.to_string())),
-                            "visit-relation",
-                        )
-                    }).collect_view()}
-                </div>
-            </fieldset>
-            <TextBox label=K::VisitNote field="note" value=note errors/>
-            </Show>
-            <div class="row">
-                <button class="button primary big" type="submit" data-testid="save-visit">
-                    {move || if editing_id.is_some() { i18n.t(K::Save) } else { i18n.t(K::RegisterVisitSend) }}
-                </button>
-                <button class="button" type="button" on:click=move |_| open.set(false)>{tr(K::Cancel)}</button>
-            </div>
-        </form>
     }
 }
 

@@ -79,13 +79,14 @@ pub fn Ledger() -> impl IntoView {
         to.set(t.to_string());
         drill.set(None);
     };
+    let target = Signal::derive(move || match scope.get() {
+        s if s.is_empty() => "township=tangwang".to_string(),
+        s => format!("community={s}"),
+    });
     let export = move |format: &str| {
-        let target = match scope.get() {
-            s if s.is_empty() => "township=tangwang".to_string(),
-            s => format!("community={s}"),
-        };
         format!(
-            "/api/ledger/export?{target}&from={}&to={}&format={format}",
+            "/api/ledger/export?{}&from={}&to={}&format={format}",
+            target.get(),
             from.get(),
             to.get()
         )
@@ -147,6 +148,7 @@ pub fn Ledger() -> impl IntoView {
             <Show when=move || app.is_staff()>
                 <MarketFigures scope/>
             </Show>
+            <VisitFiguresCard target from to/>
             <div class="row">
                 <a class="button" href=move || export("xlsx") download="">{tr(K::ExportXlsx)}</a>
                 <a class="button" href=move || export("csv") download="">{tr(K::ExportCsv)}</a>
@@ -221,6 +223,53 @@ fn MarketFigures(scope: RwSignal<String>) -> impl IntoView {
                 </table>
             </div>
         </Show>
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct VisitsOnly {
+    visits: ledger::VisitFigures,
+}
+
+/// 孝心车位 in the ledger: counted by the server from every visit of the period, those
+/// whose plates were deleted too (a phone keeps only recent visits), so read from the API;
+/// offline it says the figures come with the network. Counts only: never a plate.
+#[component]
+fn VisitFiguresCard(
+    target: Signal<String>,
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+) -> impl IntoView {
+    let figures = LocalResource::new(move || {
+        let url = format!(
+            "/api/ledger?{}&from={}&to={}",
+            target.get(),
+            from.get(),
+            to.get()
+        );
+        async move {
+            let response = gloo_net::http::Request::get(&url).send().await.ok()?;
+            crate::common::api::json::<VisitsOnly>(response)
+                .await
+                .map(|v| v.visits)
+        }
+    });
+    view! {
+        <h2>{tr(K::VisitLedger)}</h2>
+        <section class="rates card" data-testid="visit-figures">
+            {move || match figures.get().flatten() {
+                Some(f) => view! {
+                    <dl>
+                        <dt>{tr(K::VisitRegistered)}</dt><dd data-testid="visits-registered">{f.registered}</dd>
+                        <dt>{tr(K::VisitCame)}</dt><dd data-testid="visits-came">{f.came}</dd>
+                        <dt>{tr(K::VisitOverstayed)}</dt><dd data-testid="visits-overstayed">{f.overstayed}</dd>
+                        <dt>{tr(K::VisitWalkUps)}</dt><dd>{f.walk_ups}</dd>
+                        <dt>{tr(K::CancelledCount)}</dt><dd>{f.cancelled}</dd>
+                    </dl>
+                }.into_any(),
+                None => view! { <p class="muted">{tr(K::VisitLedgerOffline)}</p> }.into_any(),
+            }}
+        </section>
     }
 }
 

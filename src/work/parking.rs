@@ -10,7 +10,7 @@ use domain::parking::capacity::{self, Span};
 use domain::parking::plate;
 use domain::parking::visit::{ApproveWalkUpArgs, SetParkingPoolArgs};
 use domain::parking::{PoolRules, VisitStatus};
-use domain::time::{clock, from_beijing};
+use domain::time::{clock, clock_of, from_beijing};
 use domain::wire::ParkingPoolView;
 use domain::FieldError;
 use leptos::prelude::*;
@@ -18,7 +18,9 @@ use leptos::prelude::*;
 use crate::common::act;
 use crate::common::components::{field_words, FieldMessage, Icon, PageHeader, RequireSession};
 use crate::common::i18n::{self, tr, use_i18n, K};
+use crate::common::issue::day_text;
 use crate::common::state::{use_app, AppState, SyncState};
+use crate::common::visit_form::{visit_badge, ForHousehold, VisitForm};
 
 /// The pools of the communities this person keeps as staff.
 fn staffed_pools(app: AppState) -> Vec<ParkingPoolView> {
@@ -39,6 +41,13 @@ pub fn ParkingSetup() -> impl IntoView {
     let app = use_app();
     // Kept above the pools' views, which a sync re-draws (the saved rules come back).
     let saved = RwSignal::new(false);
+    // The communities alone: the 代登记 form under them keeps what was typed through syncs.
+    let communities = Memo::new(move |_| {
+        staffed_pools(app)
+            .into_iter()
+            .map(|p| p.community_id)
+            .collect::<Vec<_>>()
+    });
     view! {
         <RequireSession>
             <PageHeader title=K::ParkingSetup back="/"/>
@@ -49,7 +58,97 @@ pub fn ParkingSetup() -> impl IntoView {
                 }
                 pools.into_iter().map(|pool| view! { <PoolDay pool saved/> }).collect_view().into_any()
             }}
+            {move || communities.get().into_iter().map(|community| view! { <StaffVisit community/> }).collect_view()}
         </RequireSession>
+    }
+}
+
+/// 代登记: staff register a visit for a household that phoned or came to the office (an
+/// elder without a smartphone), and may let it go beyond the household's limits — which
+/// the visit records. Then the coming visits of the community, with their state.
+#[component]
+fn StaffVisit(community: String) -> impl IntoView {
+    let app = use_app();
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    let staff = ForHousehold {
+        household: RwSignal::new(String::new()),
+        over_limit: RwSignal::new(false),
+        errors: RwSignal::new(Vec::new()),
+    };
+    let community = StoredValue::new(community);
+    let households = move || {
+        app.households.with(|list| {
+            list.iter()
+                .filter(|h| community.with_value(|c| h.view.community_id == *c))
+                .map(|h| (h.view.id, h.view.label.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let coming = move || {
+        let now = Utc::now();
+        let mut list = app.visits.with(|list| {
+            list.iter()
+                .filter(|v| community.with_value(|c| v.view.community_id == *c))
+                .filter(|v| v.view.leaves_by > now)
+                .filter(|v| matches!(v.view.status, VisitStatus::Requested | VisitStatus::Booked))
+                .cloned()
+                .collect::<Vec<_>>()
+        });
+        list.sort_by_key(|v| v.view.arrives_at);
+        list
+    };
+    let start = move |_| {
+        staff.household.set(String::new());
+        staff.over_limit.set(false);
+        staff.errors.set(Vec::new());
+        open.set(true);
+    };
+    view! {
+        <Show when=move || open.get() fallback=move || view! {
+            <button class="button big" data-testid="staff-visit" on:click=start>
+                <Icon name="plus"/><span>{tr(K::StaffVisit)}</span>
+            </button>
+        }>
+            <VisitForm community=community.get_value() open staff>
+                <label class="field">
+                    <span class="label">{tr(K::StaffVisitFor)}</span>
+                    <select data-testid="staff-visit-household" on:change=move |ev| {
+                        staff.household.set(event_target_value(&ev));
+                        staff.errors.update(|e| e.retain(|f| f.field != "for_household"));
+                    }>
+                        <option value="">"—"</option>
+                        {move || households().into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
+                    </select>
+                    <FieldMessage field="for_household" message=field_words(staff.errors, "for_household")/>
+                </label>
+                <label class="choice">
+                    <input type="checkbox" data-testid="staff-visit-over" prop:checked=move || staff.over_limit.get()
+                        on:change=move |ev| staff.over_limit.set(event_target_checked(&ev))/>
+                    <span>{tr(K::OverLimit)}</span>
+                </label>
+            </VisitForm>
+        </Show>
+        <Show when=move || !coming().is_empty()>
+            <h2>{tr(K::ComingVisits)}</h2>
+            <ul class="list plain" data-testid="coming-visits">
+                {move || coming().into_iter().map(|item| {
+                    let (class, icon, words) = visit_badge(i18n.lang(), &item);
+                    let visit = &item.view;
+                    let when = format!("{} {}–{}", day_text(i18n.lang(), china_date(visit.arrives_at)), clock_of(visit.arrives_at), clock_of(visit.leaves_by));
+                    view! {
+                        <li class="card row-card" data-testid="coming-visit">
+                            <span class="grow">
+                                <strong class="plate-mid">{plate::display(&visit.plate)}</strong>
+                                {visit.household.clone()}" · "{when}
+                                {visit.over_limit.then(|| view! { " · "<span>{tr(K::OverLimitShort)}</span> })}
+                            </span>
+                            <span class=class><Icon name=icon/><span>{words}</span></span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </Show>
     }
 }
 

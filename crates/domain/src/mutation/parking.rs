@@ -144,9 +144,14 @@ impl Definition for RegisterVisitArgs {
     fn optimistic(register: &RegisterVisit, local: &Local) -> Vec<Optimistic> {
         let window = visit::window(register.arrives_at, register.hours);
         let household = register.for_household;
+        // Staff's visit is in the household's community; a resident's in their home.
+        let row = household.and_then(|id| local.rows.household(id));
         vec![Optimistic::visit(&VisitView {
             id: register.id,
-            community_id: local.home_community.to_string(),
+            community_id: row
+                .as_ref()
+                .map(|h| h.community_id.clone())
+                .unwrap_or_else(|| local.home_community.to_string()),
             household_id: household.unwrap_or_default(),
             plate: register.plate.as_str().to_string(),
             plate_masked: register.plate.masked(),
@@ -155,10 +160,7 @@ impl Definition for RegisterVisitArgs {
             leaves_by: window.ends_at,
             status: VisitStatus::Requested,
             own: household.is_none(),
-            household: household
-                .and_then(|id| local.rows.household(id))
-                .map(|h| h.label)
-                .unwrap_or_default(),
+            household: row.map(|h| h.label).unwrap_or_default(),
             relation: register.relation.clone(),
             note: register.note.clone(),
             walk_up: false,
