@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::common::api::{self, ApiFailure};
+use crate::common::host;
 use crate::common::i18n::{t, K};
 use crate::common::state::AppState;
 use crate::common::store;
@@ -158,17 +159,20 @@ pub fn keep_work_app(app: AppState) {
 
 /// Posts a message to the active service worker, once there is one.
 fn tell_service_worker(message: &'static str) {
-    let Some(window) = web_sys::window() else {
+    let Some(container) = host::service_worker() else {
         return;
     };
-    let Ok(ready) = window.navigator().service_worker().ready() else {
+    let Ok(ready) = container.ready() else {
         return;
     };
     spawn_local(async move {
         let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await else {
             return;
         };
-        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        // A host that blocks service workers may answer with nothing at all.
+        let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() else {
+            return;
+        };
         if let Some(worker) = registration.active() {
             let _ = worker.post_message(&message.into());
         }
@@ -219,16 +223,20 @@ pub async fn discard_failed(app: AppState, key: String) {
 /// Registers the service worker and shows the update prompt when a new version waits.
 /// The new version takes over only when the person says so, then the page reloads.
 pub fn register_service_worker(app: AppState) {
-    let Some(window) = web_sys::window() else {
+    // None inside an iPhone app's browser (WKWebView), or where the host turned them off:
+    // everything works, only opening offline does not.
+    let Some(container) = host::service_worker() else {
         return;
     };
-    let container = window.navigator().service_worker();
     let promise = container.register("/sw.js");
     spawn_local(async move {
         let Ok(registration) = wasm_bindgen_futures::JsFuture::from(promise).await else {
             return;
         };
-        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        // A host that blocks service workers may answer with nothing at all.
+        let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() else {
+            return;
+        };
         if registration.waiting().is_some() && registration.active().is_some() {
             app.update_ready.set(true);
         }
@@ -237,9 +245,8 @@ pub fn register_service_worker(app: AppState) {
             if let Some(installing) = watched.installing() {
                 let waiting_registration = watched.clone();
                 let on_state = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-                    let has_controller = web_sys::window()
-                        .map(|w| w.navigator().service_worker().controller().is_some())
-                        .unwrap_or(false);
+                    let has_controller =
+                        host::service_worker().is_some_and(|c| c.controller().is_some());
                     if waiting_registration.waiting().is_some() && has_controller {
                         app.update_ready.set(true);
                     }
@@ -265,10 +272,9 @@ pub fn register_service_worker(app: AppState) {
 /// The person accepted the update: the waiting service worker takes over (the page reloads
 /// on `controllerchange`).
 pub fn apply_update() {
-    let Some(window) = web_sys::window() else {
+    let Some(container) = host::service_worker() else {
         return;
     };
-    let container = window.navigator().service_worker();
     spawn_local(async move {
         let Ok(registration) =
             wasm_bindgen_futures::JsFuture::from(container.get_registration()).await

@@ -160,6 +160,7 @@ pub fn Banners() -> impl IntoView {
                 <span>{tr(K::ErrorStorage)}</span>
             </div>
         </Show>
+        <crate::common::host::InAppGuide/>
     }
 }
 

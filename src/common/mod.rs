@@ -9,6 +9,7 @@ pub mod act;
 pub mod actions;
 pub mod api;
 pub mod components;
+pub mod host;
 pub mod i18n;
 pub mod issue;
 pub mod issue_form;

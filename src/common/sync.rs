@@ -273,10 +273,9 @@ async fn pull(app: AppState, db: &store::Db, user_id: Uuid) -> Result<(), Stop> 
 /// Asks the service worker to push the queue once the network is back, even if the tab is
 /// closed by then (Background Sync; Chromium only, elsewhere the next start-up pushes).
 pub fn register_background_sync() {
-    let Some(window) = web_sys::window() else {
+    let Some(container) = crate::common::host::service_worker() else {
         return;
     };
-    let container = window.navigator().service_worker();
     let ready = match container.ready() {
         Ok(ready) => ready,
         Err(_) => return,

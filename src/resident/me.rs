@@ -87,6 +87,14 @@ fn MeContent() -> impl IntoView {
         <section class="card">
             <h2>{tr(K::DataSafety)}</h2>
             <p>{move || if app.persisted.get() == Some(true) { t(K::DataSafetyOn) } else { t(K::DataSafetyOff) }}</p>
+            // Honest about the host: an app's browser may clear what the phone keeps, and
+            // without a service worker the app cannot open offline.
+            {crate::common::host::here().in_app.map(|host| view! {
+                <p data-testid="data-safety-in-app">{move || t(K::DataSafetyInApp).replace("{}", host.name(i18n.lang()))}</p>
+            })}
+            {crate::common::host::service_worker().is_none().then(|| view! {
+                <p data-testid="data-safety-no-offline">{tr(K::DataSafetyNoOffline)}</p>
+            })}
         </section>
         <Devices/>
         <MyData/>

@@ -20,9 +20,11 @@ use crate::Result;
 /// with the scanner's words, which the one i18n table carries to both apps; 355 KB with the
 /// market's set-up words); 355 → 394 KB with 车位 (the pool, the plate keyboard, registering
 /// with the window's free spots, the visits with their states, overstay and walk-up answers,
-/// the visit's pass and sending it, the visit rows in the shared state: +39.6 KB).
+/// the visit's pass and sending it, the visit rows in the shared state: +39.6 KB); 394 →
+/// 402 KB with the visit form shared with 代登记 and reading its pool by community (+3 KB)
+/// and the in-app browser guide with its picture, and 我的's words on the host (+3.3 KB).
 pub const RESIDENT_BROTLI_BUDGET: usize = RESIDENT_MEASURED + 8 * 1024;
-const RESIDENT_MEASURED: usize = 394 * 1024;
+const RESIDENT_MEASURED: usize = 402 * 1024;
 /// The work app's gate: its measured size plus a small margin (a regression gate). 358 →
 /// 373 KB with 乡镇管理, 开通乡镇, revoking codes and the security work; 373 → 363 KB with JSON
 /// parsed by the browser; 363 → 367 KB with the market rows in the shared state; 367 → 370 KB

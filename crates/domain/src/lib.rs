@@ -7,6 +7,7 @@
 pub mod account;
 pub mod dialogue;
 pub mod field;
+pub mod host;
 pub mod issue;
 pub mod lang;
 pub mod ledger;

@@ -100,3 +100,22 @@ pub mod prefs {
         }
     }
 }
+
+/// Whether the in-app browser guide was dismissed on this phone (shown once, never again).
+pub mod guide {
+    const KEY: &str = "ywt.guide";
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok()?
+    }
+
+    pub fn dismissed() -> bool {
+        storage().is_some_and(|s| s.get_item(KEY).ok().flatten().is_some())
+    }
+
+    pub fn dismiss() {
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(KEY, "1");
+        }
+    }
+}

@@ -34,7 +34,7 @@ mod local;
 mod outbox;
 mod pull;
 
-pub use local::{codes, prefs, seen};
+pub use local::{codes, guide, prefs, seen};
 
 pub const DB_NAME: &str = "yiwantang";
 const DB_VERSION: u32 = 1;
