@@ -9,6 +9,7 @@
 //! - `cargo xtask chaos [--minutes N]`: the chaos journey for N minutes (default 30): phones
 //!   acting under injected faults; nothing may be lost or doubled (`test` runs one minute).
 //! - `cargo xtask sizes`: first-load bytes of both apps' release builds (raw, gzip, brotli).
+//! - `cargo xtask webkit [--runs N]`: the core journeys in WebKitGTK through WebDriver.
 //! - `cargo xtask bench [--records N]`: sizes, the sync benchmark (pushes under a crowd; pulls
 //!   at 10k, 100k and N = 1M records), then
 //!   Lighthouse on the resident app's sign-in page and signed-in 首页, and its offline
@@ -35,10 +36,11 @@ fn main() -> ExitCode {
         "test" => test(),
         "sizes" => build_app().and_then(|_| sizes::report(&root().join("dist")).map(|_| ())),
         "bench" => bench::run(),
+        "webkit" => webkit(),
         "chaos" => chaos(),
         "install" => tools::ensure_all(),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|sizes|bench|chaos|install>");
+            eprintln!("usage: cargo xtask <run|test|sizes|bench|chaos|webkit|install>");
             return ExitCode::from(2);
         }
     };
@@ -280,6 +282,45 @@ fn chaos() -> Result {
         )
         .current_dir(root().join("e2e"))
         .env("YWT_CHAOS_SECONDS", (minutes * 60).to_string())
+        .env("YWT_SERVER_BIN", server_bin("debug")?)
+        .env("YWT_DIST", root().join("dist")),
+    )
+}
+
+/// `cargo xtask webkit [--runs N]`: the core journeys in WebKitGTK (Debian's WebKitWebDriver
+/// and MiniBrowser under Xvfb), N times over (default 5), with Playwright's count of passes.
+fn webkit() -> Result {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let runs: u32 = match args.iter().position(|a| a == "--runs") {
+        Some(at) => args
+            .get(at + 1)
+            .and_then(|n| n.parse().ok())
+            .ok_or("--runs wants a whole number")?,
+        None => 5,
+    };
+    tools::ensure_all()?;
+    build_app()?;
+    step(
+        "build the server",
+        &mut cmd("cargo", &["build", "--locked", "-p", "server"]),
+    )?;
+    step(
+        &format!("WebKitGTK core journeys, {runs} runs"),
+        cmd(
+            "npx",
+            &[
+                "playwright",
+                "test",
+                "--project",
+                "webkit",
+                "--repeat-each",
+                &runs.to_string(),
+                "--workers",
+                "1",
+            ],
+        )
+        .current_dir(root().join("e2e"))
+        .env("YWT_WEBKIT", "1")
         .env("YWT_SERVER_BIN", server_bin("debug")?)
         .env("YWT_DIST", root().join("dist")),
     )

@@ -17,12 +17,17 @@ pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// Debian packages: the browser for both test suites, its driver, fonts that draw Chinese,
 /// zbar (the e2e journeys read the QR codes the app draws, as a phone camera would) and the
 /// sqlite3 shell (a journey opens a market slot starting soon, which no screen sets up yet).
-pub const APT_PACKAGES: [&str; 5] = [
+/// WebKitGTK's WebDriver (with MiniBrowser), Xvfb and xauth run the WebKit journeys
+/// (`cargo xtask webkit`): the engine of every iPhone browser.
+pub const APT_PACKAGES: [&str; 8] = [
     "chromium",
     "chromium-driver",
     "fonts-noto-cjk",
     "zbar-tools",
     "sqlite3",
+    "webkit2gtk-driver",
+    "xvfb",
+    "xauth",
 ];
 
 fn tools_dir() -> PathBuf {

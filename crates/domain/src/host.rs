@@ -48,6 +48,8 @@ pub struct Host {
     pub in_app: Option<InApp>,
     /// An iPhone or iPad: WebKit, whatever the browser's name.
     pub ios: bool,
+    /// The WebKit engine: every iPhone browser, Safari, WebKitGTK (not Chromium's fork).
+    pub webkit: bool,
 }
 
 /// Markers in the user agent, most specific first (WeCom's agent also says MicroMessenger;
@@ -75,7 +77,15 @@ pub fn read(user_agent: &str) -> Host {
         .map(|(_, app)| *app);
     // iPadOS asks for desktop pages as a Mac; those are told apart by touch, not here.
     let ios = ["iphone", "ipad", "ipod"].iter().any(|d| agent.contains(d));
-    Host { in_app, ios }
+    let blink = ["chrome/", "chromium/", "android"]
+        .iter()
+        .any(|b| agent.contains(b));
+    let webkit = ios || (agent.contains("applewebkit") && !blink);
+    Host {
+        in_app,
+        ios,
+        webkit,
+    }
 }
 
 #[cfg(test)]
@@ -103,8 +113,15 @@ mod tests {
             ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36", None, false),
         ];
         for (agent, in_app, ios) in cases {
-            assert_eq!(read(agent), Host { in_app, ios }, "{agent}");
+            let host = read(agent);
+            assert_eq!((host.in_app, host.ios), (in_app, ios), "{agent}");
+            // On an iPhone every browser is WebKit; elsewhere these are all Chromium's.
+            assert_eq!(host.webkit, ios, "{agent}");
         }
+        let gtk = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15";
+        assert!(read(gtk).webkit);
+        let chrome_on_iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/126.0 Mobile/15E148 Safari/604.1";
+        assert!(read(chrome_on_iphone).webkit);
         assert_eq!(read(""), Host::default());
     }
 

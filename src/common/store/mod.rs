@@ -28,7 +28,7 @@ use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 mod local;
 mod outbox;
@@ -323,6 +323,29 @@ impl Db {
 
 thread_local! {
     static APP_DB: RefCell<Option<Db>> = const { RefCell::new(None) };
+}
+
+/// Keeps this page out of WebKit's back-forward cache. A page cached there is frozen with
+/// whatever IndexedDB transaction it had open (a sync's, mid-flight), and the next page's
+/// transactions on the same stores then wait for ever: 正在加载… after a reload or a move
+/// between the apps, seen in WebKitGTK (e2e `webkit.spec.ts`). An `unload` listener makes
+/// WebKit leave the page out of that cache; the next page opens from the service worker.
+/// Only in WebKit (`domain::host`).
+pub fn stay_out_of_page_cache() {
+    // Only WebKit: elsewhere an `unload` listener is deprecated and costs the page cache.
+    if !crate::common::host::here().webkit {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_unload = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        if let Some(db) = APP_DB.with(|cell| cell.borrow().clone()) {
+            db.close();
+        }
+    });
+    let _ = window.add_event_listener_with_callback("unload", on_unload.as_ref().unchecked_ref());
+    on_unload.forget();
 }
 
 /// The app's database, opened on first use.
