@@ -289,6 +289,16 @@ test("staff see the day and set the rules; a full window is refused with free wi
   await staffForm.getByTestId("visit-time").selectOption({ label: "10:00" });
   await staffForm.getByTestId("staff-visit-over").check();
   await expect(staffForm.getByTestId("window-free")).toContainText("10:00–");
+  // The pool changes under the open form (staff take a spot out): the free spots follow,
+  // and nothing typed or chosen is lost.
+  const freeBefore = (await staffForm.getByTestId("window-free").innerText()).trim();
+  await rules.locator("input[name=spots]").fill("11");
+  await rules.getByTestId("save-pool").click();
+  await expect(rules.getByTestId("pool-saved")).toBeVisible();
+  await expect(staffForm.getByTestId("window-free")).not.toHaveText(freeBefore);
+  await expect(staffForm.getByTestId("plate-input")).toHaveValue("苏K66666");
+  await expect(staffForm.getByTestId("staff-visit-household").locator("option:checked")).toHaveText("6栋1单元102");
+  await expect(staffForm.getByTestId("staff-visit-over")).toBeChecked();
   await staff.shot("parking-13-staff-visit");
   await audit(staff.page, { minTarget: 44 });
   await staffForm.getByTestId("save-visit").click();
@@ -306,7 +316,9 @@ test("staff see the day and set the rules; a full window is refused with free wi
   const visitFigures = staff.page.getByTestId("visit-figures");
   await expect(visitFigures.getByTestId("visits-came")).toHaveText("2", { timeout: 20_000 });
   expect(Number(await visitFigures.getByTestId("visits-registered").innerText())).toBeGreaterThanOrEqual(4);
-  await expect(visitFigures).not.toContainText("苏K");
+  const ledgerBody = await staff.page.evaluate(async () => (await fetch("/api/ledger?community=shanwan")).text());
+  expect(ledgerBody).toContain('"visits"');
+  expect(ledgerBody).not.toMatch(/苏|沪|plate/);
   await visitFigures.scrollIntoViewIfNeeded();
   await staff.shot("parking-14-ledger");
   // 长辈版 of the set-up page.

@@ -206,7 +206,11 @@ async fn forget_photos() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let Ok(caches) = window.caches() else {
+    // No `caches` at all on a page not served securely, and in some hosts' browsers.
+    let Ok(caches) = js_sys::Reflect::get(&window, &"caches".into()) else {
+        return;
+    };
+    let Ok(caches) = caches.dyn_into::<web_sys::CacheStorage>() else {
         return;
     };
     let _ = wasm_bindgen_futures::JsFuture::from(caches.delete("ywt-photos")).await;

@@ -273,7 +273,10 @@ async fn pull(app: AppState, db: &store::Db, user_id: Uuid) -> Result<(), Stop> 
 /// Asks the service worker to push the queue once the network is back, even if the tab is
 /// closed by then (Background Sync; Chromium only, elsewhere the next start-up pushes).
 pub fn register_background_sync() {
-    let Some(container) = crate::common::host::service_worker() else {
+    // Only with a worker in control: where the host blocks workers, `ready` never settles.
+    let Some(container) =
+        crate::common::host::service_worker().filter(|c| c.controller().is_some())
+    else {
         return;
     };
     let ready = match container.ready() {

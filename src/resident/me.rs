@@ -92,7 +92,7 @@ fn MeContent() -> impl IntoView {
             {crate::common::host::here().in_app.map(|host| view! {
                 <p data-testid="data-safety-in-app">{move || t(K::DataSafetyInApp).replace("{}", host.name(i18n.lang()))}</p>
             })}
-            {crate::common::host::service_worker().is_none().then(|| view! {
+            {no_offline_here().then(|| view! {
                 <p data-testid="data-safety-no-offline">{tr(K::DataSafetyNoOffline)}</p>
             })}
         </section>
@@ -221,5 +221,16 @@ fn MyData() -> impl IntoView {
                 </form>
             </Show>
         </section>
+    }
+}
+
+/// Whether this browser cannot open the app offline: no service worker at all (an iPhone
+/// app's WKWebView), or, inside an app's browser, none ever in control (the host blocks them).
+fn no_offline_here() -> bool {
+    match crate::common::host::service_worker() {
+        None => true,
+        Some(container) => {
+            crate::common::host::here().in_app.is_some() && container.controller().is_none()
+        }
     }
 }

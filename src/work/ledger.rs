@@ -247,17 +247,27 @@ fn VisitFiguresCard(
             from.get(),
             to.get()
         );
+        // Err: no answer (offline); Ok(None): refused (not this person's scope), shown as
+        // nothing rather than as "offline".
         async move {
-            let response = gloo_net::http::Request::get(&url).send().await.ok()?;
-            crate::common::api::json::<VisitsOnly>(response)
+            let response = gloo_net::http::Request::get(&url)
+                .send()
                 .await
-                .map(|v| v.visits)
+                .map_err(|_| ())?;
+            if !response.ok() {
+                return Ok::<_, ()>(None);
+            }
+            Ok(crate::common::api::json::<VisitsOnly>(response)
+                .await
+                .map(|v| v.visits))
         }
     });
+    let refused = move || matches!(figures.get(), Some(Ok(None)));
     view! {
+        <Show when=move || !refused()>
         <h2>{tr(K::VisitLedger)}</h2>
         <section class="rates card" data-testid="visit-figures">
-            {move || match figures.get().flatten() {
+            {move || match figures.get().and_then(Result::ok).flatten() {
                 Some(f) => view! {
                     <dl>
                         <dt>{tr(K::VisitRegistered)}</dt><dd data-testid="visits-registered">{f.registered}</dd>
@@ -270,6 +280,7 @@ fn VisitFiguresCard(
                 None => view! { <p class="muted">{tr(K::VisitLedgerOffline)}</p> }.into_any(),
             }}
         </section>
+        </Show>
     }
 }
 

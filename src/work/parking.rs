@@ -98,6 +98,14 @@ fn StaffVisit(community: String) -> impl IntoView {
         list.sort_by_key(|v| v.view.arrives_at);
         list
     };
+    // A household that left the list (removed by staff) is no longer the chosen one.
+    Effect::new(move |_| {
+        let list = households();
+        let chosen = staff.household.get_untracked();
+        if !chosen.is_empty() && !list.iter().any(|(id, _)| id.to_string() == chosen) {
+            staff.household.set(String::new());
+        }
+    });
     let start = move |_| {
         staff.household.set(String::new());
         staff.over_limit.set(false);
@@ -118,7 +126,13 @@ fn StaffVisit(community: String) -> impl IntoView {
                         staff.errors.update(|e| e.retain(|f| f.field != "for_household"));
                     }>
                         <option value="">"—"</option>
-                        {move || households().into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
+                        // Each option says whether it is the chosen one, so a redrawn list
+                        // never shows one household while the form holds another.
+                        {move || households().into_iter().map(|(id, label)| {
+                            let id = id.to_string();
+                            let chosen = id.clone();
+                            view! { <option value=id prop:selected=move || staff.household.get() == chosen>{label}</option> }
+                        }).collect_view()}
                     </select>
                     <FieldMessage field="for_household" message=field_words(staff.errors, "for_household")/>
                 </label>
