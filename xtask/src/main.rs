@@ -256,24 +256,34 @@ const NATIVE: [&str; 8] = [
     "-p", "domain", "-p", "server", "-p", "scanner", "-p", "xtask",
 ];
 
-/// `chaos [--minutes N]`: the chaos journey (e2e/tests/chaos.spec.ts) for N minutes
-/// (default 30) against the release app and the real server; prints what it injected and
-/// found, and fails on any action lost or doubled.
-fn chaos() -> Result {
+/// The whole number after `flag` on the command line, or `default`.
+fn number_flag(flag: &str, default: u64) -> Result<u64> {
     let args: Vec<String> = std::env::args().collect();
-    let minutes: u64 = match args.iter().position(|a| a == "--minutes") {
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|m| m.parse().ok())
-            .ok_or("--minutes wants a whole number")?,
-        None => 30,
-    };
+    match args.iter().position(|a| a == flag) {
+        Some(at) => Ok(args
+            .get(at + 1)
+            .and_then(|n| n.parse().ok())
+            .ok_or(format!("{flag} wants a whole number"))?),
+        None => Ok(default),
+    }
+}
+
+/// What a journey run needs: the tools, the release app in `dist`, the debug server.
+fn build_for_journeys() -> Result {
     tools::ensure_all()?;
     build_app()?;
     step(
         "build the server",
         &mut cmd("cargo", &["build", "--locked", "-p", "server"]),
-    )?;
+    )
+}
+
+/// `chaos [--minutes N]`: the chaos journey (e2e/tests/chaos.spec.ts) for N minutes
+/// (default 30) against the release app and the real server; prints what it injected and
+/// found, and fails on any action lost or doubled.
+fn chaos() -> Result {
+    let minutes = number_flag("--minutes", 30)?;
+    build_for_journeys()?;
     step(
         &format!("chaos run, {minutes} min"),
         cmd(
@@ -290,20 +300,8 @@ fn chaos() -> Result {
 /// `cargo xtask webkit [--runs N]`: the core journeys in WebKitGTK (Debian's WebKitWebDriver
 /// and MiniBrowser under Xvfb), N times over (default 5), with Playwright's count of passes.
 fn webkit() -> Result {
-    let args: Vec<String> = std::env::args().skip(2).collect();
-    let runs: u32 = match args.iter().position(|a| a == "--runs") {
-        Some(at) => args
-            .get(at + 1)
-            .and_then(|n| n.parse().ok())
-            .ok_or("--runs wants a whole number")?,
-        None => 5,
-    };
-    tools::ensure_all()?;
-    build_app()?;
-    step(
-        "build the server",
-        &mut cmd("cargo", &["build", "--locked", "-p", "server"]),
-    )?;
+    let runs = number_flag("--runs", 5)?;
+    build_for_journeys()?;
     step(
         &format!("WebKitGTK core journeys, {runs} runs"),
         cmd(
