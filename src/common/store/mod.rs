@@ -325,12 +325,12 @@ thread_local! {
     static APP_DB: RefCell<Option<Db>> = const { RefCell::new(None) };
 }
 
-/// Keeps this page out of WebKit's back-forward cache. A page cached there is frozen with
-/// whatever IndexedDB transaction it had open (a sync's, mid-flight), and the next page's
-/// transactions on the same stores then wait for ever: 正在加载… after a reload or a move
-/// between the apps, seen in WebKitGTK (e2e `webkit.spec.ts`). An `unload` listener makes
-/// WebKit leave the page out of that cache; the next page opens from the service worker.
-/// Only in WebKit (`domain::host`).
+/// Keeps this page out of WebKit's back-forward cache. In WebKitGTK the next page's
+/// IndexedDB transactions sometimes wait for ever after a page load (正在加载…; e2e
+/// `webkit.spec.ts`); the suspected cause is a cached page frozen with a transaction open.
+/// An `unload` listener keeps WebKit from caching the page. It made the hang rarer (about 3
+/// runs in 6 → 1 in 6) but did not end it: the cause is not found yet (ARCHITECTURE.md,
+/// "WebKit"). Only in WebKit (`domain::host`).
 pub fn stay_out_of_page_cache() {
     // Only WebKit: elsewhere an `unload` listener is deprecated and costs the page cache.
     if !crate::common::host::here().webkit {
