@@ -19,14 +19,12 @@ export default defineConfig({
     launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
     trace: "retain-on-failure",
   },
-  // The chaos run goes last and alone: its phones and faults would otherwise slow the
-  // journeys running beside it.
+  // WebKitGTK (the engine of every iPhone browser) through WebDriver, its own browser rather
+  // than Playwright's, runs after the journeys; the chaos run goes last and alone: its
+  // phones and faults would otherwise slow the journeys running beside it.
   projects: [
     { name: "journeys", testIgnore: /(chaos|webkit)\.spec\.ts/ },
-    // WebKitGTK through WebDriver (its own browser, not Playwright's): `cargo xtask webkit`.
-    // Not in the test run yet: IndexedDB transactions there sometimes wait for ever after a
-    // page load (about 1 run in 6; ARCHITECTURE.md, "WebKit"), which a gate cannot carry.
-    ...(process.env.YWT_WEBKIT ? [{ name: "webkit", testMatch: /webkit\.spec\.ts/ }] : []),
-    { name: "chaos", testMatch: /chaos\.spec\.ts/, dependencies: ["journeys"] },
+    { name: "webkit", testMatch: /webkit\.spec\.ts/, dependencies: ["journeys"] },
+    { name: "chaos", testMatch: /chaos\.spec\.ts/, dependencies: ["webkit"] },
   ],
 });

@@ -47,6 +47,9 @@ for (const phone of [
     await expect(guide).toContainText(phone.openIn);
     await app.shot(`in-app-01-guide-${phone.noServiceWorker ? "ios" : "android"}`);
     await audit(page, { minTarget: 44 });
+    // The picture's words as drawn on the screen, in px (the SVG scales with the width).
+    const pictureWords = () => guide.locator(".guide-picture text.strong").evaluate((text) => (text as SVGTextElement).getBoundingClientRect().height);
+    const standardWords = await pictureWords();
     await app.open("/me");
     await expect(page.getByTestId("data-safety-in-app")).toContainText("清理微信的缓存");
     // Blocked or absent, no worker ever controls the page: 我的 says it cannot open offline.
@@ -55,6 +58,8 @@ for (const phone of [
     await expect(guide).toBeVisible();
     await app.shot(`in-app-02-guide-elder-${phone.noServiceWorker ? "ios" : "android"}`);
     await audit(page, { minTarget: 60 });
+    // 长辈版's large type reaches the picture's words too.
+    expect(await pictureWords()).toBeGreaterThan(standardWords * 1.25);
     await page.getByTestId("elder-switch").click();
     // Dismissed, it never comes back: not after a reload, not on another page.
     await guide.getByTestId("in-app-guide-dismiss").click();

@@ -18,7 +18,7 @@ const SESSION_KEY: &str = "session";
 
 /// Reads the phone's storage, shows what it has, and starts syncing. Works offline.
 pub async fn boot(app: AppState) {
-    store::stay_out_of_page_cache();
+    store::let_go_before_freezing();
     match store::app_db().await {
         Ok(db) => {
             if let Ok(Some(session)) = db.get_meta::<SessionView>(SESSION_KEY).await {

@@ -17,11 +17,11 @@ use crate::common::store::guide;
 /// WKWebView, a page not served securely, a host that removed it.
 pub fn service_worker() -> Option<web_sys::ServiceWorkerContainer> {
     let navigator = web_sys::window()?.navigator();
-    let container = js_sys::Reflect::get(&navigator, &"serviceWorker".into()).ok()?;
-    if container.is_undefined() || container.is_null() {
-        return None;
-    }
-    container.dyn_into().ok()
+    // Missing, undefined or null: not a container, so None.
+    js_sys::Reflect::get(&navigator, &"serviceWorker".into())
+        .ok()?
+        .dyn_into()
+        .ok()
 }
 
 /// What the browser's user agent says about where the page runs.
@@ -41,10 +41,11 @@ pub fn InAppGuide() -> impl IntoView {
     let pass_page = web_sys::window()
         .and_then(|w| w.location().pathname().ok())
         .is_some_and(|path| path == "/p");
-    let Some(app) = here().in_app.filter(|_| !pass_page && !guide::dismissed()) else {
+    let host = here();
+    let Some(app) = host.in_app.filter(|_| !pass_page && !guide::dismissed()) else {
         return ().into_any();
     };
-    let ios = here().ios;
+    let ios = host.ios;
     let open = RwSignal::new(true);
     let (open_in, add) = if ios {
         (K::GuideOpenSafari, K::GuideAddIos)

@@ -311,6 +311,7 @@ fn webkit() -> Result {
                 "test",
                 "--project",
                 "webkit",
+                "--no-deps",
                 "--repeat-each",
                 &runs.to_string(),
                 "--workers",
@@ -318,7 +319,6 @@ fn webkit() -> Result {
             ],
         )
         .current_dir(root().join("e2e"))
-        .env("YWT_WEBKIT", "1")
         .env("YWT_SERVER_BIN", server_bin("debug")?)
         .env("YWT_DIST", root().join("dist")),
     )

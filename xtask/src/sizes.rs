@@ -161,10 +161,12 @@ pub fn report(dist: &Path) -> Result<Sizes> {
     })
 }
 
-/// One app: its index.html and the CSS, JS and Wasm beside it (not the service worker).
+/// One app: its index.html and the CSS, JS and Wasm beside it (not the service worker), and
+/// the JS snippets its bindings import at start-up (`snippets/`).
 fn report_app(title: &str, dir: &Path) -> Result<Report> {
     report_files(title, dir, |name| {
         name == "index.html"
+            || (name.starts_with("snippets/") && name.ends_with(".js"))
             || (!name.contains('/')
                 && (name.ends_with(".css")
                     || name.ends_with(".wasm")

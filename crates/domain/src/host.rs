@@ -54,7 +54,7 @@ pub struct Host {
 
 /// Markers in the user agent, most specific first (WeCom's agent also says MicroMessenger;
 /// QQ's in-app browser says ` QQ/` where the QQ Browser app says `MQQBrowser`).
-const MARKERS: [(&str, InApp); 11] = [
+const MARKERS: [(&str, InApp); 10] = [
     ("wxwork", InApp::WeCom),
     ("micromessenger", InApp::WeChat),
     (" qq/", InApp::Qq),
@@ -64,8 +64,8 @@ const MARKERS: [(&str, InApp); 11] = [
     ("dingtalk", InApp::DingTalk),
     ("weibo", InApp::Weibo),
     ("xhsdiscover", InApp::Xiaohongshu),
+    // Also Baidu's mini programs (`swan-baiduboxapp`).
     ("baiduboxapp", InApp::Baidu),
-    ("swan-baiduboxapp", InApp::Baidu),
 ];
 
 /// Reads a user agent.

@@ -325,27 +325,47 @@ thread_local! {
     static APP_DB: RefCell<Option<Db>> = const { RefCell::new(None) };
 }
 
-/// Keeps this page out of WebKit's back-forward cache. In WebKitGTK the next page's
-/// IndexedDB transactions sometimes wait for ever after a page load (正在加载…; e2e
-/// `webkit.spec.ts`); the suspected cause is a cached page frozen with a transaction open.
-/// An `unload` listener keeps WebKit from caching the page. It made the hang rarer (about 3
-/// runs in 6 → 1 in 6) but did not end it: the cause is not found yet (ARCHITECTURE.md,
-/// "WebKit"). Only in WebKit (`domain::host`).
-pub fn stay_out_of_page_cache() {
-    // Only WebKit: elsewhere an `unload` listener is deprecated and costs the page cache.
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/common/store/transactions.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = noteTransactions)]
+    fn note_transactions();
+    #[wasm_bindgen(js_name = abortOpenTransactions)]
+    fn abort_open_transactions() -> u32;
+}
+
+/// Ends this page's IndexedDB transactions before WebKit freezes it. WebKit keeps a page in
+/// its back-forward cache (`pagehide` with `persisted`; an `unload` listener no longer keeps
+/// it out) with a transaction in flight: frozen, the transaction never ends, and every
+/// later page's transactions on the same stores wait for ever (the app stays at 正在加载…).
+/// Traced in WebKitGTK 2.50 (e2e `webkit.spec.ts`): it hung a page load in about one run
+/// in three. So at `pagehide`, going into the cache, the open transactions are aborted:
+/// each is all-or-nothing, and the operation that made it fails and is retried on a
+/// reopened connection when the page is shown again (`Db::run`), so nothing is lost or
+/// done twice. Only in WebKit (`domain::host`): other engines do not freeze a transaction.
+pub fn let_go_before_freezing() {
     if !crate::common::host::here().webkit {
         return;
     }
     let Some(window) = web_sys::window() else {
         return;
     };
-    let on_unload = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-        if let Some(db) = APP_DB.with(|cell| cell.borrow().clone()) {
-            db.close();
-        }
-    });
-    let _ = window.add_event_listener_with_callback("unload", on_unload.as_ref().unchecked_ref());
-    on_unload.forget();
+    note_transactions();
+    let on_pagehide =
+        wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::PageTransitionEvent)>::new(
+            |event: web_sys::PageTransitionEvent| {
+                if event.persisted() {
+                    let aborted = abort_open_transactions();
+                    if aborted > 0 {
+                        web_sys::console::info_1(
+                        &format!("IndexedDB: {aborted} transaction(s) ended before the page was frozen").into(),
+                    );
+                    }
+                }
+            },
+        );
+    let _ =
+        window.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
+    on_pagehide.forget();
 }
 
 /// The app's database, opened on first use.
