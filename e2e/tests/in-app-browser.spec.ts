@@ -5,6 +5,10 @@
 // when the network returns (the sync engine's own triggers, no Background Sync); a guide,
 // shown once, tells how to open 一碗汤 in the phone's own browser and add it to the home
 // screen; 我的 says honestly what the host may clear.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { AppPage, expect, test } from "./fixtures/app";
 import { audit } from "./fixtures/audit";
 import { passLink } from "./fixtures/camera";
@@ -136,3 +140,49 @@ for (const phone of [
     await context.close();
   });
 }
+
+test("an invitation's QR code scanned by WeChat's own scanner on an iPhone opens the join page there, and the household joins and raises an issue", async ({ browser, server }) => {
+  // Staff show the invitation's QR code on their phone (the work app, a full browser).
+  const staffContext = await browser.newContext();
+  const staff = new AppPage(await staffContext.newPage(), server);
+  await staff.signIn("13900000301"); // 孙丽, 杉湾花园
+  await staff.page.getByTestId("community-admin").click();
+  await staff.page.locator("select[name=household]").selectOption({ label: "6栋1单元102" });
+  await staff.page.getByTestId("create-invitation").click();
+  const card = staff.page.getByTestId("new-invitation");
+  await expect(card.getByTestId("sync-state")).toHaveText("已提交");
+  // The card is drawn again when the sync settles it: scroll to whichever QR code is there.
+  await expect(async () => card.locator(".qr").scrollIntoViewIfNeeded({ timeout: 2_000 })).toPass();
+  const shot = join(mkdtempSync(join(tmpdir(), "ywt-qr-")), "invitation.png");
+  await staff.page.screenshot({ path: shot });
+  const link = execFileSync("zbarimg", ["--quiet", "--raw", shot]).toString().trim();
+  expect(link).toMatch(new RegExp(`^${server.url}/join/[2-9A-HJ-NP-Z]{10}$`));
+  await staffContext.close();
+
+  // WeChat's scanner opens it in WeChat's browser: a WKWebView, no service worker at all.
+  const context = await browser.newContext({ userAgent: WECHAT_IOS, serviceWorkers: "block", viewport: { width: 390, height: 844 } });
+  await context.addInitScript(() => {
+    delete (Navigator.prototype as any).serviceWorker;
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  const resident = new AppPage(page, server);
+  await page.goto(link);
+  await expect(page.getByTestId("invitation-summary")).toContainText("杉湾花园");
+  await expect(page.getByTestId("in-app-guide")).toBeVisible();
+  await resident.shot("in-app-03-invitation-ios");
+  await audit(page, { minTarget: 44 });
+  await page.getByLabel("称呼").fill("钱阿姨");
+  await page.getByLabel("手机号").fill("13911113333");
+  await page.getByLabel("设置密码").fill("warm-soup-99");
+  await page.getByLabel("我已阅读并同意以上隐私说明").check();
+  await page.getByRole("button", { name: "同意并加入" }).click();
+  await expect(page.getByText("您好，钱阿姨")).toBeVisible();
+  await resident.open("/issues");
+  await resident.raiseIssue({ title: "微信里加入后提的问题", category: "环境卫生" });
+  await expect(resident.syncState()).toHaveText("已提交");
+  expect(server.sql("SELECT count(*) FROM issues WHERE title = '微信里加入后提的问题';").trim()).toBe("1");
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -47,7 +47,15 @@ pub fn EnterCode() -> impl IntoView {
 #[component]
 pub fn Join() -> impl IntoView {
     let router = use_router();
-    let code = move || router.param("code").unwrap_or_default();
+    // The page's code, kept while the page is left: the route moving on must not ask the
+    // server about an empty code (and redraw a page that is going away).
+    let code = Memo::new(move |kept: Option<&String>| {
+        router
+            .param("code")
+            .or_else(|| kept.cloned())
+            .unwrap_or_default()
+    });
+    let code = move || code.get();
     let info = LocalResource::new(move || {
         let code = code();
         async move { api::invitation(&code).await }
@@ -130,14 +138,16 @@ fn JoinForm(code: String, info: InvitationInfo) -> impl IntoView {
         busy.set(true);
         let code = code.clone();
         spawn_local(async move {
-            match actions::join(app, &code, &request).await {
+            let joined = actions::join(app, &code, &request).await;
+            // Before leaving: once the page is left, its signals are gone.
+            busy.set(false);
+            match joined {
                 Ok(()) => match actions::home_path(app) {
                     "/" => router.navigate("/"),
                     work => crate::common::shell::go_to(work),
                 },
                 Err(failure) => show_failure(failure, error, fields),
             }
-            busy.set(false);
         });
     };
     view! {
@@ -209,14 +219,16 @@ fn ResetForm(code: String) -> impl IntoView {
         busy.set(true);
         let code = code.clone();
         spawn_local(async move {
-            match actions::reset_password(app, &code, &password.get_untracked()).await {
+            let reset = actions::reset_password(app, &code, &password.get_untracked()).await;
+            // Before leaving: once the page is left, its signals are gone.
+            busy.set(false);
+            match reset {
                 Ok(()) => match actions::home_path(app) {
                     "/" => router.navigate("/"),
                     work => crate::common::shell::go_to(work),
                 },
                 Err(failure) => show_failure(failure, error, fields),
             }
-            busy.set(false);
         });
     };
     view! {
