@@ -108,18 +108,22 @@ pub fn PhotoPicker(issue: IssueView, stage: PhotoStage) -> impl IntoView {
         input.set_value("");
         busy.set(true);
         error.set(None);
+        // Read now: after the awaits the picker may be gone (the person left, or a sync
+        // redrew it), and with it what it owns.
+        let issue_id = issue.with_value(|i| i.id);
+        let texts = use_i18n();
         spawn_local(async move {
             match crate::common::photo::compress(file).await {
                 Ok(compressed) => {
                     let args = AttachPhotoArgs {
                         id: uuid::Uuid::new_v4(),
-                        issue_id: issue.with_value(|i| i.id),
+                        issue_id,
                         stage,
                         content_type: "image/jpeg".into(),
                         data: compressed.base64,
                     };
                     if let Err(ActionError::Invalid(problems)) = act(app, args).await {
-                        error.set(problems.first().map(|p| p.message(use_i18n().lang())));
+                        error.set(problems.first().map(|p| p.message(texts.lang())));
                     }
                 }
                 Err(_) => error.set(Some(i18n::t(K::PhotoTooBig).to_string())),

@@ -139,14 +139,16 @@ fn JoinForm(code: String, info: InvitationInfo) -> impl IntoView {
         let code = code.clone();
         spawn_local(async move {
             let joined = actions::join(app, &code, &request).await;
-            // Before leaving: once the page is left, its signals are gone.
-            busy.set(false);
             match joined {
+                // The button stays busy while the next page opens: the code is used up.
                 Ok(()) => match actions::home_path(app) {
                     "/" => router.navigate("/"),
                     work => crate::common::shell::go_to(work),
                 },
-                Err(failure) => show_failure(failure, error, fields),
+                Err(failure) => {
+                    busy.set(false);
+                    show_failure(failure, error, fields);
+                }
             }
         });
     };
@@ -220,14 +222,16 @@ fn ResetForm(code: String) -> impl IntoView {
         let code = code.clone();
         spawn_local(async move {
             let reset = actions::reset_password(app, &code, &password.get_untracked()).await;
-            // Before leaving: once the page is left, its signals are gone.
-            busy.set(false);
             match reset {
+                // The button stays busy while the next page opens: the code is used up.
                 Ok(()) => match actions::home_path(app) {
                     "/" => router.navigate("/"),
                     work => crate::common::shell::go_to(work),
                 },
-                Err(failure) => show_failure(failure, error, fields),
+                Err(failure) => {
+                    busy.set(false);
+                    show_failure(failure, error, fields);
+                }
             }
         });
     };

@@ -45,7 +45,10 @@ pub fn Login() -> impl IntoView {
         spawn_local(async move {
             let outcome =
                 actions::sign_in(app, &phone.get_untracked(), &password.get_untracked()).await;
-            busy.set(false);
+            // On success the button stays busy while the next page opens.
+            if outcome.is_err() {
+                busy.set(false);
+            }
             match outcome {
                 Ok(()) => match actions::home_path(app) {
                     "/" => router.navigate("/"),

@@ -190,6 +190,16 @@ fn all_of<T: DeserializeOwned>(values: Vec<JsValue>) -> Result<Vec<T>> {
     values.into_iter().map(from_js).collect()
 }
 
+/// Waits for a transaction to end, and fails unless it committed. rexie answers `Ok` for a
+/// transaction that was aborted without an error (`let_go_before_freezing` aborts such): it
+/// wrote nothing, so it must count as a failure, which `Db::run` retries.
+async fn finish(tx: rexie::Transaction) -> Result<()> {
+    match tx.done().await? {
+        rexie::TransactionResult::Committed => Ok(()),
+        rexie::TransactionResult::Aborted => Err(StoreError("the transaction was aborted".into())),
+    }
+}
+
 /// A handle on the database; cheap to clone. Reopens itself when the connection is lost.
 #[derive(Clone)]
 pub struct Db {
@@ -259,7 +269,7 @@ impl Db {
         self.run(|rexie| async move {
             let tx = rexie.transaction(&[META], TransactionMode::ReadOnly)?;
             let value = tx.store(META)?.get(key.into()).await?;
-            tx.done().await?;
+            finish(tx).await?;
             match value {
                 Some(value) if !value.is_undefined() => Ok(Some(from_js(value)?)),
                 _ => Ok(None),
@@ -275,7 +285,7 @@ impl Db {
             async move {
                 let tx = rexie.transaction(&[META], TransactionMode::ReadWrite)?;
                 tx.store(META)?.put(&value, Some(&key.into())).await?;
-                tx.done().await?;
+                finish(tx).await?;
                 Ok(())
             }
         })
@@ -286,7 +296,7 @@ impl Db {
         self.run(|rexie| async move {
             let tx = rexie.transaction(&[META], TransactionMode::ReadWrite)?;
             tx.store(META)?.delete(key.into()).await?;
-            tx.done().await?;
+            finish(tx).await?;
             Ok(())
         })
         .await
@@ -314,7 +324,7 @@ impl Db {
                     state
                 }
             };
-            tx.done().await?;
+            finish(tx).await?;
             Ok(state)
         })
         .await
@@ -419,6 +429,26 @@ mod tests {
     async fn fresh_db() -> Db {
         let name = format!("test-{}", Uuid::new_v4());
         Db::open(&name).await.expect("open")
+    }
+
+    /// `let_go_before_freezing`: a transaction aborted as the page goes into WebKit's cache
+    /// fails its operation, which is retried on a reopened connection: done once, not lost.
+    #[wasm_bindgen_test]
+    async fn an_operation_whose_transaction_is_aborted_before_freezing_is_done_once() {
+        note_transactions();
+        let db = fresh_db().await;
+        let user = Uuid::new_v4();
+        let issue = args("冻结前中止的问题");
+        let prepared = prepared(&issue, &[]);
+        let mut queued = Box::pin(db.enqueue(user, &prepared));
+        // Started, with its transaction open: abort it as `pagehide` would.
+        assert!(futures::poll!(queued.as_mut()).is_pending());
+        assert!(abort_open_transactions() >= 1);
+        let entry = queued.await.expect("retried on a reopened connection");
+        assert_eq!(entry.seq, 1);
+        let pending = db.pending(user).await.unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].seq, 1);
     }
 
     #[wasm_bindgen_test]

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
 use super::{
-    all_of, client_meta_key, from_js, outbox_key, to_js, ClientState, Db, FailedEntry, OutboxEntry,
-    Prepared, Result, Row, FAILED, META, OUTBOX, OVERLAY,
+    all_of, client_meta_key, finish, from_js, outbox_key, to_js, ClientState, Db, FailedEntry,
+    OutboxEntry, Prepared, Result, Row, FAILED, META, OUTBOX, OVERLAY,
 };
 
 impl Db {
@@ -68,7 +68,7 @@ impl Db {
                 ..state
             };
             meta.put(&to_js(&next)?, Some(&meta_key)).await?;
-            tx.done().await?;
+            finish(tx).await?;
             Ok(entry)
         })
         .await
@@ -98,7 +98,7 @@ impl Db {
             for result in results {
                 settle(&tx, user_id, client_id, result, false).await?;
             }
-            tx.done().await?;
+            finish(tx).await?;
             Ok(())
         })
         .await
@@ -141,7 +141,7 @@ impl Db {
             tx.store(META)?
                 .put(&to_js(&state)?, Some(&client_meta_key(user_id).into()))
                 .await?;
-            tx.done().await?;
+            finish(tx).await?;
             Ok(())
         })
         .await
@@ -152,7 +152,7 @@ impl Db {
         self.run(|rexie| async move {
             let tx = rexie.transaction(&[FAILED], TransactionMode::ReadWrite)?;
             tx.store(FAILED)?.delete(key.into()).await?;
-            tx.done().await?;
+            finish(tx).await?;
             Ok(())
         })
         .await

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::outbox::settle;
 use super::{
-    all_of, cursor_meta_key, epoch_meta_key, last_sync_meta_key, to_js, Db, FailedEntry,
+    all_of, cursor_meta_key, epoch_meta_key, finish, last_sync_meta_key, to_js, Db, FailedEntry,
     OutboxEntry, Result, Row, Snapshot, BASE, FAILED, META, OUTBOX, OVERLAY,
 };
 
@@ -33,7 +33,7 @@ impl Db {
                 all_of(tx.store(FAILED)?.get_all(None, None).await?)?;
             failed.retain(|e| e.user_id == user_id);
             sort_by_number(&mut failed, |f| f.failed_at.timestamp_millis());
-            tx.done().await?;
+            finish(tx).await?;
             Ok(Snapshot {
                 base,
                 overlay,
@@ -115,7 +115,7 @@ impl Db {
                     .await?;
                 meta.put(&now, Some(&last_sync_meta_key(user_id).into()))
                     .await?;
-                tx.done().await?;
+                finish(tx).await?;
                 Ok(())
             }
         })
@@ -135,7 +135,7 @@ impl Db {
             tx.store(META)?
                 .delete(cursor_meta_key(user_id).into())
                 .await?;
-            tx.done().await?;
+            finish(tx).await?;
             Ok(())
         })
         .await
