@@ -2,6 +2,6 @@
 //! the library, so browser tests can reach it.
 
 fn main() {
-    console_error_panic_hook::set_once();
+    yiwantang::common::panic::install();
     leptos::mount::mount_to_body(yiwantang::resident::App);
 }

@@ -66,7 +66,11 @@ test("WebKit: sign in, raise while the server is away, reload offline from the s
     expect(await webkit.text("[data-testid=pass-code]")).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
     writeFileSync("screenshots/webkit-01-pass.png", await webkit.screenshot());
     expect(server.sql("SELECT count(*) FROM bookings b JOIN market_services s ON s.id = b.service_id WHERE s.name = '水电维修' AND b.state = 'booked' AND b.for_name = '赵玉珍';").trim()).toBe("1");
+    // No page of the journey panicked (WebDriver cannot listen to the page's errors; the app
+    // keeps its panics for the tab: store::panics).
+    expect(await webkit.run<string | null>("return sessionStorage.getItem('ywt.panics');")).toBeNull();
   } catch (error) {
+    console.log(`panics kept by the app: ${await webkit.run<string | null>("return sessionStorage.getItem('ywt.panics');").catch(String)}`);
     console.log(await webkit.runAsync<string>(`const done = arguments[arguments.length - 1];
       const r = indexedDB.open("yiwantang"); const t = setTimeout(() => done("idb open hangs"), 3000);
       r.onblocked = () => done("idb open blocked");

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod issue;
 pub mod issue_form;
 pub mod not_found;
+pub mod panic;
 pub mod photo;
 pub mod plate;
 pub mod router;

@@ -1,6 +1,7 @@
 //! What lives in localStorage rather than IndexedDB: display preferences (read before the
-//! first paint), which issue states the person has seen (for the 议事 badge) and the codes
-//! this phone made (the server keeps only their hashes).
+//! first paint), which issue states the person has seen (for the 议事 badge), the codes this
+//! phone made (the server keeps only their hashes) and the guide's dismissal; and, in
+//! sessionStorage, the tab's last panics.
 
 /// Reads what `serde_json::to_string` stored, through the browser's JSON parser: the Wasm then
 /// carries no JSON text parser of its own (see `api::read`).
@@ -117,5 +118,61 @@ pub mod guide {
         if let Some(storage) = storage() {
             let _ = storage.set_item(KEY, "1");
         }
+    }
+}
+
+/// The app's last panics in this tab (sessionStorage, gone when the tab closes): where each
+/// happened and how it began, the last five. A panic that leaves the screen looking right
+/// is still found: the WebKit journeys, which cannot listen to the page's errors, read them.
+pub mod panics {
+    const KEY: &str = "ywt.panics";
+    const KEEP: usize = 5;
+    /// Enough to find the place; not a whole message, which might quote a value.
+    const CHARS: usize = 160;
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok()?
+    }
+
+    /// The panics kept, oldest first.
+    pub fn kept() -> Vec<String> {
+        storage()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .and_then(|text| super::parse(&text))
+            .unwrap_or_default()
+    }
+
+    pub fn remember(panic: &str) {
+        let Some(storage) = storage() else {
+            return;
+        };
+        let mut kept = kept();
+        kept.push(panic.chars().take(CHARS).collect());
+        let from = kept.len().saturating_sub(KEEP);
+        if let Ok(text) = serde_json::to_string(&kept[from..]) {
+            let _ = storage.set_item(KEY, &text);
+        }
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn the_tab_keeps_its_last_five_panics_each_cut_short() {
+        for n in 1..=7 {
+            super::panics::remember(&format!(
+                "panicked at src/page.rs:{n}:1: {}",
+                "x".repeat(500)
+            ));
+        }
+        let kept = super::panics::kept();
+        assert_eq!(kept.len(), 5);
+        assert!(kept[0].starts_with("panicked at src/page.rs:3:1"));
+        assert!(kept[4].starts_with("panicked at src/page.rs:7:1"));
+        assert!(kept.iter().all(|p| p.chars().count() == 160));
     }
 }

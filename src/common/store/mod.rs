@@ -34,7 +34,7 @@ mod local;
 mod outbox;
 mod pull;
 
-pub use local::{codes, guide, prefs, seen};
+pub use local::{codes, guide, panics, prefs, seen};
 
 pub const DB_NAME: &str = "yiwantang";
 const DB_VERSION: u32 = 1;
@@ -200,11 +200,32 @@ async fn finish(tx: rexie::Transaction) -> Result<()> {
     }
 }
 
+/// An open connection, closed when the last operation using it lets go: one given up on
+/// (`Db::close`) while operations still hold it closes once they end, so retries never
+/// leave connections open behind them (which would block a later version upgrade).
+struct Connection(Option<Rexie>);
+
+impl std::ops::Deref for Connection {
+    type Target = Rexie;
+
+    fn deref(&self) -> &Rexie {
+        self.0.as_ref().expect("open until dropped")
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if let Some(rexie) = self.0.take() {
+            rexie.close();
+        }
+    }
+}
+
 /// A handle on the database; cheap to clone. Reopens itself when the connection is lost.
 #[derive(Clone)]
 pub struct Db {
     name: Rc<str>,
-    connection: Rc<RefCell<Option<Rc<Rexie>>>>,
+    connection: Rc<RefCell<Option<Rc<Connection>>>>,
 }
 
 impl Db {
@@ -217,7 +238,7 @@ impl Db {
         Ok(db)
     }
 
-    async fn connection(&self) -> Result<Rc<Rexie>> {
+    async fn connection(&self) -> Result<Rc<Connection>> {
         if let Some(rexie) = self.connection.borrow().as_ref() {
             return Ok(rexie.clone());
         }
@@ -230,25 +251,22 @@ impl Db {
             .add_object_store(ObjectStore::new(FAILED).key_path("key"))
             .build()
             .await?;
-        let rexie = Rc::new(rexie);
-        *self.connection.borrow_mut() = Some(rexie.clone());
-        Ok(rexie)
+        let connection = Rc::new(Connection(Some(rexie)));
+        *self.connection.borrow_mut() = Some(connection.clone());
+        Ok(connection)
     }
 
-    /// Closes the connection; the next operation opens a new one.
+    /// Gives up the connection: it closes once no operation holds it; the next operation
+    /// opens a new one.
     pub fn close(&self) {
-        if let Some(rexie) = self.connection.borrow_mut().take() {
-            if let Ok(rexie) = Rc::try_unwrap(rexie) {
-                rexie.close();
-            }
-        }
+        self.connection.borrow_mut().take();
     }
 
     /// Runs `op` on the connection; if it fails, reopens and runs it once more. Safe because
     /// a failed IndexedDB transaction commits nothing.
     async fn run<T, F, Fut>(&self, op: F) -> Result<T>
     where
-        F: Fn(Rc<Rexie>) -> Fut,
+        F: Fn(Rc<Connection>) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
         let rexie = self.connection().await?;
