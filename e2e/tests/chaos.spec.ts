@@ -1,9 +1,11 @@
-// A chaos run that counts: real phones (the release app in Chromium, one context each) raise
-// issues while faults are injected — phones going offline and online, pages reloaded in the
-// middle of a sync, the server killed with SIGKILL and started again, and, in a proxy in front
-// of the server on loopback, sync responses dropped after the server committed, sync requests
-// sent twice, and delays. At the end every issue a phone created is on the server exactly
-// once, or shown on that phone as refused with a reason: nothing lost, nothing doubled.
+// A chaos run that counts: real phones (the release app in Chromium, one context each) take
+// random actions — raise issues, register visiting cars for the 孝心车位, book door-to-door
+// services at the market and cancel them — while faults are injected: phones going offline and
+// online, pages reloaded in the middle of a sync, the server killed with SIGKILL and started
+// again, and, in a proxy in front of the server on loopback, sync responses dropped after the
+// server committed, sync requests sent twice, and delays. At the end every action a phone
+// created is on the server exactly once, or shown on that phone as refused with a reason:
+// nothing lost, nothing doubled.
 //
 // `cargo xtask test` runs it for about a minute; `cargo xtask chaos --minutes N` for longer
 // (YWT_CHAOS_SECONDS). It prints what it did and found.
@@ -15,8 +17,21 @@ import { AppPage, expect, PASSWORD, test } from "./fixtures/app";
 import { Server } from "./fixtures/server";
 
 const SECONDS = Number(process.env.YWT_CHAOS_SECONDS ?? 60);
-// Residents of three communities: 杉湾花园 (two), 汤汪花园, 九龙花园.
+// Residents of three communities: 杉湾花园 (two, with the parking pool), 汤汪花园, and 九龙花园
+// (with the market).
 const PEOPLE = ["13900000001", "13900000002", "13900000003", "13900000004"];
+const PARKING = new Set([0, 1]);
+const MARKET = new Set([3]);
+// The market's door-to-door services: a booking carries a note, which names the action.
+const AT_HOME = ["跑买办", "水电维修"];
+
+/** What a phone did: raise an issue, register a visit, book a service, cancel a booking. */
+type Action = "raise" | "visit" | "book" | "cancel";
+
+/** A plate or a label as the server and the phone both write it: its letters and digits. */
+function bare(text: string): string {
+  return text.toUpperCase().replace(/[^0-9A-Z\u4e00-\u9fff]/g, "");
+}
 
 type Kind = "dropped after commit" | "sent twice" | "delayed" | "offline" | "reload" | "server killed";
 
@@ -96,11 +111,13 @@ class FaultProxy {
   }
 }
 
-/** Reads the app's own IndexedDB: how many actions wait, and the titles refused. */
-async function queueOf(page: Page): Promise<{ waiting: number; refused: string[] }> {
+type Queue = { waiting: number; refused: { name: string; args: any; message: string }[] };
+
+/** Reads the app's own IndexedDB: how many actions wait, and those refused (with a reason). */
+async function queueOf(page: Page): Promise<Queue> {
   return page.evaluate(
     () =>
-      new Promise<{ waiting: number; refused: string[] }>((resolve, reject) => {
+      new Promise<Queue>((resolve, reject) => {
         const open = indexedDB.open("yiwantang");
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
@@ -110,17 +127,23 @@ async function queueOf(page: Page): Promise<{ waiting: number; refused: string[]
           tx.oncomplete = () =>
             resolve({
               waiting: waiting.result,
-              refused: failed.result.map((entry: any) => entry.mutation?.args?.title).filter(Boolean),
+              refused: failed.result
+                .filter((entry: any) => entry.mutation && entry.message)
+                .map((entry: any) => ({ name: entry.mutation.name, args: entry.mutation.args, message: entry.message })),
             });
         };
       }),
   );
 }
 
-/** Watches the server as each person sees it (pulls page by page from a cursor). */
+/** Watches the server as each person sees it (pulls page by page from a cursor): the rows the
+ * run made, by the label that names their action (an issue's title, a visit's plate, a
+ * booking's note), with the ids holding that label and when each label was first seen. */
 class Watcher {
   readonly firstSeen = new Map<string, number>();
   readonly copies = new Map<string, Set<string>>();
+  /** Bookings by note: their id and last state (a cancel is seen as `cancelled`). */
+  readonly bookings = new Map<string, { id: string; state: string }>();
   private apis: { api: APIRequestContext; cursor: number | null; client: string }[] = [];
 
   async start(url: string): Promise<void> {
@@ -148,12 +171,13 @@ class Watcher {
           return false;
         }
         for (const change of body.changes) {
-          const title = change.data?.title;
-          if (change.entity !== "issue" || typeof title !== "string" || !title.startsWith("混沌")) continue;
-          if (!this.firstSeen.has(title)) this.firstSeen.set(title, Date.now());
-          const ids = this.copies.get(title) ?? new Set<string>();
+          const label = labelOf(change);
+          if (!label) continue;
+          if (!this.firstSeen.has(label)) this.firstSeen.set(label, Date.now());
+          const ids = this.copies.get(label) ?? new Set<string>();
           ids.add(change.id);
-          this.copies.set(title, ids);
+          this.copies.set(label, ids);
+          if (change.entity === "booking") this.bookings.set(label, { id: change.id, state: change.data.state });
         }
         watch.cursor = body.cursor;
         if (!body.has_more) break;
@@ -167,12 +191,118 @@ class Watcher {
   }
 }
 
+/** The label of a row the run made, or undefined for the demo's own rows. */
+function labelOf(change: any): string | undefined {
+  const data = change.data ?? {};
+  if (change.entity === "issue" && typeof data.title === "string" && data.title.startsWith("混沌")) return data.title;
+  if (change.entity === "booking" && typeof data.note === "string" && data.note.startsWith("混沌")) return data.note;
+  if (change.entity === "visit" && typeof data.plate === "string" && bare(data.plate).startsWith("苏KC")) return bare(data.plate);
+  return undefined;
+}
+
+/** The label of a refused action on a phone (the same as the row it would have made). */
+function refusedLabel(entry: { name: string; args: any }): string | undefined {
+  if (entry.name === "raise_issue") return entry.args?.title;
+  if (entry.name === "book_service") return entry.args?.note;
+  if (entry.name === "register_visit" && typeof entry.args?.plate === "string") return bare(entry.args.plate);
+  return undefined;
+}
+
+/** Raises an issue titled `label`. */
+async function raise(app: AppPage, label: string): Promise<boolean> {
+  await app.open("/issues");
+  await app.raiseIssue({ title: label, category: "设施维修" });
+  return true;
+}
+
+/** Registers a one-hour visit of the car `label` (苏KC and four digits) on a random day and
+ * start, if the form lets it. */
+async function registerVisit(app: AppPage, label: string): Promise<boolean> {
+  await app.open("/parking");
+  const page = app.page;
+  try {
+    await page.getByTestId("new-visit").click({ timeout: 10_000 });
+    const form = page.getByTestId("visit-form");
+    await form.getByTestId("plate-input").fill(label);
+    // A household has one car at a time: a random day and start spread the visits out.
+    const days = form.getByTestId("visit-day");
+    await days.nth(Math.floor(Math.random() * (await days.count()))).check();
+    await form.getByTestId("visit-hours").first().check();
+    const starts = await form.getByTestId("visit-time").locator("option").evaluateAll((options) =>
+      options.map((option) => (option as HTMLOptionElement).value),
+    );
+    if (starts.length) await form.getByTestId("visit-time").selectOption(starts[Math.floor(Math.random() * starts.length)]);
+    await form.getByTestId("save-visit").click();
+    // Saved on the phone once its card shows; a form that refused it (no free start) made
+    // nothing, and the run does not count it.
+    await expect(page.getByTestId("visit").filter({ hasText: label.slice(-4) })).toBeVisible({ timeout: 5_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Books the first free slot of a door-to-door service with the note `label`, if one is free. */
+async function book(app: AppPage, label: string): Promise<boolean> {
+  await app.open("/market");
+  const page = app.page;
+  await page.getByTestId("market-service").first().waitFor({ timeout: 10_000 });
+  for (const name of AT_HOME) {
+    const slot = page
+      .getByTestId("market-service")
+      .filter({ hasText: name })
+      .locator("[data-testid=market-slot]:not([disabled])")
+      .first();
+    if ((await slot.count()) === 0) continue;
+    await slot.click();
+    await page.getByLabel("上门说明（可不填）").fill(label);
+    await page.getByTestId("confirm-booking-button").click();
+    await expect(page.getByTestId("booking").filter({ hasText: label })).toBeVisible({ timeout: 5_000 });
+    return true;
+  }
+  return false;
+}
+
+/** Cancels one of the run's bookings that the server gave (已预约); answers its note. */
+async function cancel(app: AppPage): Promise<string | undefined> {
+  await app.open("/market");
+  const page = app.page;
+  await page.getByTestId("market-service").first().waitFor({ timeout: 10_000 });
+  const card = page
+    .getByTestId("booking")
+    .filter({ hasText: "混沌" })
+    .filter({ has: page.getByTestId("booking-state").getByText("已预约", { exact: true }) })
+    .filter({ has: page.getByTestId("cancel-booking") })
+    .first();
+  if ((await card.count()) === 0) return undefined;
+  const note = (await card.textContent())?.match(/混沌\d+-\d+/)?.[0];
+  if (!note) return undefined;
+  const button = card.getByTestId("cancel-booking");
+  await button.click();
+  await expect(button).toHaveText("确定取消这个预约");
+  await button.click();
+  try {
+    // Queued once the card no longer offers to cancel.
+    await expect(page.getByTestId("booking").filter({ hasText: note }).getByTestId("cancel-booking")).toHaveCount(0, { timeout: 5_000 });
+    return note;
+  } catch {
+    return undefined;
+  }
+}
+
 test.setTimeout((SECONDS + 300) * 1000);
 
 test(`chaos: ${SECONDS} s of actions under faults, nothing lost and nothing doubled`, async ({ browser, server }) => {
   const proxy = new FaultProxy(server.port);
   const url = await proxy.listen();
   const site = { url } as unknown as Server;
+  server.openParkingAllDay();
+  // Rules as staff could set them in 车位管理 for a busy week: many visits per household, so
+  // most of the run's visits reach the server (one car at a time still refuses some).
+  server.sql(`
+    UPDATE server_version SET version = version + 1 WHERE id = 1;
+    UPDATE parking_pools SET per_week = 1000, version = (SELECT version FROM server_version WHERE id = 1)
+    WHERE community_id = 'shanwan';`);
   const phones: { context: BrowserContext; app: AppPage; offline: boolean; made: number }[] = [];
   for (const phone of PEOPLE) {
     const context = await browser.newContext();
@@ -186,7 +316,10 @@ test(`chaos: ${SECONDS} s of actions under faults, nothing lost and nothing doub
   const watcher = new Watcher();
   await watcher.start(url);
 
-  const created = new Map<string, { phone: number; at: number }>();
+  const created = new Map<string, { phone: number; at: number; action: Action }>();
+  /** Bookings the run cancelled, by note. */
+  const cancelled = new Map<string, number>();
+  const made = new Map<Action, number>();
   let restarting: Promise<void> | undefined;
   const deadline = Date.now() + SECONDS * 1000;
   while (Date.now() < deadline) {
@@ -194,10 +327,32 @@ test(`chaos: ${SECONDS} s of actions under faults, nothing lost and nothing doub
     const phone = phones[which];
     const roll = Math.random();
     if (roll < 0.5) {
-      const title = `混沌${which + 1}-${++phone.made}`;
-      await phone.app.open("/issues");
-      await phone.app.raiseIssue({ title, category: "设施维修" });
-      created.set(title, { phone: which, at: Date.now() });
+      const n = ++phone.made;
+      const kinds: Action[] = ["raise"];
+      if (PARKING.has(which)) kinds.push("visit", "visit");
+      if (MARKET.has(which)) kinds.push("book", "book", "cancel");
+      const action = kinds[Math.floor(Math.random() * kinds.length)];
+      let label: string | undefined;
+      if (action === "raise") {
+        label = `混沌${which + 1}-${n}`;
+        if (!(await raise(phone.app, label))) label = undefined;
+      } else if (action === "visit") {
+        label = bare(`苏KC${which + 1}${String(n).padStart(3, "0")}`);
+        if (!(await registerVisit(phone.app, label))) label = undefined;
+      } else if (action === "book") {
+        label = `混沌${which + 1}-${n}`;
+        if (!(await book(phone.app, label))) label = undefined;
+      } else {
+        const note = await cancel(phone.app);
+        if (note) {
+          cancelled.set(note, which);
+          made.set(action, (made.get(action) ?? 0) + 1);
+        }
+      }
+      if (label) {
+        created.set(label, { phone: which, at: Date.now(), action });
+        made.set(action, (made.get(action) ?? 0) + 1);
+      }
     } else if (roll < 0.65) {
       phone.offline = !phone.offline;
       await phone.context.setOffline(phone.offline);
@@ -225,7 +380,7 @@ test(`chaos: ${SECONDS} s of actions under faults, nothing lost and nothing doub
     await phone.context.setOffline(false);
     phone.offline = false;
   }
-  let queues: { waiting: number; refused: string[] }[] = [];
+  let queues: Queue[] = [];
   await expect
     .poll(
       async () => {
@@ -247,22 +402,57 @@ test(`chaos: ${SECONDS} s of actions under faults, nothing lost and nothing doub
   let doubled = 0;
   let refused = 0;
   let longest = 0;
-  for (const [title, { phone, at }] of created) {
-    const copies = watcher.copies.get(title)?.size ?? 0;
-    if (copies > 1) doubled++;
-    if (copies === 0) {
-      if (queues[phone].refused.includes(title)) refused++;
-      else lost++;
+  const problems: string[] = [];
+  /** Why the refused actions were refused, with how many each. */
+  const reasons = new Map<string, number>();
+  const refusedFor = (phone: number, match: (entry: { name: string; args: any; message?: string }) => boolean) => {
+    const entry = queues[phone].refused.find(match);
+    if (entry) {
+      const why = `${entry.name}: ${entry.message}`;
+      reasons.set(why, (reasons.get(why) ?? 0) + 1);
     }
-    const seen = watcher.firstSeen.get(title);
+    return entry !== undefined;
+  };
+  for (const [label, { phone, at, action }] of created) {
+    const copies = watcher.copies.get(label)?.size ?? 0;
+    if (copies > 1) {
+      doubled++;
+      problems.push(`${action} ${label}: ${copies} copies`);
+    }
+    if (copies === 0) {
+      if (refusedFor(phone, (entry) => refusedLabel(entry) === label)) refused++;
+      else {
+        lost++;
+        problems.push(`${action} ${label}: lost`);
+      }
+    }
+    const seen = watcher.firstSeen.get(label);
     if (seen) longest = Math.max(longest, seen - at);
+  }
+  // A cancel reached the server (the booking is cancelled there) or is refused on the phone.
+  for (const [note, phone] of cancelled) {
+    const booking = watcher.bookings.get(note);
+    const refusedHere = refusedFor(
+      phone,
+      (entry) => entry.name === "cancel_booking" && booking !== undefined && entry.args?.booking_id === booking.id,
+    );
+    if (booking?.state === "cancelled") continue;
+    if (refusedHere) refused++;
+    else {
+      lost++;
+      problems.push(`cancel ${note}: the booking is ${booking?.state ?? "missing"} on the server`);
+    }
   }
   const faults = [...proxy.injected].map(([kind, n]) => `${kind} ${n}`).join(", ");
   const onServer = [...watcher.copies.values()].reduce((sum, ids) => sum + ids.size, 0);
+  const actions = [...made].map(([kind, n]) => `${kind} ${n}`).join(", ");
+  const total = [...made.values()].reduce((sum, n) => sum + n, 0);
   console.log(
-    `chaos (${SECONDS} s, ${PEOPLE.length} phones): ${created.size} actions created; faults: ${faults}; ` +
+    `chaos (${SECONDS} s, ${PEOPLE.length} phones): ${total} actions created (${actions}); faults: ${faults}; ` +
       `${onServer} effects on the server; ${refused} refused with a reason; lost ${lost}; duplicated ${doubled}; ` +
-      `longest from action to the server ${(longest / 1000).toFixed(1)} s`,
+      `longest from action to the server ${(longest / 1000).toFixed(1)} s` +
+      (reasons.size ? `\n  refused: ${[...reasons].map(([why, n]) => `${n} × ${why}`).join("; ")}` : "") +
+      (problems.length ? `\n  ${problems.join("\n  ")}` : ""),
   );
   proxy.close();
   await watcher.stop();
