@@ -58,7 +58,18 @@ test("staff schedule a session, put a project on its agenda offline, and set the
   // Minutes for the project; taken off the agenda, they stay readable on the session.
   const item = staff.page.locator(".agenda-item", { hasText: TITLE });
   await item.locator("textarea").fill("物业答应两周内换好灯");
+  // A sync arriving while the minutes are typed (every half minute in a meeting) leaves them.
+  const session = staff.page.getByTestId("dialogue").locator("textarea");
+  await session.fill("到会十二人");
+  const pulled = staff.page.waitForResponse((response) => response.url().endsWith("/api/sync/pull"));
+  await staff.page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await pulled;
+  await staff.page.waitForTimeout(1_000); // the pull applied and the page re-drawn
+  await expect(item.locator("textarea")).toHaveValue("物业答应两周内换好灯");
+  await expect(session).toHaveValue("到会十二人");
   await item.getByRole("button", { name: "保存记录" }).click();
+  // Saving one box's minutes leaves what is typed in another.
+  await expect(session).toHaveValue("到会十二人");
 
   // The resident sees on their issue which session takes it up, and what was recorded.
   await expect(async () => {

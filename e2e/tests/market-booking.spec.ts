@@ -41,6 +41,19 @@ test("two residents offline ask for the last seat: one gets it with a pass, the 
   await zhao.open("/market");
   await expect(booking(zhao, "理发").getByTestId("booking-state")).toHaveText("已预约");
 
+  // A sync arriving while she types leaves what she typed, and where she typed it.
+  await plumber(zhao).getByTestId("market-slot").first().click();
+  const typing = zhao.page.getByLabel("上门说明（可不填）");
+  await typing.fill("下午在家");
+  const pulled = zhao.page.waitForResponse((response) => response.url().endsWith("/api/sync/pull"));
+  await zhao.page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await pulled;
+  await zhao.page.waitForTimeout(1_000); // the pull applied and the screen refreshed
+  await expect(typing).toHaveValue("下午在家");
+  await expect(typing).toBeFocused();
+  await zhao.page.getByRole("button", { name: "取消", exact: true }).click();
+  await expect(typing).toHaveCount(0);
+
   // Both offline: each asks for the morning window, with a note for the plumber.
   for (const [app, note] of [
     [zhao, "上午10点后在家"],

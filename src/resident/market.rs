@@ -199,19 +199,26 @@ fn booking_state(lang: Lang, item: &Item<BookingView>) -> String {
 #[component]
 pub fn Market() -> impl IntoView {
     let app = use_app();
-    // The slot the person tapped, waiting for 确认预约.
-    let chosen = RwSignal::new(None::<Uuid>);
-    let offered = move || {
+    // The slot the person tapped, waiting for 确认预约, with what they typed: kept here, above
+    // the service cards, which are drawn afresh whenever a sync brings the slots again.
+    let chosen = Choosing {
+        slot: RwSignal::new(None),
+        note: RwSignal::new(String::new()),
+        errors: RwSignal::new(Vec::new()),
+    };
+    // A Memo: a sync that brings the same slots again leaves the cards (and the note being
+    // typed, with its focus) as they are.
+    let offered = Memo::new(move |_| {
         app.market_slots
             .with(|slots| next_days(app.market_services.get(), slots, Utc::now()))
-    };
+    });
     view! {
         <RequireSession>
             <PageHeader title=K::TabMarket/>
             <p class="intro">{tr(K::MarketHowTo)}</p>
             <MyBookings/>
             {move || {
-                let offered = offered();
+                let offered = offered.get();
                 if offered.is_empty() {
                     return view! {
                         <section class="card" data-testid="market-none"><p>{tr(K::MarketNone)}</p></section>
@@ -225,6 +232,29 @@ pub fn Market() -> impl IntoView {
                     .into_any()
             }}
         </RequireSession>
+    }
+}
+
+/// The slot being booked and the words typed for it, outliving the cards that show them.
+#[derive(Clone, Copy)]
+struct Choosing {
+    slot: RwSignal<Option<Uuid>>,
+    note: RwSignal<String>,
+    errors: RwSignal<Vec<FieldError>>,
+}
+
+impl Choosing {
+    fn pick(self, slot: Uuid) {
+        if self.slot.get_untracked() != Some(slot) {
+            self.errors.set(Vec::new());
+        }
+        self.slot.set(Some(slot));
+    }
+
+    fn done(self) {
+        self.slot.set(None);
+        self.note.set(String::new());
+        self.errors.set(Vec::new());
     }
 }
 
@@ -476,7 +506,7 @@ fn ServiceCard(
     service: MarketServiceView,
     day: NaiveDate,
     slots: Vec<MarketSlotView>,
-    chosen: RwSignal<Option<Uuid>>,
+    chosen: Choosing,
 ) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
@@ -537,9 +567,9 @@ fn ServiceCard(
                                 <button
                                     class="slot"
                                     data-testid="market-slot"
-                                    aria-pressed=move || if chosen.get() == Some(id) { "true" } else { "false" }
+                                    aria-pressed=move || if chosen.slot.get() == Some(id) { "true" } else { "false" }
                                     disabled=move || !open || held().is_some()
-                                    on:click=move |_| chosen.set(Some(id))
+                                    on:click=move |_| chosen.pick(id)
                                 >
                                     <span class="slot-time">{when}</span>
                                     <span class="slot-seats">{move || match mine(id) {
@@ -556,6 +586,7 @@ fn ServiceCard(
             })}
             {move || {
                 let slot = chosen
+                    .slot
                     .get()
                     .and_then(|id| slot_views.with_value(|slots| slots.iter().find(|s| s.id == id).cloned()))?;
                 Some(view! { <ConfirmBooking offer=slot at_home chosen place=service.with_value(|s| place_text(i18n.lang(), Some(s)))/> })
@@ -569,13 +600,12 @@ fn ServiceCard(
 fn ConfirmBooking(
     offer: MarketSlotView,
     at_home: bool,
-    chosen: RwSignal<Option<Uuid>>,
+    chosen: Choosing,
     place: String,
 ) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
-    let note = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let Choosing { note, errors, .. } = chosen;
     let day = china_date(offer.starts_at);
     let when = times(offer.starts_at, offer.ends_at);
     let slot_id = offer.id;
@@ -586,7 +616,7 @@ fn ConfirmBooking(
             note: note.get_untracked(),
             for_household: None,
         };
-        act::submit(app, args, errors, move || chosen.set(None));
+        act::submit(app, args, errors, move || chosen.done());
     };
     view! {
         <div class="confirm-booking" data-testid="confirm-booking">
@@ -599,7 +629,7 @@ fn ConfirmBooking(
                 <button class="button primary big" data-testid="confirm-booking-button" on:click=confirm>
                     {tr(K::ConfirmBooking)}
                 </button>
-                <button class="button" on:click=move |_| chosen.set(None)>{tr(K::Cancel)}</button>
+                <button class="button" on:click=move |_| chosen.done()>{tr(K::Cancel)}</button>
             </div>
         </div>
     }

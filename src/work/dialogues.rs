@@ -141,6 +141,7 @@ pub fn DialogueDetail() -> impl IntoView {
             })
         })
     };
+    let drafts = MinuteDrafts::new();
     view! {
         <RequireSession>
             <PageHeader title=K::Dialogues back="/dialogues"/>
@@ -169,7 +170,7 @@ pub fn DialogueDetail() -> impl IntoView {
                         <p>{tr(K::PlaceOfDialogue)}"："{d.place.clone()}</p>
                         <p>{tr(K::Attendees)}"："{d.attendees.clone()}</p>
                         <h3>{tr(K::Minutes)}</h3>
-                        <MinutesBox dialogue=d.clone() issue_id=None editable=is_staff/>
+                        <MinutesBox dialogue=d.clone() issue_id=None editable=is_staff drafts/>
                     </section>
                     <h2>{tr(K::Agenda)}" ("{agenda.len()}")"</h2>
                     <div class="list" data-testid="agenda">
@@ -179,7 +180,7 @@ pub fn DialogueDetail() -> impl IntoView {
                             view! {
                                 <div class="agenda-item">
                                     <IssueCard item=item/>
-                                    <MinutesBox dialogue=d.clone() issue_id=Some(issue_id) editable=is_staff/>
+                                    <MinutesBox dialogue=d.clone() issue_id=Some(issue_id) editable=is_staff drafts/>
                                     {is_staff.then(|| view! { <AgendaButton issue=issue dialogue_id=None/> })}
                                 </div>
                             }
@@ -371,9 +372,55 @@ fn RulesCard() -> impl IntoView {
     .into_any()
 }
 
+/// The minutes being written on this page, by box (the session's is `None`), and each box's
+/// field errors. Kept by the page, not by the boxes: every sync re-draws the session, and a
+/// meeting's minutes take longer to type than a sync takes to come.
+#[derive(Clone, Copy)]
+struct MinuteDrafts {
+    text: RwSignal<ByBox<String>>,
+    errors: RwSignal<ByBox<Vec<FieldError>>>,
+}
+
+impl MinuteDrafts {
+    fn new() -> MinuteDrafts {
+        MinuteDrafts {
+            text: RwSignal::new(ByBox(Vec::new())),
+            errors: RwSignal::new(ByBox(Vec::new())),
+        }
+    }
+}
+
+/// A value per minutes box: a handful, so a list (no hash map's code in the Wasm).
+struct ByBox<T>(Vec<(Option<Uuid>, T)>);
+
+impl<T: Clone> ByBox<T> {
+    fn get(&self, key: Option<Uuid>) -> Option<T> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn set(&mut self, key: Option<Uuid>, value: T) {
+        self.remove(key);
+        self.0.push((key, value));
+    }
+
+    fn remove(&mut self, key: Option<Uuid>) {
+        self.0.retain(|(k, _)| *k != key);
+    }
+}
+
 /// The minutes of the session (issue_id None) or of one agenda issue; staff can write them.
+/// What is typed stays a draft of the page until it is saved; until then the box shows the
+/// stored minutes.
 #[component]
-fn MinutesBox(dialogue: DialogueView, issue_id: Option<Uuid>, editable: bool) -> impl IntoView {
+fn MinutesBox(
+    dialogue: DialogueView,
+    issue_id: Option<Uuid>,
+    editable: bool,
+    drafts: MinuteDrafts,
+) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let current = match issue_id {
@@ -384,16 +431,38 @@ fn MinutesBox(dialogue: DialogueView, issue_id: Option<Uuid>, editable: bool) ->
             .find(|n| n.issue_id == id)
             .map(|n| n.notes.clone()),
     };
-    let text = RwSignal::new(current.clone().unwrap_or_default());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let stored = StoredValue::new(current.clone().unwrap_or_default());
+    let text = move || {
+        drafts
+            .text
+            .with(|d| d.get(issue_id))
+            .unwrap_or_else(|| stored.get_value())
+    };
+    // `submit` answers through a signal of this box's own; its errors are kept by the page.
+    let errors = RwSignal::new(
+        drafts
+            .errors
+            .with_untracked(|e| e.get(issue_id))
+            .unwrap_or_default(),
+    );
+    Effect::new(move |_| {
+        let now = errors.get();
+        drafts.errors.update(|e| {
+            e.set(issue_id, now);
+        });
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let args = RecordMinutesArgs {
             dialogue_id: dialogue.id,
             issue_id,
-            notes: text.get_untracked(),
+            notes: text(),
         };
-        submit(app, args, errors, || ());
+        submit(app, args, errors, move || {
+            drafts.text.update(|d| {
+                d.remove(issue_id);
+            });
+        });
     };
     let message =
         Signal::derive(move || errors.with(|e| e.first().map(|e| e.message(i18n.lang()))));
@@ -402,7 +471,7 @@ fn MinutesBox(dialogue: DialogueView, issue_id: Option<Uuid>, editable: bool) ->
             <form class="form minutes" on:submit=save novalidate=true>
                 <label class="field">
                     <span class="label">{tr(K::Minutes)}</span>
-                    <textarea name="notes" rows="3" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                    <textarea name="notes" rows="3" prop:value=text on:input=move |ev| drafts.text.update(|d| d.set(issue_id, event_target_value(&ev)))></textarea>
                 </label>
                 <FieldMessage field="notes" message=message/>
                 <button type="submit" class="button">{tr(K::RecordMinutes)}</button>

@@ -418,7 +418,12 @@ fn WalkUpForm(open: RwSignal<bool>) -> impl IntoView {
                 <span class="label">{tr(K::WalkUpHousehold)}</span>
                 <select data-testid="walk-up-household" on:change=move |ev| household.set(event_target_value(&ev))>
                     <option value="">"—"</option>
-                    {move || households().into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
+                    {move || households().into_iter().map(|(id, label)| {
+                        let value = id.to_string();
+                        let chosen = value.clone();
+                        // Re-drawn by a sync: the option shown is the one the form sends.
+                        view! { <option value=value prop:selected=move || household.with(|h| *h == chosen)>{label}</option> }
+                    }).collect_view()}
                 </select>
                 <FieldMessage field="household_id" message=field_words(errors, "household_id")/>
             </label>

@@ -144,8 +144,11 @@ fn StaffDecision(issue: IssueView) -> impl IntoView {
                 <span class="label">{tr(K::AcceptFor)}</span>
                 <select name="dialogue" on:change=move |ev| dialogue.set(event_target_value(&ev))>
                     <option value="">{tr(K::NoDialogueYet)}</option>
-                    {upcoming.into_iter().map(|(id, day)| view! {
-                        <option value=id.to_string()>{move || day_text(i18n.lang(), day)}</option>
+                    {upcoming.into_iter().map(|(id, day)| {
+                        let chosen = id.to_string();
+                        view! {
+                            <option value=id.to_string() prop:selected=move || dialogue.with(|d| *d == chosen)>{move || day_text(i18n.lang(), day)}</option>
+                        }
                     }).collect_view()}
                 </select>
             </label>
@@ -158,7 +161,10 @@ fn StaffDecision(issue: IssueView) -> impl IntoView {
                     <span class="label">{tr(K::MergeInto)}</span>
                     <select name="merge" on:change=move |ev| merge_into.set(event_target_value(&ev))>
                         <option value="">"—"</option>
-                        {others.into_iter().map(|(id, title)| view! { <option value=id.to_string()>{title}</option> }).collect_view()}
+                        {others.into_iter().map(|(id, title)| {
+                            let chosen = id.to_string();
+                            view! { <option value=id.to_string() prop:selected=move || merge_into.with(|m| *m == chosen)>{title}</option> }
+                        }).collect_view()}
                     </select>
                 </label>
                 <button class="button big" on:click=move |_| {

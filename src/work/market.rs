@@ -152,7 +152,7 @@ fn SetupService(service: MarketServiceView) -> impl IntoView {
             </summary>
             <AddDay service_id=id/>
             <Show when=move || !days_of(app, id).is_empty() fallback=move || view! { <p class="empty">{tr(K::NoComingDays)}</p> }>
-                <For each=move || days_of(app, id) key=|(day, slots)| (*day, slots.clone().into_iter().map(|s| (s.capacity, s.closed, s.booked)).collect::<Vec<_>>())
+                <For each=move || days_of(app, id) key=|(day, slots)| (*day, slots.iter().map(|s| s.id).collect::<Vec<_>>())
                     children=move |(day, slots)| view! { <SetupDay service_id=id day slots walk_in/> }/>
             </Show>
         </details>
@@ -454,7 +454,17 @@ fn SetupDay(
     let reason = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
 
-    let booked: u32 = slots.iter().map(|s| s.booked).sum();
+    // Kept by its slots' ids: a booking or a change of seats re-draws the numbers, not the
+    // day (a reason being typed stays).
+    let ids = StoredValue::new(slots.iter().map(|s| s.id).collect::<Vec<_>>());
+    let booked = move || {
+        app.market_slots.with(|all| {
+            all.iter()
+                .filter(|s| ids.with_value(|ids| ids.contains(&s.id)))
+                .map(|s| s.booked)
+                .sum::<u32>()
+        })
+    };
     let call_off = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let args = CancelMarketDayArgs {
@@ -486,7 +496,7 @@ fn SetupDay(
                             prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
                         <FieldMessage field="reason" message=field_words(errors, "reason")/>
                     </label>
-                    <p class="hint">{move || format!("{} {booked}", i18n.t(K::CallOffBooked))}</p>
+                    <p class="hint">{move || format!("{} {}", i18n.t(K::CallOffBooked), booked())}</p>
                     <button class="button primary big" type="submit" data-testid="confirm-call-off">{tr(K::CallOffConfirm)}</button>
                     <button class="button big" type="button" on:click=move |_| calling_off.set(false)>{tr(K::Cancel)}</button>
                 </form>
@@ -495,15 +505,30 @@ fn SetupDay(
     }
 }
 
-/// A slot: its time, seats taken of seats, − / + and 暂停 / 恢复.
+/// One seat fewer, if the domain's rule allows it (the server checks it again).
+fn fewer_seats(slot: &MarketSlotView) -> Option<u32> {
+    slot.capacity
+        .checked_sub(1)
+        .filter(|&c| booking::may_resize(&state_of(slot), c).is_ok())
+}
+
+fn more_seats(slot: &MarketSlotView) -> Option<u32> {
+    (slot.capacity < CAPACITY_MAX).then_some(slot.capacity + 1)
+}
+
+/// A slot: its time, seats taken of seats, − / + and 暂停 / 恢复. It follows its own row, so
+/// a booking or a change of seats never re-draws the 代预约 form under it.
 #[component]
 fn SetupSlot(row: MarketSlotView) -> impl IntoView {
-    let slot = row;
     let app = use_app();
     let i18n = use_i18n();
-    let taken = slot.booked + slot.held;
-    let state = state_of(&slot);
-    let (id, capacity, closed) = (slot.id, slot.capacity, slot.closed);
+    let id = row.id;
+    let first = row.clone();
+    let slot = Memo::new(move |_| {
+        app.market_slots
+            .with(|all| all.iter().find(|s| s.id == id).cloned())
+            .unwrap_or_else(|| first.clone())
+    });
     let set = move |capacity: u32, closed: bool| {
         act::tap(
             app,
@@ -514,19 +539,19 @@ fn SetupSlot(row: MarketSlotView) -> impl IntoView {
             },
         )
     };
-    // The domain's rule decides what the buttons allow; the server checks it again.
-    let fewer = capacity
-        .checked_sub(1)
-        .filter(|&c| booking::may_resize(&state, c).is_ok());
-    let more = (capacity < CAPACITY_MAX).then_some(capacity + 1);
     let seats = move || {
-        format!(
-            "{} {taken} / {} {capacity}",
-            i18n.t(K::SeatsTaken),
-            i18n.t(K::Seats)
-        )
+        slot.with(|s| {
+            format!(
+                "{} {} / {} {}",
+                i18n.t(K::SeatsTaken),
+                s.booked + s.held,
+                i18n.t(K::Seats),
+                s.capacity
+            )
+        })
     };
-    let community = slot.community_id.clone();
+    let closed = move || slot.with(|s| s.closed);
+    let community = row.community_id.clone();
     let bookings = move || {
         app.bookings.with(|list| {
             list.iter()
@@ -537,18 +562,18 @@ fn SetupSlot(row: MarketSlotView) -> impl IntoView {
     };
     view! {
         <li class="setup-slot" data-testid="setup-slot">
-            <span class="grow"><strong>{clock(&slot)}</strong>" "<span data-testid="slot-seats">{seats}</span>
-                {closed.then(|| view! { " · "<strong data-testid="slot-closed">{tr(K::SlotClosed)}</strong> })}
+            <span class="grow"><strong>{clock(&row)}</strong>" "<span data-testid="slot-seats">{seats}</span>
+                {move || closed().then(|| view! { " · "<strong data-testid="slot-closed">{tr(K::SlotClosed)}</strong> })}
             </span>
             <span class="stepper">
-                <button class="button small" data-testid="fewer-seats" disabled=fewer.is_none()
+                <button class="button small" data-testid="fewer-seats" disabled=move || slot.with(fewer_seats).is_none()
                     aria-label=move || i18n.t(K::FewerSeats)
-                    on:click=move |_| if let Some(c) = fewer { set(c, closed) }>"−"</button>
-                <button class="button small" data-testid="more-seats" disabled=more.is_none()
+                    on:click=move |_| { let s = slot.get_untracked(); if let Some(c) = fewer_seats(&s) { set(c, s.closed) } }>"−"</button>
+                <button class="button small" data-testid="more-seats" disabled=move || slot.with(more_seats).is_none()
                     aria-label=move || i18n.t(K::MoreSeats)
-                    on:click=move |_| if let Some(c) = more { set(c, closed) }>"+"</button>
-                <button class="button small" data-testid="toggle-slot" on:click=move |_| set(capacity, !closed)>
-                    {if closed { tr(K::ReopenSlot).into_any() } else { tr(K::CloseSlot).into_any() }}
+                    on:click=move |_| { let s = slot.get_untracked(); if let Some(c) = more_seats(&s) { set(c, s.closed) } }>"+"</button>
+                <button class="button small" data-testid="toggle-slot" on:click=move |_| { let s = slot.get_untracked(); set(s.capacity, !s.closed) }>
+                    {move || if closed() { i18n.t(K::ReopenSlot) } else { i18n.t(K::CloseSlot) }}
                 </button>
             </span>
             <ul class="slot-bookings">

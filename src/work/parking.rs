@@ -41,7 +41,8 @@ pub fn ParkingSetup() -> impl IntoView {
     let app = use_app();
     // Kept above the pools' views, which a sync re-draws (the saved rules come back).
     let saved = RwSignal::new(false);
-    // The communities alone: the 代登记 form under them keeps what was typed through syncs.
+    // The communities alone: the rules form and the 代登记 form under them keep what was typed
+    // through syncs (each sync brings the pools again, with every visit's span).
     let communities = Memo::new(move |_| {
         staffed_pools(app)
             .into_iter()
@@ -56,9 +57,17 @@ pub fn ParkingSetup() -> impl IntoView {
                 if pools.is_empty() {
                     return view! { <section class="card"><p>{tr(K::ParkingNone)}</p></section> }.into_any();
                 }
-                pools.into_iter().map(|pool| view! { <PoolDay pool saved/> }).collect_view().into_any()
+                pools.into_iter().map(|pool| view! { <PoolDay pool/> }).collect_view().into_any()
             }}
-            {move || communities.get().into_iter().map(|community| view! { <StaffVisit community/> }).collect_view()}
+            {move || communities.get().into_iter().map(|community| {
+                let pool = app.parking_pools.with_untracked(|pools| {
+                    pools.iter().find(|p| p.view.community_id == community).map(|p| p.view.clone())
+                });
+                view! {
+                    {pool.map(|pool| view! { <PoolRulesForm pool saved/> })}
+                    <StaffVisit community/>
+                }
+            }).collect_view()}
         </RequireSession>
     }
 }
@@ -168,7 +177,7 @@ fn StaffVisit(community: String) -> impl IntoView {
 
 /// One pool's day, its waiting walk-ups and its rules.
 #[component]
-fn PoolDay(pool: ParkingPoolView, saved: RwSignal<bool>) -> impl IntoView {
+fn PoolDay(pool: ParkingPoolView) -> impl IntoView {
     let app = use_app();
     let i18n = use_i18n();
     let now = Utc::now();
@@ -272,13 +281,13 @@ fn PoolDay(pool: ParkingPoolView, saved: RwSignal<bool>) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </Show>
-        <PoolRulesForm pool saved/>
     }
 }
 
 use crate::common::router::A;
 
-/// The pool's rules, every field at once.
+/// The pool's rules, every field at once, as they were when the page opened (a sync does not
+/// overwrite what is being typed).
 #[component]
 fn PoolRulesForm(pool: ParkingPoolView, saved: RwSignal<bool>) -> impl IntoView {
     let app = use_app();
