@@ -122,12 +122,12 @@ pub mod guide {
 }
 
 /// The app's last panics in this tab (sessionStorage, gone when the tab closes): where each
-/// happened and how it began, the last five. A panic that leaves the screen looking right
+/// happened (never its message), the last five. A panic that leaves the screen looking right
 /// is still found: the WebKit journeys, which cannot listen to the page's errors, read them.
 pub mod panics {
     const KEY: &str = "ywt.panics";
     const KEEP: usize = 5;
-    /// Enough to find the place; not a whole message, which might quote a value.
+    /// A place is far shorter; the bound holds whatever a caller passes.
     const CHARS: usize = 160;
 
     fn storage() -> Option<web_sys::Storage> {
