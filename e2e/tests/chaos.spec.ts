@@ -1,6 +1,6 @@
 // A chaos run that counts: real phones (the release app in Chromium, one context each) take
-// random actions — raise issues, register visiting cars for the 孝心车位, book door-to-door
-// services at the market and cancel them — while faults are injected: phones going offline and
+// random actions — raise issues, join a neighbour's (我也遇到), register visiting cars for the
+// 孝心车位, book door-to-door services at the market and cancel them — while faults are injected: phones going offline and
 // online, pages reloaded in the middle of a sync, the server killed with SIGKILL and started
 // again, and, in a proxy in front of the server on loopback, sync responses dropped after the
 // server committed, sync requests sent twice, and delays. At the end every action a phone
@@ -25,8 +25,9 @@ const MARKET = new Set([3]);
 // The market's door-to-door services: a booking carries a note, which names the action.
 const AT_HOME = ["跑买办", "水电维修"];
 
-/** What a phone did: raise an issue, register a visit, book a service, cancel a booking. */
-type Action = "raise" | "visit" | "book" | "cancel";
+/** What a phone did: raise an issue, join a neighbour's (我也遇到), register a visit, book a
+ * service, cancel a booking. */
+type Action = "raise" | "join" | "visit" | "book" | "cancel";
 
 /** A plate or a label as the server and the phone both write it: its letters and digits. */
 function bare(text: string): string {
@@ -152,6 +153,10 @@ class Watcher {
   readonly copies = new Map<string, Set<string>>();
   /** Bookings by note: their id and last state (a cancel is seen as `cancelled`). */
   readonly bookings = new Map<string, { id: string; state: string }>();
+  /** 我也遇到 as the server holds it: the run's issues each phone's person joined (by title),
+   * and how many joined each issue. */
+  readonly joined = PEOPLE.map(() => new Set<string>());
+  readonly joinedCount = new Map<string, number>();
   private apis: { api: APIRequestContext; cursor: number | null; client: string }[] = [];
 
   async start(url: string): Promise<void> {
@@ -165,7 +170,7 @@ class Watcher {
 
   /** One round of pulls; false if the server could not be reached. */
   async poll(): Promise<boolean> {
-    for (const watch of this.apis) {
+    for (const [person, watch] of this.apis.entries()) {
       for (let page = 0; page < 100; page++) {
         let body: any;
         try {
@@ -186,6 +191,10 @@ class Watcher {
           ids.add(change.id);
           this.copies.set(label, ids);
           if (change.entity === "booking") this.bookings.set(label, { id: change.id, state: change.data.state });
+          if (change.entity === "issue") {
+            if (change.data.joined) this.joined[person].add(label);
+            this.joinedCount.set(label, change.data.joined_count ?? 0);
+          }
         }
         watch.cursor = body.cursor;
         if (!body.has_more) break;
@@ -221,6 +230,39 @@ async function raise(app: AppPage, label: string): Promise<boolean> {
   await app.open("/issues");
   await app.raiseIssue({ title: label, category: "设施维修" });
   return true;
+}
+
+/** Joins (我也遇到) an issue the run raised on `other`'s phone, not yet joined here; answers
+ * its title once the join is queued. */
+async function join(app: AppPage, other: number, done: Set<string>): Promise<string | undefined> {
+  await app.open("/issues");
+  const page = app.page;
+  const cards = page.getByTestId("issue-card").filter({ hasText: `混沌${other + 1}-` });
+  try {
+    await cards.first().waitFor({ timeout: 2_000 });
+  } catch {
+    return undefined; // none of theirs has reached this phone yet
+  }
+  const titles = (await cards.allTextContents())
+    .map((text) => text.match(new RegExp(`混沌${other + 1}-\\d+`))?.[0])
+    .filter((title): title is string => title !== undefined && !done.has(title));
+  const title = titles[Math.floor(Math.random() * titles.length)];
+  if (!title) return undefined;
+  try {
+    await page
+      .getByTestId("issue-card")
+      .filter({ has: page.getByText(title, { exact: true }) })
+      .first()
+      .click({ timeout: 5_000 });
+    await page.getByTestId("join-issue").click({ timeout: 5_000 });
+    // Queued once the page says so (the button gives way to the words).
+    await expect(page.getByText("您已加入，整改后可以评分")).toBeVisible({ timeout: 5_000 });
+    done.add(title);
+    return title;
+  } catch (error) {
+    console.log(`join of ${title} not made: ${String(error).split("\n")[0]}`);
+    return undefined;
+  }
 }
 
 /** Registers a one-hour visit of the car `label` (苏KC or 苏KE and four digits) on a random
@@ -346,6 +388,8 @@ test(`chaos: ${SECONDS} s of actions under faults, nothing lost and nothing doub
   const cancelled = new Map<string, number>();
   const tried = new Set<string>();
   const made = new Map<Action, number>();
+  /** Joins, by the phone that joined: the titles joined. */
+  const joins = PEOPLE.map(() => new Set<string>());
   let restarting: Promise<void> | undefined;
   /** Phone `which` takes `action`; what it made is counted. */
   const take = async (which: number, action: Action) => {
@@ -355,6 +399,10 @@ test(`chaos: ${SECONDS} s of actions under faults, nothing lost and nothing doub
     if (action === "raise") {
       label = `混沌${which + 1}-${n}`;
       if (!(await raise(phone.app, label))) label = undefined;
+    } else if (action === "join") {
+      // The two phones of 杉湾花园 join each other's issues.
+      const title = await join(phone.app, 1 - which, joins[which]);
+      if (title) made.set(action, (made.get(action) ?? 0) + 1);
     } else if (action === "visit") {
       label = `苏K${which === 0 ? "C" : "E"}${String(n).padStart(4, "0")}`;
       if (!(await registerVisit(phone.app, label))) label = undefined;
@@ -383,7 +431,7 @@ test(`chaos: ${SECONDS} s of actions under faults, nothing lost and nothing doub
     const roll = Math.random();
     if (roll < 0.5) {
       const kinds: Action[] = ["raise"];
-      if (PARKING.has(which)) kinds.push("visit", "visit");
+      if (PARKING.has(which)) kinds.push("visit", "visit", "join");
       if (MARKET.has(which)) kinds.push("book", "book", "cancel");
       await take(which, kinds[Math.floor(Math.random() * kinds.length)]);
     } else if (roll < 0.65) {
@@ -492,6 +540,29 @@ test(`chaos: ${SECONDS} s of actions under faults, nothing lost and nothing doub
     else {
       lost++;
       problems.push(`cancel ${note}: the booking is ${booking?.state ?? "missing"} on the server`);
+    }
+  }
+  // A join (我也遇到) is the person counted on the issue once, or refused on their phone.
+  for (const [phone, titles] of joins.entries()) {
+    for (const title of titles) {
+      const ids = watcher.copies.get(title) ?? new Set<string>();
+      const there = watcher.joined[phone].has(title);
+      const refusedHere = refusedFor(phone, (entry) => entry.name === "join_issue" && ids.has(entry.args?.issue_id));
+      if (there && refusedHere) {
+        doubled++;
+        problems.push(`join ${title} by phone ${phone + 1}: joined and refused on the phone`);
+      } else if (refusedHere) refused++;
+      else if (!there) {
+        lost++;
+        problems.push(`join ${title} by phone ${phone + 1}: lost`);
+      }
+    }
+  }
+  for (const [title, count] of watcher.joinedCount) {
+    const people = watcher.joined.filter((titles) => titles.has(title)).length;
+    if (count !== people) {
+      doubled++;
+      problems.push(`${title}: ${count} joined on the server, ${people} people joined it`);
     }
   }
   for (const [note, { state }] of watcher.bookings) {

@@ -5,6 +5,7 @@
 import { BrowserContext, Page } from "@playwright/test";
 import { AppPage, expect, test } from "./fixtures/app";
 import { audit } from "./fixtures/audit";
+import { Server } from "./fixtures/server";
 
 const RESIDENT = "13900000001";
 const NEIGHBOUR = "13900000002";
@@ -30,6 +31,13 @@ async function openIssue(app: AppPage, id: string, status: string, work = false)
 async function settled(app: AppPage, status: string) {
   await expect(app.syncState()).toHaveText("已提交");
   await expect(app.page.getByTestId("issue-detail").getByTestId("status")).toHaveText(status);
+}
+
+/** Waits until the server holds a score of `value` on the issue. */
+async function scoredOnServer(server: Server, id: string, value: number) {
+  await expect
+    .poll(() => server.sql(`SELECT count(*) FROM scores WHERE issue_id = '${id}' AND value = ${value};`).trim(), { timeout: 20_000 })
+    .toBe("1");
 }
 
 async function score(app: AppPage, value: number) {
@@ -117,7 +125,9 @@ test("raise offline → accept → answer → rectify → 2 and 2 reopen → 4 a
   await audit(resident.page, { minTarget: 44 });
   await resident.shot("loop-05-score-box");
   await score(resident, 2);
-  await expect(resident.syncState()).toHaveText("已提交");
+  // The server has her score before the neighbour's comes (the second score decides the
+  // round; the issue's own badge says 已提交 before her score has even been queued).
+  await scoredOnServer(server, id, 2);
   await openIssue(neighbour, id, "待评分");
   await score(neighbour, 2);
   await settled(neighbour, "整改中");
@@ -131,7 +141,7 @@ test("raise offline → accept → answer → rectify → 2 and 2 reopen → 4 a
   await settled(property, "待评分");
   await openIssue(resident, id, "待评分");
   await score(resident, 4);
-  await expect(resident.syncState()).toHaveText("已提交");
+  await scoredOnServer(server, id, 4);
   await openIssue(neighbour, id, "待评分");
   await score(neighbour, 5);
   await settled(neighbour, "已办结");
