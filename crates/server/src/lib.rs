@@ -29,6 +29,7 @@ pub mod store;
 mod sync;
 mod township;
 mod views;
+mod writer_thread;
 
 pub use market_days::open_coming_days;
 pub use parking::tend as tend_parking;

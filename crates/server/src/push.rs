@@ -13,7 +13,8 @@
 //! before, not once per mutation; the writer has a connection of its own (a large page
 //! cache, savepoint journals in memory); a mutation's result, its effect kept or undone and
 //! the savepoint moved on go in one round trip; and a group stops at `GROUP_MAX` mutations,
-//! so a push waits for at most about one group ahead of it. When more mutations wait than
+//! so a push waits for at most about one group ahead of it. The writer runs on a thread of
+//! its own that spins a moment for each statement's answer (`writer_thread`). When more mutations wait than
 //! the writer does in about two seconds, further pushes are answered `retry` at once, with
 //! `Retry-After`, instead of waiting until the phone gives up.
 //!
@@ -38,6 +39,7 @@ use crate::mutators::{self, ApplyError};
 use crate::policy::{self, Quotas};
 use crate::store::sync::Effect;
 use crate::store::{self, Conn, Db};
+use crate::writer_thread;
 
 /// How many mutations may wait for the writer before the server sheds load: about two
 /// seconds of the writer's work, well within a phone's patience.
@@ -80,10 +82,12 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on `db`; the mutations it applies are under `quotas`.
+    /// Starts the writer on a thread of its own (`writer_thread`) on `db`; the mutations it
+    /// applies are under `quotas`.
     pub fn start(db: Db, quotas: Quotas) -> Writer {
         let (writer, queue) = Writer::new(QUEUED_MAX);
-        tokio::spawn(run(db, queue, writer.queued.clone(), quotas));
+        let queued = writer.queued.clone();
+        writer_thread::spawn(run(db, queue, queued, quotas));
         writer
     }
 
