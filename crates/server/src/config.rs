@@ -66,6 +66,12 @@ pub struct Config {
     #[arg(long, env = "YWT_ISSUES_PER_DAY", default_value_t = 20)]
     pub issues_per_day: u32,
 
+    /// How long, in microseconds, the writer spins for each of the database's answers before
+    /// its thread sleeps (`writer_thread`); 0 never spins. Spinning is skipped anyway where
+    /// the server may use only one core.
+    #[arg(long, env = "YWT_WRITER_SPIN_US", default_value_t = 50)]
+    pub writer_spin_us: u64,
+
     /// The most photos one person may attach per day (China time); 4294967295 means no quota.
     #[arg(long, env = "YWT_PHOTOS_PER_DAY", default_value_t = 30)]
     pub photos_per_day: u32,
@@ -128,6 +134,7 @@ impl Config {
             // Tests raise many issues as one person; the quota test sets its own.
             issues_per_day: u32::MAX,
             photos_per_day: u32::MAX,
+            writer_spin_us: 50,
         }
     }
 }

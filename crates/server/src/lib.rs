@@ -89,6 +89,7 @@ impl AppState {
                     issues_per_day: config.issues_per_day,
                     photos_per_day: config.photos_per_day,
                 },
+                std::time::Duration::from_micros(config.writer_spin_us),
             ),
             hashing: Arc::new(tokio::sync::Semaphore::new(config.hashing_permits.max(1))),
             db,

@@ -82,12 +82,12 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer on a thread of its own (`writer_thread`) on `db`; the mutations it
-    /// applies are under `quotas`.
-    pub fn start(db: Db, quotas: Quotas) -> Writer {
+    /// Starts the writer on a thread of its own (`writer_thread`, spinning up to `spin` for
+    /// each answer of the database) on `db`; the mutations it applies are under `quotas`.
+    pub fn start(db: Db, quotas: Quotas, spin: Duration) -> Writer {
         let (writer, queue) = Writer::new(QUEUED_MAX);
         let queued = writer.queued.clone();
-        writer_thread::spawn(run(db, queue, queued, quotas));
+        writer_thread::spawn(run(db, queue, queued, quotas), spin);
         writer
     }
 
@@ -125,6 +125,7 @@ impl Writer {
             let seqs = request.mutations.iter().map(|m| m.seq);
             return Ok(Pushed::Shed(retry_all(seqs)));
         }
+        let seqs: Vec<u64> = request.mutations.iter().map(|m| m.seq).collect();
         let mutations = request
             .mutations
             .into_iter()
@@ -140,16 +141,18 @@ impl Writer {
             mutations,
             reply,
         };
-        if let Err(mpsc::error::SendError(job)) = self.jobs.send(job) {
-            // The writer has stopped (the server is shutting down): nothing was applied.
+        if self.jobs.send(job).is_err() {
+            // The writer is gone (its thread ended): nothing was applied.
             self.queued.fetch_sub(count, Ordering::SeqCst);
-            return Ok(Pushed::Shed(retry_pending(&job.mutations)));
+            return Ok(Pushed::Shed(retry_all(seqs.into_iter())));
         }
         // The writer answers even if the phone has hung up meanwhile: its work is never
-        // cancelled halfway (the phone learns the results on its retry).
+        // cancelled halfway (the phone learns the results on its retry). If it went away
+        // without answering, all of the push is retried: whatever of it did commit is found
+        // processed and answered as the first time.
         match answer.await {
             Ok(result) => result.map(Pushed::Results),
-            Err(_) => Err(AppError::Internal(anyhow::anyhow!("the writer stopped"))),
+            Err(_) => Ok(Pushed::Shed(retry_all(seqs.into_iter()))),
         }
     }
 

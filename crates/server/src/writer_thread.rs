@@ -6,38 +6,46 @@
 //! and woke it again (a futex or an eventfd each way, and a virtual CPU's wake-up), and the
 //! writer, which is the one serial part of a crowd's pushes, spent more time being woken than
 //! writing: 7,200–7,800 mutations/s with the process using less than one of the two cores.
-//! Waiting here instead, on a thread of the writer's own that spins up to `SPIN` before it
-//! parks, gave 12,400–13,700 mutations/s on the same machine (`cargo xtask bench`), and less
-//! CPU per mutation, not more.
+//! Waiting here instead, on a thread of the writer's own that spins up to 50 µs (the
+//! server's `writer_spin_us`) before it parks, gave 12,400–13,000 mutations/s on the same
+//! machine (`cargo xtask bench`), and less CPU per mutation, not more.
 //!
-//! The spin only runs while the writer has work (it parks after `SPIN` with nothing to do, so
-//! an idle server costs nothing), and never on a machine with a single core, where spinning
-//! would hold back the very thread it waits for.
+//! It spins only while it waits for something: after a group, the empty queue gets one spin
+//! before the thread parks, so an idle server costs nothing. It never spins where the process
+//! may use only one core (its affinity or its cgroup's quota), since spinning there would hold
+//! back the very thread it waits for.
+//!
+//! Nothing the writer awaits needs tokio's runtime: sqlx's SQLite connection answers through
+//! channels from its own thread, and tokio's channels work on any thread. A tokio timer or
+//! `tokio::spawn` inside the writer would panic here for want of one.
 
 use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
-/// How long the writer spins for an answer before it sleeps: longer than most statements take
-/// on sqlx's worker (30 µs already gave the whole gain), short enough to be nothing when idle.
-const SPIN: Duration = Duration::from_micros(50);
-
-/// Runs `work` to its end on a thread of its own. Anything inside that needs tokio (a timer,
-/// a spawned task) finds the runtime `spawn` was called from.
-pub fn spawn<F>(work: F) -> JoinHandle<()>
+/// Runs `work` to its end on a thread of its own, spinning up to `spin` for each wake.
+///
+/// If the work panics, the process ends: a server whose writer died would go on answering
+/// every push `retry` while it looked healthy; ended, it is started again by its supervisor
+/// (systemd, as the README deploys it), and no acknowledged mutation is lost (each was committed before
+/// it was answered). Release builds abort on any panic anyway.
+pub fn spawn<F>(work: F, spin: Duration) -> JoinHandle<()>
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let runtime = tokio::runtime::Handle::try_current().ok();
-    let spin = thread::available_parallelism().is_ok_and(|cores| cores.get() > 1);
+    let cores = thread::available_parallelism().map_or(1, |cores| cores.get());
+    let spin = if cores > 1 { spin } else { Duration::ZERO };
     thread::Builder::new()
         .name("writer".into())
         .spawn(move || {
-            let _inside = runtime.as_ref().map(|runtime| runtime.enter());
-            block_on(work, if spin { SPIN } else { Duration::ZERO });
+            if panic::catch_unwind(AssertUnwindSafe(|| block_on(work, spin))).is_err() {
+                tracing::error!("the writer panicked; the server stops so that it is restarted");
+                std::process::abort();
+            }
         })
         .expect("the writer's thread starts")
 }
@@ -75,9 +83,11 @@ fn block_on<F: Future>(work: F, spin: Duration) -> F::Output {
             }
             continue;
         }
-        let started = Instant::now();
-        while !signal.woken.load(Ordering::Acquire) && started.elapsed() < spin {
-            std::hint::spin_loop();
+        if !spin.is_zero() {
+            let started = Instant::now();
+            while !signal.woken.load(Ordering::Acquire) && started.elapsed() < spin {
+                std::hint::spin_loop();
+            }
         }
         // A wake between the check and the park leaves the thread's token: park returns at once.
         if !signal.woken.load(Ordering::Acquire) {
@@ -91,6 +101,8 @@ mod tests {
     use super::*;
     use tokio::sync::oneshot;
 
+    const SPIN: Duration = Duration::from_micros(50);
+
     /// Work that waits on another thread is finished whether the answer comes within the
     /// spin or long after (the thread parked meanwhile), and the thread ends with it.
     #[test]
@@ -102,19 +114,22 @@ mod tests {
         ] {
             let (tell, told) = oneshot::channel();
             let (answer, answered) = std::sync::mpsc::channel();
-            let writer = spawn(async move {
-                let mut total = 0;
-                for round in 0..20u32 {
-                    let (reply, replied) = oneshot::channel();
-                    thread::spawn(move || {
-                        thread::sleep(delay);
-                        reply.send(round).unwrap();
-                    });
-                    total += replied.await.unwrap();
-                }
-                let extra: u32 = told.await.unwrap();
-                answer.send(total + extra).unwrap();
-            });
+            let writer = spawn(
+                async move {
+                    let mut total = 0;
+                    for round in 0..20u32 {
+                        let (reply, replied) = oneshot::channel();
+                        thread::spawn(move || {
+                            thread::sleep(delay);
+                            reply.send(round).unwrap();
+                        });
+                        total += replied.await.unwrap();
+                    }
+                    let extra: u32 = told.await.unwrap();
+                    answer.send(total + extra).unwrap();
+                },
+                SPIN,
+            );
             tell.send(1).unwrap();
             writer.join().unwrap();
             assert_eq!(
@@ -123,16 +138,5 @@ mod tests {
                 "{delay:?}"
             );
         }
-    }
-
-    /// With tokio's runtime entered, a timer inside the work runs.
-    #[tokio::test]
-    async fn the_runtime_it_was_started_from_serves_its_timers() {
-        let (answer, answered) = oneshot::channel();
-        spawn(async move {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            answer.send(()).unwrap();
-        });
-        answered.await.unwrap();
     }
 }
