@@ -14,9 +14,9 @@
 //! cache, savepoint journals in memory); a mutation's result, its effect kept or undone and
 //! the savepoint moved on go in one round trip; and a group stops at `GROUP_MAX` mutations,
 //! so a push waits for at most about one group ahead of it. The writer runs on a thread of
-//! its own that spins a moment for each statement's answer (`writer_thread`). When more mutations wait than
-//! the writer does in about two seconds, further pushes are answered `retry` at once, with
-//! `Retry-After`, instead of waiting until the phone gives up.
+//! its own that spins a moment for each statement's answer (`writer_thread`). When more
+//! mutations wait than the writer does in about two seconds, further pushes are answered
+//! `retry` at once, with `Retry-After`, instead of waiting until the phone gives up.
 //!
 //! The writer's connection checkpoints the WAL itself, between groups (SQLite's automatic
 //! checkpoint). A passive checkpoint beside it was tried: under a steady crowd it never
@@ -125,7 +125,6 @@ impl Writer {
             let seqs = request.mutations.iter().map(|m| m.seq);
             return Ok(Pushed::Shed(retry_all(seqs)));
         }
-        let seqs: Vec<u64> = request.mutations.iter().map(|m| m.seq).collect();
         let mutations = request
             .mutations
             .into_iter()
@@ -141,18 +140,17 @@ impl Writer {
             mutations,
             reply,
         };
-        if self.jobs.send(job).is_err() {
+        if let Err(mpsc::error::SendError(job)) = self.jobs.send(job) {
             // The writer is gone (its thread ended): nothing was applied.
             self.queued.fetch_sub(count, Ordering::SeqCst);
-            return Ok(Pushed::Shed(retry_all(seqs.into_iter())));
+            return Ok(Pushed::Shed(retry_pending(&job.mutations)));
         }
-        // The writer answers even if the phone has hung up meanwhile: its work is never
-        // cancelled halfway (the phone learns the results on its retry). If it went away
-        // without answering, all of the push is retried: whatever of it did commit is found
-        // processed and answered as the first time.
+        // The writer answers every job it takes, even if the phone has hung up meanwhile: its
+        // work is never cancelled halfway (the phone learns the results on its retry). A panic
+        // in it ends the process (`writer_thread::spawn`), so an unanswered job is a bug.
         match answer.await {
             Ok(result) => result.map(Pushed::Results),
-            Err(_) => Ok(Pushed::Shed(retry_all(seqs.into_iter()))),
+            Err(_) => Err(AppError::Internal(anyhow::anyhow!("the writer stopped"))),
         }
     }
 

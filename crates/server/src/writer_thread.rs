@@ -101,7 +101,7 @@ mod tests {
     use super::*;
     use tokio::sync::oneshot;
 
-    const SPIN: Duration = Duration::from_micros(50);
+    const SPIN: Duration = Duration::from_micros(crate::config::WRITER_SPIN_US);
 
     /// Work that waits on another thread is finished whether the answer comes within the
     /// spin or long after (the thread parked meanwhile), and the thread ends with it.
